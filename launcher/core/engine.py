@@ -1,0 +1,525 @@
+"""The one facade over docker-py. Nothing else in the launcher imports ``docker``.
+
+Returns the launcher's dataclasses and raises the launcher's exceptions. Every image and
+container it creates carries the launcher's labels; every listing and removal filters on them.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import docker
+import docker.errors
+import requests.exceptions
+from docker.types.daemon import CancellableStream
+from docker.utils.build import tar as build_context_tar
+
+from launcher.core import labels
+from launcher.core.errors import (
+    BaseImageUnavailable,
+    BuildFailed,
+    BuildFailure,
+    Cancelled,
+    EngineError,
+    EngineUnavailable,
+)
+from launcher.core.events import (
+    BuildContextSent,
+    BuildEvent,
+    BuildOutput,
+    BuildStep,
+    BuildSucceeded,
+    ContainerInfo,
+    ImageInfo,
+    LogLine,
+    PruneReport,
+    PullProgress,
+)
+
+_STEP = re.compile(r"^Step (\d+)/(\d+) : (.*)$")
+_PULL_FAILURE = re.compile(
+    r"pull access denied|manifest unknown|not found: manifest|repository does not exist|"
+    r"dial tcp|lookup .* on|no such host|i/o timeout|TLS handshake|connection refused|"
+    r"Client.Timeout|server misbehaving|network is unreachable", re.IGNORECASE)
+STOP_TIMEOUT_S = 5
+
+
+class CancelToken:
+    """Set from any thread; closes the stream it guards so a blocked read returns at once."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+        self._lock = threading.Lock()
+        self._streams: list[Any] = []
+
+    @property
+    def cancelled(self) -> bool:
+        return self._event.is_set()
+
+    def cancel(self) -> None:
+        self._event.set()
+        with self._lock:
+            streams, self._streams = self._streams, []
+        for stream in streams:
+            _close_quietly(stream)
+
+    def wait(self, timeout: float) -> bool:
+        """Sleep up to ``timeout`` unless cancelled first; True if cancelled."""
+        return self._event.wait(timeout)
+
+    def guard(self, stream: Any) -> None:
+        with self._lock:
+            if not self._event.is_set():
+                self._streams.append(stream)
+                return
+        _close_quietly(stream)
+
+    def release(self, stream: Any) -> None:
+        with self._lock:
+            if stream in self._streams:
+                self._streams.remove(stream)
+
+
+def _close_quietly(stream: Any) -> None:
+    try:
+        stream.close()
+    except Exception:  # closing a half-dead socket may raise anything; it is closed either way
+        pass
+
+
+class LogStream:
+    """Follows a container's output. Iterate for LogLine; ``close()`` from any thread stops it."""
+
+    def __init__(self, raw: CancellableStream, timestamps: bool) -> None:
+        self._raw = raw
+        self._timestamps = timestamps
+        self._closed = threading.Event()
+
+    def close(self) -> None:
+        self._closed.set()
+        _close_quietly(self._raw)
+
+    def __iter__(self) -> Iterator[LogLine]:
+        pending = b""
+        try:
+            for chunk in self._raw:
+                pending += chunk
+                *lines, pending = pending.split(b"\n")
+                for raw_line in lines:
+                    yield _log_line(raw_line, self._timestamps)
+            if pending:
+                yield _log_line(pending, self._timestamps)
+        except Exception as err:
+            if self._closed.is_set():
+                return
+            raise _translate(err) from None
+
+
+def _log_line(raw: bytes, timestamps: bool) -> LogLine:
+    text = raw.decode("utf-8", errors="replace").rstrip("\r")
+    if timestamps:
+        stamp, _, rest = text.partition(" ")
+        parsed = _parse_timestamp(stamp)
+        if parsed is not None:
+            return LogLine(rest, parsed)
+    return LogLine(text)
+
+
+def _parse_timestamp(stamp: str) -> datetime | None:
+    # Docker gives RFC 3339 with nanoseconds: 2026-11-24T02:03:04.123456789Z
+    match = re.match(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(\.\d+)?Z$", stamp)
+    if not match:
+        return None
+    fraction = (match.group(2) or ".0")[1:7].ljust(6, "0")
+    return datetime.strptime(f"{match.group(1)}.{fraction}", "%Y-%m-%dT%H:%M:%S.%f").replace(
+        tzinfo=timezone.utc)
+
+
+# --- errors ----------------------------------------------------------------------------------
+
+def diagnose_unavailable(err: BaseException | None = None) -> EngineUnavailable:
+    """Say which of the usual reasons keeps us from the engine, and what to do."""
+    host = os.environ.get("DOCKER_HOST", "")
+    if host and not host.startswith("unix://"):
+        return EngineUnavailable("bad-host", f"nothing answers at DOCKER_HOST={host}",
+                                 "Start the engine there, or unset DOCKER_HOST.")
+    sock_path = host.removeprefix("unix://") if host else "/var/run/docker.sock"
+    text = str(err) if err else ""
+    if "Permission denied" in text or isinstance(err, PermissionError):
+        return EngineUnavailable(
+            "permission", f"permission denied on {sock_path}",
+            "Add your user to the 'docker' group (then log in again), or run rootless Docker.")
+    if not os.path.exists(sock_path):
+        return EngineUnavailable(
+            "no-socket", f"{sock_path} does not exist (the Docker daemon is not running)",
+            "Start Docker (Docker Desktop, or `sudo systemctl start docker`) and press Retry.")
+    return EngineUnavailable(
+        "not-running", f"the daemon behind {sock_path} does not answer",
+        "Start or restart Docker and press Retry.")
+
+
+def _translate(err: BaseException) -> Exception:
+    if isinstance(err, (EngineUnavailable, EngineError, BuildFailed, Cancelled)):
+        return err
+    if isinstance(err, docker.errors.APIError):
+        return EngineError(err.explanation or str(err))
+    if isinstance(err, (requests.exceptions.ConnectionError, ConnectionError,
+                        docker.errors.DockerException, requests.exceptions.ChunkedEncodingError,
+                        requests.exceptions.ReadTimeout, FileNotFoundError, PermissionError)):
+        unavailable = diagnose_unavailable(err)
+        if isinstance(err, (requests.exceptions.ChunkedEncodingError,)):
+            unavailable.reason = "lost"
+        return unavailable
+    return err  # a bug of ours: let it surface
+
+
+@contextmanager
+def _engine_errors() -> Iterator[None]:
+    try:
+        yield
+    except Exception as err:
+        translated = _translate(err)
+        if translated is err:
+            raise
+        raise translated from None
+
+
+# --- the facade ------------------------------------------------------------------------------
+
+class Engine:
+    """A connection to the Docker engine (``docker.from_env()``: DOCKER_HOST and the current
+    context are honoured) scoped to one set of launcher resources."""
+
+    def __init__(self, scope: str = labels.DEFAULT_SCOPE, timeout_s: float = 30) -> None:
+        self.scope = scope
+        self._timeout_s = timeout_s
+        with _engine_errors():
+            self._client = docker.from_env(timeout=int(timeout_s))
+            self._client.ping()
+
+    def close(self) -> None:
+        self._client.close()
+
+    def __enter__(self) -> Engine:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def ping(self) -> bool:
+        with _engine_errors():
+            return bool(self._client.ping())
+
+    def version(self) -> str:
+        with _engine_errors():
+            info = self._client.version()
+        return f"{info.get('Version', '?')} (API {info.get('ApiVersion', '?')})"
+
+    # --- build -------------------------------------------------------------------------------
+
+    def build(self, project: Path, dockerfile_text: str, ignore_patterns: list[str],
+              cancel: CancelToken | None = None) -> Iterator[BuildEvent]:
+        """Build ``project`` with ``dockerfile_text``; yield events as the engine reports them.
+
+        The image is tagged only if every step succeeds, so a failed build leaves the
+        previous good image in place. ``cancel`` aborts it from another thread.
+        """
+        cancel = cancel or CancelToken()
+        tag = labels.image_tag(project, self.scope)
+        dockerfile_name = ".flask-launcher.Dockerfile"
+        with tempfile.TemporaryFile() as context:
+            build_context_tar(str(project), exclude=ignore_patterns,
+                              dockerfile=(dockerfile_name, dockerfile_text), fileobj=context)
+            yield BuildContextSent(context.seek(0, os.SEEK_END))
+            context.seek(0)
+            yield from self._stream_build(context, dockerfile_name, tag, project, cancel)
+
+    def _stream_build(self, context: Any, dockerfile_name: str, tag: str, project: Path,
+                      cancel: CancelToken) -> Iterator[BuildEvent]:
+        # A client of its own, so the response hook sees only this build's response and
+        # Cancel can shut down exactly this socket.
+        with _engine_errors():
+            client = docker.from_env().api
+        responses: list[Any] = []
+        client.hooks["response"].append(lambda response, *a, **kw: responses.append(response))
+        step: BuildStep | None = None
+        step_output: list[str] = []
+        try:
+            with _engine_errors():
+                stream = client.build(
+                    fileobj=context, custom_context=True, dockerfile=dockerfile_name, tag=tag,
+                    labels=labels.resource_labels(project, self.scope), rm=True,
+                    forcerm=True, decode=True)
+                cancellable = CancellableStream(stream, responses[-1]) if responses else stream
+            cancel.guard(cancellable)
+            try:
+                for chunk in cancellable:
+                    for event in _build_events(chunk):
+                        if isinstance(event, BuildStep):
+                            step, step_output = event, []
+                        elif isinstance(event, BuildOutput):
+                            step_output.append(event.text)
+                        elif isinstance(event, BuildFailure):
+                            event.step_index = step.index if step else None
+                            event.step_total = step.total if step else None
+                            event.instruction = step.instruction if step else None
+                            event.output = step_output[-200:]
+                            raise _build_failure(event)
+                        yield event
+            except (BuildFailed, Cancelled):
+                raise
+            except Exception as err:
+                if cancel.cancelled:
+                    raise Cancelled("Build") from None
+                raise _translate(err) from None
+            finally:
+                cancel.release(cancellable)
+            if cancel.cancelled:
+                raise Cancelled("Build")
+            with _engine_errors():
+                image = self._client.images.get(tag)
+            yield BuildSucceeded(image.id, tag)
+        finally:
+            client.close()
+
+    # --- containers ----------------------------------------------------------------------------
+
+    def run(self, project: Path, host_port: int, container_port: int,
+            environment: dict[str, str] | None = None,
+            bind_address: str = "127.0.0.1") -> ContainerInfo:
+        """Start the project's image, publishing ``container_port`` on bind_address:host_port.
+
+        Raises PortInUse if the engine cannot bind the host port, so the caller can try the
+        next one. Any earlier container of this project is removed first: one per project.
+        """
+        name = labels.container_name(project, self.scope)
+        self.remove_project_containers(project)
+        with _engine_errors():
+            try:
+                container = self._client.containers.run(
+                    labels.image_tag(project, self.scope), detach=True, name=name,
+                    labels=labels.resource_labels(project, self.scope),
+                    ports={f"{container_port}/tcp": (bind_address, host_port)},
+                    environment=environment or {})
+            except docker.errors.APIError as err:
+                text = str(err.explanation or err)
+                if "port is already allocated" in text or "address already in use" in text:
+                    self.remove_project_containers(project)
+                    raise PortInUse(host_port) from None
+                raise
+        return self.container(container.id)
+
+    def container(self, container_id: str) -> ContainerInfo:
+        with _engine_errors():
+            attrs = self._client.api.inspect_container(container_id)
+        return _container_info(attrs)
+
+    def find_container(self, container_id: str) -> ContainerInfo | None:
+        """Like ``container`` but None when it is gone."""
+        try:
+            return self.container(container_id)
+        except EngineError:
+            return None
+
+    def list_containers(self, project: Path | None = None) -> list[ContainerInfo]:
+        with _engine_errors():
+            found = self._client.api.containers(
+                all=True, filters={"label": labels.label_filters(self.scope, project)})
+            return [_container_info(self._client.api.inspect_container(c["Id"]))
+                    for c in found]
+
+    def logs_tail(self, container_id: str, lines: int = 20) -> list[str]:
+        try:
+            with _engine_errors():
+                raw = self._client.api.logs(container_id, tail=lines)
+        except (EngineError, EngineUnavailable):
+            return []
+        return raw.decode("utf-8", errors="replace").splitlines()
+
+    def follow_logs(self, container_id: str, since: datetime | None = None,
+                    timestamps: bool = True, tail: int | str = "all") -> LogStream:
+        with _engine_errors():
+            raw = self._client.api.logs(container_id, stream=True, follow=True,
+                                        timestamps=timestamps, since=since, tail=tail)
+        return LogStream(raw, timestamps)
+
+    def stop(self, container_id: str, timeout_s: int = STOP_TIMEOUT_S) -> None:
+        """Graceful stop (the image's STOPSIGNAL), then kill after ``timeout_s``."""
+        with _engine_errors():
+            try:
+                self._client.api.stop(container_id, timeout=timeout_s)
+            except docker.errors.NotFound:
+                pass
+
+    def restart(self, container_id: str, timeout_s: int = STOP_TIMEOUT_S) -> ContainerInfo:
+        with _engine_errors():
+            self._client.api.restart(container_id, timeout=timeout_s)
+        return self.container(container_id)
+
+    def remove(self, container_id: str) -> None:
+        """Stop and remove one of the launcher's containers (refuses any other)."""
+        info = self.find_container(container_id)
+        if info is None:
+            return
+        if info.project is None:
+            raise EngineError(f"container {info.name} was not created by flask-launcher")
+        with _engine_errors():
+            try:
+                if info.state in ("running", "restarting", "paused"):
+                    self._client.api.stop(container_id, timeout=STOP_TIMEOUT_S)
+                self._client.api.remove_container(container_id, force=True)
+            except docker.errors.NotFound:
+                pass
+
+    def remove_project_containers(self, project: Path) -> list[str]:
+        removed = []
+        for info in self.list_containers(project):
+            self.remove(info.id)
+            removed.append(info.name)
+        return removed
+
+    def events(self, since: datetime | None = None) -> CancellableStream:
+        """Container events of the launcher's containers; ``close()`` stops the stream."""
+        with _engine_errors():
+            return self._client.api.events(
+                since=since, decode=True,
+                filters={"type": "container", "label": labels.label_filters(self.scope)})
+
+    # --- images --------------------------------------------------------------------------------
+
+    def list_images(self, project: Path | None = None) -> list[ImageInfo]:
+        with _engine_errors():
+            found = self._client.api.images(
+                filters={"label": labels.label_filters(self.scope, project)})
+        return [_image_info(i) for i in found]
+
+    def image_exists(self, project: Path) -> bool:
+        with _engine_errors():
+            try:
+                self._client.api.inspect_image(labels.image_tag(project, self.scope))
+                return True
+            except docker.errors.ImageNotFound:
+                return False
+
+    def prune_images(self, project: Path | None = None) -> PruneReport:
+        """Remove the launcher's images (one project's, or all in this scope) and the dangling
+        ones its builds left. Images in use by a running container are skipped; an image
+        without the launcher's labels is never touched."""
+        with _engine_errors():
+            before = self._layers_size()
+            filters = {"label": labels.label_filters(self.scope, project)}
+            images = self._client.api.images(filters=filters)
+            in_use = {c["ImageID"]: c["Names"][0].lstrip("/")
+                      for c in self._client.api.containers(filters={"status": "running"})}
+            removed: list[str] = []
+            skipped: list[tuple[str, str]] = []
+            for info in self.list_containers(project):
+                if info.state != "running":
+                    self.remove(info.id)
+            for image in sorted(images, key=lambda i: i.get("Created", 0), reverse=True):
+                name = _our_reference(image) or image["Id"]
+                if image["Id"] in in_use:
+                    skipped.append((name, f"in use by running container {in_use[image['Id']]}"))
+                    continue
+                try:
+                    # By our own tag: if the user added a tag of their own, only ours goes.
+                    self._client.api.remove_image(name, noprune=False)
+                    removed.append(name)
+                except docker.errors.NotFound:
+                    continue
+                except docker.errors.APIError as err:
+                    skipped.append((name, str(err.explanation or err)))
+            after = self._layers_size()
+        return PruneReport(tuple(removed), tuple(skipped), max(0, before - after))
+
+    def _layers_size(self) -> int:
+        return int(self._client.api.df().get("LayersSize") or 0)
+
+    # --- raw access for the test suite's own fixtures ----------------------------------------
+
+    @property
+    def sdk(self) -> docker.DockerClient:
+        """The docker-py client, for tests that create unrelated resources on purpose."""
+        return self._client
+
+
+class PortInUse(EngineError):
+    def __init__(self, port: int) -> None:
+        super().__init__(f"host port {port} is already in use")
+        self.port = port
+
+
+def _our_reference(image: dict[str, Any]) -> str | None:
+    for tag in image.get("RepoTags") or []:
+        if tag.startswith("flask-launcher/"):
+            return tag
+    return None
+
+
+def _build_events(chunk: dict[str, Any]) -> Iterator[BuildEvent | BuildFailure]:
+    if "error" in chunk or "errorDetail" in chunk:
+        message = (chunk.get("errorDetail") or {}).get("message") or chunk.get("error") or ""
+        yield BuildFailure(None, None, None, message.strip())
+        return
+    if "stream" in chunk:
+        for line in chunk["stream"].splitlines():
+            match = _STEP.match(line)
+            if match:
+                yield BuildStep(int(match.group(1)), int(match.group(2)), match.group(3))
+            elif line.strip():
+                yield BuildOutput(line)
+    elif "status" in chunk:
+        detail = chunk.get("progressDetail") or {}
+        layer = chunk.get("id", "")
+        if layer or detail:
+            yield PullProgress(layer, chunk["status"], detail.get("current"), detail.get("total"))
+        else:
+            yield BuildOutput(chunk["status"])
+
+
+def _build_failure(failure: BuildFailure) -> BuildFailed:
+    instruction = failure.instruction or ""
+    if instruction.upper().startswith("FROM") and _PULL_FAILURE.search(failure.message):
+        image = instruction.split()[1] if len(instruction.split()) > 1 else "?"
+        return BaseImageUnavailable(failure, image)
+    return BuildFailed(failure)
+
+
+def _container_info(attrs: dict[str, Any]) -> ContainerInfo:
+    state = attrs.get("State") or {}
+    config_labels = (attrs.get("Config") or {}).get("Labels") or {}
+    project = config_labels.get(labels.PROJECT)
+    host_ip = host_port = container_port = None
+    bindings = ((attrs.get("HostConfig") or {}).get("PortBindings") or {})
+    live = ((attrs.get("NetworkSettings") or {}).get("Ports") or {})
+    for key, values in list(live.items()) + list(bindings.items()):
+        if values:
+            container_port = int(key.split("/")[0])
+            host_ip = values[0].get("HostIp") or None
+            host_port = int(values[0]["HostPort"]) if values[0].get("HostPort") else None
+            break
+    status = state.get("Status", "unknown")
+    return ContainerInfo(
+        id=attrs["Id"], name=attrs.get("Name", "").lstrip("/"),
+        project=Path(project) if project else None,
+        image=(attrs.get("Config") or {}).get("Image", ""), state=status,
+        exit_code=state.get("ExitCode") if status in ("exited", "dead") else None,
+        host_ip=host_ip, host_port=host_port, container_port=container_port)
+
+
+def _image_info(image: dict[str, Any]) -> ImageInfo:
+    project = (image.get("Labels") or {}).get(labels.PROJECT)
+    tags = tuple(t for t in image.get("RepoTags") or [] if t != "<none>:<none>")
+    created = image.get("Created")
+    return ImageInfo(
+        id=image["Id"], tags=tags, project=Path(project) if project else None,
+        size=int(image.get("Size") or 0),
+        created=datetime.fromtimestamp(created, tz=timezone.utc) if created else None)

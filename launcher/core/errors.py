@@ -1,0 +1,97 @@
+"""The launcher's own exception types.
+
+Callers (CLI, window, tests) never see docker-py or requests exceptions: the engine facade
+translates them into these. Every message is one line a user can act on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+class LauncherError(Exception):
+    """Base class. ``str(error)`` is the one line shown to the user."""
+
+
+class ProjectError(LauncherError):
+    """The folder is not something we can run (missing, not a folder, no Flask app...)."""
+
+
+class DockerfileExists(LauncherError):
+    """Refused to overwrite a Dockerfile the user has without an explicit regenerate."""
+
+
+class EngineUnavailable(LauncherError):
+    """No Docker engine answers. ``reason`` says which case it is, ``hint`` what to do."""
+
+    def __init__(self, reason: str, detail: str, hint: str) -> None:
+        super().__init__(f"Docker engine not reachable: {detail}. {hint}")
+        self.reason = reason  # "not-running" | "no-socket" | "permission" | "bad-host" | "lost"
+        self.detail = detail
+        self.hint = hint
+
+
+class EngineError(LauncherError):
+    """The engine answered but refused the request."""
+
+
+@dataclass
+class BuildFailure:
+    """Where a build failed: the step and the output it printed."""
+
+    step_index: int | None
+    step_total: int | None
+    instruction: str | None
+    message: str
+    output: list[str] = field(default_factory=list)
+
+
+class BuildFailed(LauncherError):
+    def __init__(self, failure: BuildFailure) -> None:
+        where = (
+            f"step {failure.step_index}/{failure.step_total} ({failure.instruction})"
+            if failure.step_index is not None
+            else "before the first step"
+        )
+        super().__init__(f"Build failed at {where}: {failure.message}")
+        self.failure = failure
+
+
+class BaseImageUnavailable(BuildFailed):
+    """The FROM image is not local and cannot be pulled (typo, or no registry reachable)."""
+
+    def __init__(self, failure: BuildFailure, image: str) -> None:
+        super().__init__(failure)
+        self.image = image
+        self.args = (
+            f"Base image '{image}' is not on this machine and cannot be pulled: "
+            f"{failure.message}. Check the FROM line, or set FLASK_LAUNCHER_BASE_IMAGE "
+            "to an image you have.",
+        )
+
+
+class Cancelled(LauncherError):
+    def __init__(self, what: str = "Operation") -> None:
+        super().__init__(f"{what} cancelled")
+
+
+class AppExited(LauncherError):
+    """The container stopped before the app answered."""
+
+    def __init__(self, exit_code: int, last_lines: list[str]) -> None:
+        tail = f" Last output: {last_lines[-1]}" if last_lines else ""
+        super().__init__(f"The app exited with code {exit_code} before it answered.{tail}")
+        self.exit_code = exit_code
+        self.last_lines = last_lines
+
+
+class AppNotAnswering(LauncherError):
+    """The container runs but nothing answered HTTP within the timeout."""
+
+    def __init__(self, url: str, timeout_s: float, last_lines: list[str], hint: str = "") -> None:
+        msg = f"The app did not answer at {url} within {timeout_s:.0f} s."
+        if hint:
+            msg += f" {hint}"
+        super().__init__(msg)
+        self.url = url
+        self.last_lines = last_lines

@@ -1,0 +1,114 @@
+"""Plain data the core hands to its callers: build events, log lines, what exists."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class BuildStep:
+    """The builder started step ``index`` of ``total``."""
+
+    index: int
+    total: int
+    instruction: str
+
+
+@dataclass(frozen=True)
+class BuildOutput:
+    """One line the build printed (the current step's output, or the builder's notes)."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class PullProgress:
+    """The engine is pulling a layer of the base image."""
+
+    layer: str
+    status: str
+    current: int | None = None
+    total: int | None = None
+
+
+@dataclass(frozen=True)
+class BuildContextSent:
+    """How much the build sent to the engine (after .dockerignore)."""
+
+    bytes: int
+
+
+@dataclass(frozen=True)
+class BuildSucceeded:
+    image_id: str
+    tag: str
+
+
+BuildEvent = BuildStep | BuildOutput | PullProgress | BuildContextSent | BuildSucceeded
+
+
+@dataclass(frozen=True)
+class LogLine:
+    text: str
+    timestamp: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ContainerInfo:
+    id: str
+    name: str
+    project: Path | None
+    image: str
+    state: str  # created | running | restarting | exited | dead | paused | removing
+    exit_code: int | None
+    host_ip: str | None
+    host_port: int | None
+    container_port: int | None
+
+    @property
+    def url(self) -> str | None:
+        if self.host_port is None or self.state != "running":
+            return None
+        host = "localhost" if self.host_ip in (None, "", "127.0.0.1", "0.0.0.0") else self.host_ip
+        return f"http://{host}:{self.host_port}/"
+
+    @property
+    def short_id(self) -> str:
+        return self.id[:12]
+
+
+@dataclass(frozen=True)
+class ImageInfo:
+    id: str
+    tags: tuple[str, ...]
+    project: Path | None
+    size: int
+    created: datetime | None
+
+    @property
+    def short_id(self) -> str:
+        return self.id.removeprefix("sha256:")[:12]
+
+
+@dataclass(frozen=True)
+class PruneReport:
+    removed: tuple[str, ...]
+    skipped: tuple[tuple[str, str], ...]  # (image, reason)
+    space_reclaimed: int
+
+
+@dataclass(frozen=True)
+class ContainerStarted:
+    container: ContainerInfo
+    port_note: str | None  # set when the wanted host port was taken and another one used
+
+
+@dataclass(frozen=True)
+class AppReady:
+    url: str
+    container: ContainerInfo
+
+
+LaunchEvent = BuildEvent | ContainerStarted | AppReady

@@ -1,0 +1,57 @@
+"""Labels that mark what the launcher created, and the names it gives them.
+
+Everything the launcher creates carries ``MANAGED`` and ``PROJECT``; listing, reattaching and
+pruning all filter on them, so nothing without them is ever touched. ``SCOPE`` separates
+independent users of one engine (the test suite uses its own scope so it never sees, or
+prunes, a developer's real projects).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from pathlib import Path
+
+MANAGED = "io.flask-launcher.managed"
+PROJECT = "io.flask-launcher.project"
+SCOPE = "io.flask-launcher.scope"
+DEFAULT_SCOPE = "default"
+
+_SLUG_MAX = 40
+
+
+def resource_labels(project: Path, scope: str) -> dict[str, str]:
+    return {MANAGED: "true", PROJECT: str(project), SCOPE: scope}
+
+
+def label_filters(scope: str, project: Path | None = None) -> list[str]:
+    filters = [f"{MANAGED}=true", f"{SCOPE}={scope}"]
+    if project is not None:
+        filters.append(f"{PROJECT}={project}")
+    return filters
+
+
+def project_slug(project: Path) -> str:
+    """A name fragment valid in image and container names, from any folder name."""
+    ascii_name = unicodedata.normalize("NFKD", project.name).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
+    return slug[:_SLUG_MAX].rstrip("-") or "app"
+
+
+def _project_hash(project: Path, scope: str) -> str:
+    # Two folders with the same name in different places must never share an image.
+    key = f"{scope}\0{project}" if scope != DEFAULT_SCOPE else str(project)
+    return hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()[:8]
+
+
+def image_repository(project: Path, scope: str) -> str:
+    return f"flask-launcher/{project_slug(project)}-{_project_hash(project, scope)}"
+
+
+def image_tag(project: Path, scope: str) -> str:
+    return f"{image_repository(project, scope)}:latest"
+
+
+def container_name(project: Path, scope: str) -> str:
+    return f"flask-launcher-{project_slug(project)}-{_project_hash(project, scope)}"

@@ -1,0 +1,161 @@
+"""Build and Run: the one flow the CLI's ``up``, the window's button and the tests share.
+
+Each step is a generator of events so callers show progress as it happens and can cancel
+between (and, through the CancelToken, during) steps.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from launcher.core.dockerfile import (
+    DockerfileSource,
+    dockerfile_for,
+    dockerignore_patterns,
+    exposed_port,
+    lint_dockerfile,
+)
+from launcher.core.engine import CancelToken, Engine, PortInUse
+from launcher.core.errors import (
+    AppExited,
+    AppNotAnswering,
+    Cancelled,
+    EngineError,
+    LauncherError,
+    ProjectError,
+)
+from launcher.core.events import (
+    AppReady,
+    BuildEvent,
+    BuildOutput,
+    ContainerStarted,
+    LaunchEvent,
+)
+from launcher.core.ports import free_ports_from
+from launcher.core.project import FlaskProject, detect_project
+from launcher.core.readiness import Outcome, wait_until_answering
+from launcher.core.settings import Settings
+
+DEFAULT_HOST_PORT = 5000
+
+
+class DockerfileInvalid(LauncherError):
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("Dockerfile: " + "; ".join(problems))
+        self.problems = problems
+
+
+@dataclass
+class LaunchOptions:
+    host_port: int = DEFAULT_HOST_PORT
+    environment: dict[str, str] = field(default_factory=dict)
+    dockerfile_text: str | None = None  # what the editor shows; None: the project's or generated
+    readiness_timeout_s: float | None = None  # None: the setting
+
+
+@dataclass(frozen=True)
+class ResolvedProject:
+    root: Path
+    project: FlaskProject | None  # None when only the user's own Dockerfile tells us how
+    dockerfile: DockerfileSource
+
+
+def resolve_project(path: str | Path, settings: Settings) -> ResolvedProject:
+    """Detect the project and find the Dockerfile its build will use.
+
+    A project with its own Dockerfile builds even where detection finds no app: the user
+    told Docker how to start it."""
+    root = Path(path).expanduser().resolve()
+    try:
+        project = detect_project(root)
+    except ProjectError:
+        own = root / "Dockerfile"
+        if root.is_dir() and own.is_file():
+            text = own.read_text(encoding="utf-8", errors="replace")
+            return ResolvedProject(root, None, DockerfileSource(text, own, generated=False))
+        raise
+    base = settings.effective_base_image(project.python_version)
+    return ResolvedProject(project.root, project, dockerfile_for(project, base))
+
+
+def build_image(engine: Engine, resolved: ResolvedProject, dockerfile_text: str,
+                cancel: CancelToken) -> Iterator[BuildEvent]:
+    problems = lint_dockerfile(dockerfile_text, resolved.root)
+    blocking = [str(p) for p in problems if "is not in the project folder" not in p.message]
+    if blocking:
+        raise DockerfileInvalid(blocking)
+    for problem in problems:
+        yield BuildOutput(f"warning: Dockerfile {problem}")
+    yield from engine.build(resolved.root, dockerfile_text, dockerignore_patterns(resolved.root),
+                            cancel)
+
+
+def run_container(engine: Engine, root: Path, dockerfile_text: str, options: LaunchOptions,
+                  settings: Settings) -> ContainerStarted:
+    container_port = exposed_port(dockerfile_text)
+    candidates = free_ports_from(options.host_port, settings.bind_address)
+    for port in candidates:
+        try:
+            container = engine.run(root, port, container_port, options.environment,
+                                   settings.bind_address)
+        except PortInUse:
+            continue  # taken between our check and Docker's bind: try the next one
+        note = None
+        if port != options.host_port:
+            note = f"port {options.host_port} is taken; using {port} instead"
+        return ContainerStarted(container, note)
+    raise EngineError(f"no free host port in {options.host_port}-"
+                      f"{options.host_port + len(candidates)}; choose another with --port")
+
+
+def wait_until_ready(engine: Engine, started: ContainerStarted, resolved: ResolvedProject,
+                     timeout_s: float, cancel: CancelToken) -> AppReady:
+    container = started.container
+    url = container.url or f"http://localhost:{container.host_port}/"
+
+    def still_running() -> bool:
+        info = engine.find_container(container.id)
+        return info is not None and info.state in ("running", "restarting", "created")
+
+    outcome = wait_until_answering(url, still_running, timeout_s,
+                                   is_cancelled=lambda: cancel.cancelled, wait=cancel.wait)
+    if outcome == Outcome.READY:
+        return AppReady(url, engine.container(container.id))
+    last_lines = engine.logs_tail(container.id)
+    if outcome == Outcome.EXITED:
+        info = engine.find_container(container.id)
+        raise AppExited(info.exit_code if info and info.exit_code is not None else -1,
+                        last_lines)
+    hint = ""
+    if resolved.project is not None:
+        localhost = [w for w in resolved.project.warnings if w.code == "run-localhost"]
+        if localhost:
+            hint = (f"Is it listening on 127.0.0.1 inside the container? See {localhost[0]}")
+    if not hint:
+        hint = "Check that it listens on 0.0.0.0 at the port the Dockerfile EXPOSEs."
+    raise AppNotAnswering(url, timeout_s, last_lines, hint)
+
+
+def launch(engine: Engine, path: str | Path, settings: Settings,
+           options: LaunchOptions | None = None,
+           cancel: CancelToken | None = None) -> Iterator[LaunchEvent]:
+    """Build, run, wait until the app answers. Yields build events, then ContainerStarted,
+    then AppReady. Cancel removes a container it started; failures leave it for the logs."""
+    options = options or LaunchOptions()
+    cancel = cancel or CancelToken()
+    resolved = resolve_project(path, settings)
+    text = options.dockerfile_text if options.dockerfile_text is not None else (
+        resolved.dockerfile.text)
+    yield from build_image(engine, resolved, text, cancel)
+    if cancel.cancelled:
+        raise Cancelled("Build and Run")
+    started = run_container(engine, resolved.root, text, options, settings)
+    yield started
+    timeout = options.readiness_timeout_s or settings.readiness_timeout_s
+    try:
+        yield wait_until_ready(engine, started, resolved, timeout, cancel)
+    except Cancelled:
+        engine.remove(started.container.id)
+        raise

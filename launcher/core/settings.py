@@ -1,0 +1,74 @@
+"""User settings, kept as JSON in the user's config folder; environment variables win.
+
+``FLASK_LAUNCHER_BASE_IMAGE`` overrides the base image the generated Dockerfile starts FROM
+(real users keep ``python:3.12-slim``; offline machines point it at a local image).
+``FLASK_LAUNCHER_SCOPE`` separates sets of launcher resources on one engine.
+``FLASK_LAUNCHER_CONFIG_DIR`` moves the settings file (tests use a temporary folder).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from launcher.core.labels import DEFAULT_SCOPE
+
+DEFAULT_BASE_IMAGE = "python:3.12-slim"
+DEFAULT_BIND_ADDRESS = "127.0.0.1"
+MAX_RECENT_PROJECTS = 10
+
+
+def config_dir() -> Path:
+    if explicit := os.environ.get("FLASK_LAUNCHER_CONFIG_DIR"):
+        return Path(explicit)
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "flask-launcher"
+
+
+@dataclass
+class Settings:
+    base_image: str | None = None  # None: the default, or the project's Python version
+    bind_address: str = DEFAULT_BIND_ADDRESS
+    readiness_timeout_s: float = 60.0
+    recent_projects: list[str] = field(default_factory=list)
+
+    @property
+    def scope(self) -> str:
+        return os.environ.get("FLASK_LAUNCHER_SCOPE") or DEFAULT_SCOPE
+
+    def effective_base_image(self, python_version: str | None = None) -> str:
+        """The environment variable, then the setting, then the project's Python, then 3.12."""
+        if env := os.environ.get("FLASK_LAUNCHER_BASE_IMAGE"):
+            return env
+        if self.base_image:
+            return self.base_image
+        if python_version:
+            return f"python:{python_version}-slim"
+        return DEFAULT_BASE_IMAGE
+
+    def remember_project(self, path: Path) -> None:
+        entry = str(path)
+        self.recent_projects = [entry] + [p for p in self.recent_projects if p != entry]
+        del self.recent_projects[MAX_RECENT_PROJECTS:]
+
+    @classmethod
+    def load(cls) -> Settings:
+        path = config_dir() / "settings.json"
+        try:
+            raw = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return cls()
+        known = {k: v for k, v in raw.items() if k in cls.__dataclass_fields__}
+        try:
+            return cls(**known)
+        except TypeError:
+            return cls()
+
+    def save(self) -> None:
+        folder = config_dir()
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = folder / "settings.json.tmp"
+        tmp.write_text(json.dumps(asdict(self), indent=2), encoding="utf-8")
+        tmp.replace(folder / "settings.json")
