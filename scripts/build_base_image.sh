@@ -13,7 +13,14 @@ if docker image inspect "$name" >/dev/null 2>&1; then
     echo "==> base image $name already present"
     exit 0
 fi
-command -v mmdebstrap >/dev/null || { echo "mmdebstrap is missing: apt-get install mmdebstrap" >&2; exit 1; }
+if ! command -v mmdebstrap >/dev/null; then
+    if [ "$(id -u)" = 0 ] && [ -f /etc/debian_version ]; then
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mmdebstrap >/dev/null
+    else
+        echo "mmdebstrap is missing: sudo apt-get install mmdebstrap" >&2
+        exit 1
+    fi
+fi
 echo "==> building base image $name from Debian packages (about 30 s)"
 mmdebstrap --quiet --variant=minbase \
     --include=python3,python3-pip,python3-venv,python-is-python3,ca-certificates,passwd \

@@ -12,7 +12,7 @@ import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,10 +23,9 @@ from docker.types.daemon import CancellableStream
 from docker.utils.build import tar as build_context_tar
 
 from launcher.core import labels
+from launcher.core.build_stream import parse_build_stream
 from launcher.core.errors import (
-    BaseImageUnavailable,
     BuildFailed,
-    BuildFailure,
     Cancelled,
     EngineError,
     EngineUnavailable,
@@ -34,21 +33,13 @@ from launcher.core.errors import (
 from launcher.core.events import (
     BuildContextSent,
     BuildEvent,
-    BuildOutput,
-    BuildStep,
     BuildSucceeded,
     ContainerInfo,
     ImageInfo,
     LogLine,
     PruneReport,
-    PullProgress,
 )
 
-_STEP = re.compile(r"^Step (\d+)/(\d+) : (.*)$")
-_PULL_FAILURE = re.compile(
-    r"pull access denied|manifest unknown|not found: manifest|repository does not exist|"
-    r"dial tcp|lookup .* on|no such host|i/o timeout|TLS handshake|connection refused|"
-    r"Client.Timeout|server misbehaving|network is unreachable", re.IGNORECASE)
 STOP_TIMEOUT_S = 5
 
 
@@ -140,7 +131,7 @@ def _parse_timestamp(stamp: str) -> datetime | None:
         return None
     fraction = (match.group(2) or ".0")[1:7].ljust(6, "0")
     return datetime.strptime(f"{match.group(1)}.{fraction}", "%Y-%m-%dT%H:%M:%S.%f").replace(
-        tzinfo=timezone.utc)
+        tzinfo=UTC)
 
 
 # --- errors ----------------------------------------------------------------------------------
@@ -160,13 +151,13 @@ def diagnose_unavailable(err: BaseException | None = None) -> EngineUnavailable:
     if not os.path.exists(sock_path):
         return EngineUnavailable(
             "no-socket", f"{sock_path} does not exist (the Docker daemon is not running)",
-            "Start Docker (Docker Desktop, or `sudo systemctl start docker`) and press Retry.")
+            "Start Docker (Docker Desktop, or `sudo systemctl start docker`), then try again.")
     return EngineUnavailable(
         "not-running", f"the daemon behind {sock_path} does not answer",
-        "Start or restart Docker and press Retry.")
+        "Start or restart Docker, then try again.")
 
 
-def _translate(err: BaseException) -> Exception:
+def _translate(err: Exception) -> Exception:
     if isinstance(err, (EngineUnavailable, EngineError, BuildFailed, Cancelled)):
         return err
     if isinstance(err, docker.errors.APIError):
@@ -250,8 +241,6 @@ class Engine:
             client = docker.from_env().api
         responses: list[Any] = []
         client.hooks["response"].append(lambda response, *a, **kw: responses.append(response))
-        step: BuildStep | None = None
-        step_output: list[str] = []
         try:
             with _engine_errors():
                 stream = client.build(
@@ -261,19 +250,7 @@ class Engine:
                 cancellable = CancellableStream(stream, responses[-1]) if responses else stream
             cancel.guard(cancellable)
             try:
-                for chunk in cancellable:
-                    for event in _build_events(chunk):
-                        if isinstance(event, BuildStep):
-                            step, step_output = event, []
-                        elif isinstance(event, BuildOutput):
-                            step_output.append(event.text)
-                        elif isinstance(event, BuildFailure):
-                            event.step_index = step.index if step else None
-                            event.step_total = step.total if step else None
-                            event.instruction = step.instruction if step else None
-                            event.output = step_output[-200:]
-                            raise _build_failure(event)
-                        yield event
+                yield from parse_build_stream(cancellable)
             except (BuildFailed, Cancelled):
                 raise
             except Exception as err:
@@ -464,35 +441,6 @@ def _our_reference(image: dict[str, Any]) -> str | None:
     return None
 
 
-def _build_events(chunk: dict[str, Any]) -> Iterator[BuildEvent | BuildFailure]:
-    if "error" in chunk or "errorDetail" in chunk:
-        message = (chunk.get("errorDetail") or {}).get("message") or chunk.get("error") or ""
-        yield BuildFailure(None, None, None, message.strip())
-        return
-    if "stream" in chunk:
-        for line in chunk["stream"].splitlines():
-            match = _STEP.match(line)
-            if match:
-                yield BuildStep(int(match.group(1)), int(match.group(2)), match.group(3))
-            elif line.strip():
-                yield BuildOutput(line)
-    elif "status" in chunk:
-        detail = chunk.get("progressDetail") or {}
-        layer = chunk.get("id", "")
-        if layer or detail:
-            yield PullProgress(layer, chunk["status"], detail.get("current"), detail.get("total"))
-        else:
-            yield BuildOutput(chunk["status"])
-
-
-def _build_failure(failure: BuildFailure) -> BuildFailed:
-    instruction = failure.instruction or ""
-    if instruction.upper().startswith("FROM") and _PULL_FAILURE.search(failure.message):
-        image = instruction.split()[1] if len(instruction.split()) > 1 else "?"
-        return BaseImageUnavailable(failure, image)
-    return BuildFailed(failure)
-
-
 def _container_info(attrs: dict[str, Any]) -> ContainerInfo:
     state = attrs.get("State") or {}
     config_labels = (attrs.get("Config") or {}).get("Labels") or {}
@@ -522,4 +470,4 @@ def _image_info(image: dict[str, Any]) -> ImageInfo:
     return ImageInfo(
         id=image["Id"], tags=tags, project=Path(project) if project else None,
         size=int(image.get("Size") or 0),
-        created=datetime.fromtimestamp(created, tz=timezone.utc) if created else None)
+        created=datetime.fromtimestamp(created, tz=UTC) if created else None)

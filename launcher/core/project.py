@@ -348,13 +348,13 @@ def _pitfalls(tree: ast.Module, rel: str) -> Iterator[ProjectWarning]:
         for value in _path_literals(node):
             yield ProjectWarning(
                 "absolute-path",
-                f"absolute path '{value.value}' is outside the app's folder: inside the "
+                f"absolute path '{value.value!s}' is outside the app's folder: inside the "
                 "container it is empty unless you mount a volume there",
                 rel, value.lineno)
 
 
 def _looks_like_app(node: ast.AST) -> bool:
-    return isinstance(node, ast.Name) and node.id in ("app", "application") or (
+    return (isinstance(node, ast.Name) and node.id in ("app", "application")) or (
         isinstance(node, ast.Call) and _is_factory_call(node))
 
 

@@ -1,0 +1,62 @@
+"""Turning the engine's build stream (JSON chunks of the classic builder) into events.
+
+Kept apart from the engine so recorded streams can be replayed in unit tests.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from launcher.core.errors import BaseImageUnavailable, BuildFailed, BuildFailure
+from launcher.core.events import BuildEvent, BuildOutput, BuildStep, PullProgress
+
+_STEP = re.compile(r"^Step (\d+)/(\d+) : (.*)$")
+_PULL_FAILURE = re.compile(
+    r"pull access denied|manifest unknown|not found: manifest|repository does not exist|"
+    r"dial tcp|lookup .* on|no such host|i/o timeout|TLS handshake|connection refused|"
+    r"Client.Timeout|server misbehaving|network is unreachable", re.IGNORECASE)
+KEPT_STEP_LINES = 200
+
+
+def parse_build_stream(chunks: Iterable[dict[str, Any]]) -> Iterator[BuildEvent]:
+    """Yield BuildStep/BuildOutput/PullProgress; raise BuildFailed (or BaseImageUnavailable)
+    carrying the failing step and the output it printed."""
+    step: BuildStep | None = None
+    step_output: list[str] = []
+    for chunk in chunks:
+        if "error" in chunk or "errorDetail" in chunk:
+            detail = chunk.get("errorDetail") or {}
+            message = (detail.get("message") or chunk.get("error") or "unknown error").strip()
+            raise build_failure(BuildFailure(
+                step.index if step else None, step.total if step else None,
+                step.instruction if step else None, message, step_output[-KEPT_STEP_LINES:]))
+        if "stream" in chunk:
+            for line in chunk["stream"].splitlines():
+                match = _STEP.match(line)
+                if match:
+                    step = BuildStep(int(match.group(1)), int(match.group(2)), match.group(3))
+                    step_output = []
+                    yield step
+                elif line.strip():
+                    step_output.append(line)
+                    yield BuildOutput(line)
+        elif "status" in chunk:
+            detail = chunk.get("progressDetail") or {}
+            layer = chunk.get("id", "")
+            if layer or detail:
+                yield PullProgress(layer, chunk["status"], detail.get("current"),
+                                   detail.get("total"))
+            else:
+                step_output.append(chunk["status"])
+                yield BuildOutput(chunk["status"])
+
+
+def build_failure(failure: BuildFailure) -> BuildFailed:
+    instruction = failure.instruction or ""
+    words = instruction.split()
+    if words[:1] and words[0].upper() == "FROM" and _PULL_FAILURE.search(failure.message):
+        image = words[1] if len(words) > 1 else "?"
+        return BaseImageUnavailable(failure, image)
+    return BuildFailed(failure)

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# The whole test suite from nothing: .venv, a Docker engine, the offline base image, lint,
+# then pytest. Extra arguments go to pytest (e.g. `bash scripts/test.sh -k detect`).
+# If this script started dockerd, it stops it at the end.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+if [ -z "${_FLASK_LAUNCHER_ENGINE_CHECKED:-}" ]; then
+    bash scripts/bootstrap.sh
+    export _FLASK_LAUNCHER_ENGINE_CHECKED=1
+    exec .venv/bin/python scripts/docker_engine.py run -- bash "$0" "$@"
+fi
+
+# Tests run against a local base image: no registry is needed (see scripts/build_base_image.sh).
+export FLASK_LAUNCHER_BASE_IMAGE="${FLASK_LAUNCHER_BASE_IMAGE:-flask-launcher-base:bookworm}"
+bash scripts/build_base_image.sh "$FLASK_LAUNCHER_BASE_IMAGE"
+
+echo "==> lint: ruff, import contracts, mypy"
+.venv/bin/ruff check .
+.venv/bin/lint-imports --no-cache >/dev/null
+.venv/bin/mypy
+
+echo "==> pytest"
+export QT_QPA_PLATFORM=offscreen
+.venv/bin/python -m pytest "$@"

@@ -1,0 +1,144 @@
+"""Shared test set-up.
+
+- Qt runs offscreen; QtWebEngine gets --disable-gpu, and no sandbox only when run as root.
+- Every test session gets its own launcher scope, config folder and label, so the suite
+  never sees or prunes a developer's real launcher images.
+- Tests that use the ``engine`` fixture are marked ``engine``. A missing engine FAILS them:
+  the README's test command starts one; nothing here skips.
+- At the end, anything left behind with this session's labels fails the run (and is removed).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import secrets
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+SCOPE = f"pytest-{secrets.token_hex(4)}"
+TEST_LABEL = "io.flask-launcher.test-session"
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SAMPLE_APPS = REPO_ROOT / "sample_apps"
+DEFAULT_TEST_BASE_IMAGE = "flask-launcher-base:bookworm"
+
+os.environ["FLASK_LAUNCHER_SCOPE"] = SCOPE
+os.environ["FLASK_LAUNCHER_CONFIG_DIR"] = tempfile.mkdtemp(prefix="flask-launcher-config-")
+os.environ.setdefault("FLASK_LAUNCHER_BASE_IMAGE", DEFAULT_TEST_BASE_IMAGE)
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+if hasattr(os, "geteuid") and os.geteuid() == 0:
+    os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")
+
+from launcher.core import labels  # noqa: E402
+from launcher.core.engine import Engine  # noqa: E402
+from launcher.core.errors import EngineUnavailable  # noqa: E402
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        fixtures = getattr(item, "fixturenames", ())
+        if "engine" in fixtures:
+            item.add_marker(pytest.mark.engine)
+        if "qtbot" in fixtures:
+            item.add_marker(pytest.mark.gui)
+
+
+@pytest.fixture(scope="session")
+def qapp_args() -> list[str]:
+    # qutebrowser's recipe: no GPU for QtWebEngine when rendering offscreen.
+    return ["flask-launcher-tests", "--webEngineArgs", "--disable-gpu"]
+
+
+@pytest.fixture(scope="session")
+def engine_session() -> Iterator[Engine]:
+    try:
+        engine = Engine(scope=SCOPE)
+    except EngineUnavailable as err:
+        pytest.fail(f"{err}\nRun the tests through the README's test command, which starts "
+                    "an engine, or start Docker yourself.", pytrace=False)
+    base = os.environ["FLASK_LAUNCHER_BASE_IMAGE"]
+    try:
+        engine.sdk.images.get(base)
+    except Exception:
+        pytest.fail(f"base image {base} is missing: run scripts/build_base_image.sh "
+                    "(the README's test command does)", pytrace=False)
+    yield engine
+    engine.close()
+
+
+@pytest.fixture
+def engine(engine_session: Engine) -> Engine:
+    return engine_session
+
+
+@pytest.fixture(scope="session", autouse=True)
+def nothing_left_behind() -> Iterator[None]:
+    """Fail the run if this session's containers or images outlive it."""
+    yield
+    try:
+        engine = Engine(scope=SCOPE)
+    except EngineUnavailable:
+        return  # no engine: nothing can have been left there
+    client = engine.sdk
+    ours = {"label": [f"{labels.SCOPE}={SCOPE}"]}
+    unrelated = {"label": [f"{TEST_LABEL}={SCOPE}"]}
+    left = [c.name for f in (ours, unrelated) for c in client.containers.list(all=True, filters=f)]
+    images = [i for f in (ours, unrelated) for i in client.images.list(filters=f)]
+    for name in left:
+        client.api.remove_container(name, force=True)
+    for image in images:
+        try:
+            client.api.remove_image(image.id, force=True)
+        except Exception:
+            pass
+    engine.close()
+    if left or images:
+        pytest.fail(f"tests left behind containers {left} and images "
+                    f"{[i.tags or i.short_id for i in images]}", pytrace=False)
+
+
+@pytest.fixture
+def copy_sample(tmp_path: Path):
+    """Copy a sample app to a temporary folder (tests may edit it)."""
+
+    def copy(name: str, folder_name: str | None = None) -> Path:
+        target = tmp_path / (folder_name or name)
+        shutil.copytree(SAMPLE_APPS / name, target,
+                        ignore=shutil.ignore_patterns("__pycache__", "Dockerfile"))
+        return target
+
+    return copy
+
+
+@pytest.fixture
+def unrelated_image(engine: Engine) -> Iterator:
+    """Make an image the launcher did not create; tests prove clean-up leaves it alone."""
+    made: list[str] = []
+
+    def make(tag: str) -> str:
+        dockerfile = (f"FROM {os.environ['FLASK_LAUNCHER_BASE_IMAGE']}\n"
+                      f"LABEL {TEST_LABEL}={SCOPE}\n")
+        image, _ = engine.sdk.images.build(fileobj=io.BytesIO(dockerfile.encode()), tag=tag,
+                                           rm=True)
+        made.append(image.id)
+        return image.id
+
+    yield make
+    for image_id in made:
+        try:
+            engine.sdk.api.remove_image(image_id, force=True)
+        except Exception:
+            pass
+
+
+def write_files(root: Path, files: dict[str, str]) -> Path:
+    """Create a project tree from {relative path: text}."""
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return root
