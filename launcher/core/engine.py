@@ -99,15 +99,22 @@ class LogStream:
         _close_quietly(self._raw)
 
     def __iter__(self) -> Iterator[LogLine]:
+        for batch in self.batches():
+            yield from batch
+
+    def batches(self, max_lines: int = 1000) -> Iterator[list[LogLine]]:
+        """Lines as the engine delivers them, a chunk at a time: a flood arrives in few,
+        large batches instead of one signal per line."""
         pending = b""
         try:
             for chunk in self._raw:
                 pending += chunk
-                *lines, pending = pending.split(b"\n")
-                for raw_line in lines:
-                    yield _log_line(raw_line, self._timestamps)
+                *complete, pending = pending.split(b"\n")
+                for start in range(0, len(complete), max_lines):
+                    yield [_log_line(raw, self._timestamps)
+                           for raw in complete[start:start + max_lines]]
             if pending:
-                yield _log_line(pending, self._timestamps)
+                yield [_log_line(pending, self._timestamps)]
         except Exception as err:
             if self._closed.is_set():
                 return

@@ -7,6 +7,7 @@ misbehave in a container come back as warnings with file and line.
 from __future__ import annotations
 
 import ast
+import errno
 import os
 import re
 import tomllib
@@ -56,6 +57,10 @@ class Dependencies:
     kind: str  # "requirements" | "requirements-dir" | "pyproject" | "pipfile" | "none"
     file: str | None  # relative path of the file pip reads, if any
     packages: tuple[str, ...] = ()  # requirement strings we could read
+    # Every file pip reads: ``file`` and the files it includes with -r/-c (relative paths).
+    files: tuple[str, ...] = ()
+    # A requirement is a local path ("-e .", "./libs/x"): pip needs the project's files.
+    needs_source: bool = False
 
     def names(self) -> set[str]:
         return {_requirement_name(p) for p in self.packages}
@@ -77,6 +82,8 @@ class FlaskProject:
     python_version: str | None = None  # "3.11" when the project asks for one
     python_version_source: str | None = None
     src_layout: bool = False
+    # pyproject.toml declares a [build-system]: pip can install the project itself.
+    installable: bool = False
     has_dockerfile: bool = False
     has_dockerignore: bool = False
     port: int = DEFAULT_PORT
@@ -115,7 +122,8 @@ def detect_project(path: str | os.PathLike[str]) -> FlaskProject:
     candidates: list[_Candidate] = []
     for rel in python_files:
         source = _read_text(root / rel, warnings, rel)
-        if source is None or ("flask" not in source.lower() and "create_app" not in source):
+        if source is None or ("flask" not in source.lower()
+                              and not any(name in source for name in FACTORY_NAMES)):
             continue
         try:
             tree = ast.parse(source, filename=rel)
@@ -123,7 +131,8 @@ def detect_project(path: str | os.PathLike[str]) -> FlaskProject:
             warnings.append(ProjectWarning("syntax-error", f"syntax error: {err.msg}",
                                            rel, err.lineno))
             continue
-        candidates.extend(_app_candidates(tree, rel))
+        if not _is_test_file(rel):
+            candidates.extend(_app_candidates(tree, rel))
         warnings.extend(_pitfalls(tree, rel))
 
     target, entry_file, found_by = _choose_app(root, candidates, warnings)
@@ -152,6 +161,7 @@ def detect_project(path: str | os.PathLike[str]) -> FlaskProject:
         root=root, app_target=target, entry_file=entry_file, found_by=found_by,
         dependencies=dependencies, python_version=python_version,
         python_version_source=version_source, src_layout=src_layout,
+        installable=_has_build_system(root),
         has_dockerfile=(root / "Dockerfile").is_file(),
         has_dockerignore=(root / ".dockerignore").is_file(),
         warnings=tuple(_unique(warnings)),
@@ -165,9 +175,11 @@ def _check_folder(path: Path) -> Path:
         root = path.expanduser().resolve(strict=True)
     except FileNotFoundError:
         raise ProjectError(f"{path} does not exist.") from None
-    except RuntimeError:  # a symlink loop
+    except RuntimeError:  # a symlink loop (Python < 3.13)
         raise ProjectError(f"{path} is a symbolic link loop.") from None
     except OSError as err:
+        if err.errno == errno.ELOOP:  # a symlink loop (Python >= 3.13)
+            raise ProjectError(f"{path} is a symbolic link loop.") from None
         raise ProjectError(f"{path} cannot be opened: {err.strerror}.") from None
     if not root.is_dir():
         raise ProjectError(f"{root} is a file, not a folder: choose the folder that holds it.")
@@ -206,6 +218,11 @@ def _is_venv(folder: Path) -> bool:
     return (folder / "pyvenv.cfg").exists()
 
 
+def _is_test_file(rel: str) -> bool:
+    name = rel.rsplit("/", 1)[-1]
+    return name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py"
+
+
 def _read_text(path: Path, warnings: list[ProjectWarning], rel: str) -> str | None:
     try:
         if path.stat().st_size > MAX_FILE_BYTES:
@@ -238,8 +255,12 @@ def _is_flask_call(node: ast.AST) -> bool:
 
 
 def _is_factory_call(node: ast.AST) -> bool:
-    return (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
-            and node.func.id in FACTORY_NAMES)
+    """``create_app()`` or ``package.create_app()``."""
+    if not isinstance(node, ast.Call):
+        return False
+    func = node.func
+    return (isinstance(func, ast.Name) and func.id in FACTORY_NAMES) or (
+        isinstance(func, ast.Attribute) and func.attr in FACTORY_NAMES)
 
 
 def _app_candidates(tree: ast.Module, rel: str) -> Iterator[_Candidate]:
@@ -249,22 +270,31 @@ def _app_candidates(tree: ast.Module, rel: str) -> Iterator[_Candidate]:
     depth = rel.count("/") - (1 if rel.startswith("src/") else 0)
     rank = ENTRY_FILE_RANK.get(rel.rsplit("/", 1)[-1], 9)
     for node in tree.body:
-        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(
-                node.targets[0], ast.Name):
-            name = node.targets[0].id
-            if _is_flask_call(node.value):
+        target: ast.expr | None = None
+        value: ast.expr | None = None
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target, value = node.targets[0], node.value
+        elif isinstance(node, ast.AnnAssign):  # app: Flask = Flask(__name__)
+            target, value = node.target, node.value
+        if isinstance(target, ast.Name) and value is not None:
+            name = target.id
+            if _is_flask_call(value):
                 yield _Candidate(f"{module}:{name}", rel, "instance", depth, rank)
-            elif _is_factory_call(node.value):
+            elif _is_factory_call(value):
                 yield _Candidate(f"{module}:{name}", rel, "factory-call", depth, rank)
         elif isinstance(node, ast.FunctionDef) and node.name in FACTORY_NAMES:
-            required = len(node.args.args) - len(node.args.defaults)
+            args = node.args
+            required = len(args.posonlyargs) + len(args.args) - len(args.defaults) + sum(
+                1 for default in args.kw_defaults if default is None)
             if required == 0:
                 yield _Candidate(f"{module}:{node.name}()", rel, "factory", depth, rank)
 
 
 def _choose_app(root: Path, candidates: list[_Candidate],
                 warnings: list[ProjectWarning]) -> tuple[str | None, str, str]:
-    for env_file in (".flaskenv", ".env"):
+    # Flask loads both files and .env wins: "variables set in .env are used over those set
+    # in .flaskenv".
+    for env_file in (".env", ".flaskenv"):
         value = _read_env_file(root / env_file).get("FLASK_APP")
         if value:
             target = _normalise_flask_app(value)
@@ -275,6 +305,12 @@ def _choose_app(root: Path, candidates: list[_Candidate],
                     "flask-app-missing", f"FLASK_APP={value} names a module that is not here",
                     env_file))
                 continue
+            if ":" not in target:
+                # "hello" alone: flask finds app/application/create_app() itself, gunicorn
+                # only "application"; name the attribute so that both start the same app.
+                in_module = [c for c in candidates if c.file == entry]
+                if in_module:
+                    target = min(in_module, key=_Candidate.sort_key).target
             return target, entry, f"FLASK_APP in {env_file}"
     if not candidates:
         return None, "", ""
@@ -300,15 +336,24 @@ def _read_env_file(path: Path) -> dict[str, str]:
         if not line or line.startswith("#") or "=" not in line:
             continue
         key, _, value = line.removeprefix("export ").partition("=")
-        values[key.strip()] = value.strip().strip("'\"")
+        value = value.strip()
+        if value[:1] in ("'", '"') and value[0] in value[1:]:
+            value = value[1:value.index(value[0], 1)]  # quoted: up to the closing quote
+        else:
+            value = re.sub(r"\s+#.*$", "", value)  # unquoted: an inline comment ends it
+        values[key.strip()] = value
     return values
 
 
 def _normalise_flask_app(value: str) -> str:
+    """FLASK_APP as an import string: "hello.py", "./src/pkg/", "pkg:create_app()"."""
     module, sep, attr = value.partition(":")
-    module = module.strip().removesuffix(".py").replace("/", ".").replace("\\", ".")
-    module = module.removeprefix("src.")
-    return f"{module}{sep}{attr}" if sep else module
+    module = module.strip().replace("\\", "/")
+    while module.startswith("./"):
+        module = module[2:]
+    module = module.rstrip("/").removesuffix(".py").removesuffix("/__init__")
+    module = module.replace("/", ".").removeprefix("src.")
+    return f"{module}{sep}{attr.strip()}" if sep else module
 
 
 def _module_file(root: Path, module: str) -> str | None:
@@ -324,6 +369,9 @@ def _module_file(root: Path, module: str) -> str | None:
 
 _ABSOLUTE_PATH = re.compile(r"^/(?!/)[A-Za-z0-9_.-]+")
 _PATH_FUNCTIONS = {"send_from_directory", "open", "Path", "send_file"}
+# Config keys whose values are URL paths, not file-system paths: "/api" is fine there.
+_URL_CONFIG_KEYS = re.compile(r"^(APPLICATION_ROOT|SESSION_COOKIE_PATH|.*_(URL|URI|ROUTE|PREFIX|"
+                              r"URL_PATH|ENDPOINT))$")
 
 
 def _pitfalls(tree: ast.Module, rel: str) -> Iterator[ProjectWarning]:
@@ -362,7 +410,8 @@ def _path_literals(node: ast.AST) -> Iterator[ast.Constant]:
     """String constants used as file-system paths: config values and path arguments."""
     values: list[ast.AST] = []
     if isinstance(node, ast.Assign) and any(
-            isinstance(t, ast.Subscript) and _is_config(t.value) for t in node.targets):
+            isinstance(t, ast.Subscript) and _is_config(t.value) and _is_path_key(t.slice)
+            for t in node.targets):
         values.append(node.value)
     elif isinstance(node, ast.Call):
         func = node.func
@@ -370,6 +419,10 @@ def _path_literals(node: ast.AST) -> Iterator[ast.Constant]:
             func.attr if isinstance(func, ast.Attribute) else "")
         if name in _PATH_FUNCTIONS and node.args:
             values.append(node.args[0])
+        elif (name in ("update", "from_mapping") and isinstance(func, ast.Attribute)
+              and _is_config(func.value)):  # app.config.update(UPLOAD_FOLDER="/uploads")
+            values += [k.value for k in node.keywords
+                       if k.arg and not _URL_CONFIG_KEYS.match(k.arg)]
     for value in values:
         if isinstance(value, ast.Constant) and isinstance(value.value, str) and (
                 _ABSOLUTE_PATH.match(value.value)):
@@ -378,6 +431,11 @@ def _path_literals(node: ast.AST) -> Iterator[ast.Constant]:
 
 def _is_config(node: ast.AST) -> bool:
     return isinstance(node, ast.Attribute) and node.attr == "config"
+
+
+def _is_path_key(key: ast.AST) -> bool:
+    return not (isinstance(key, ast.Constant) and isinstance(key.value, str)
+                and _URL_CONFIG_KEYS.match(key.value))
 
 
 # --- dependencies and Python version ---------------------------------------------------------
@@ -390,51 +448,113 @@ def _requirement_name(requirement: str) -> str:
     return re.sub(r"[-_.]+", "-", match.group(1)).lower() if match else ""
 
 
-def _requirements_packages(path: Path, seen: set[Path] | None = None) -> list[str]:
-    seen = seen if seen is not None else set()
-    if path in seen:
-        return []
-    seen.add(path)
-    packages: list[str] = []
-    try:
-        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
-    except OSError:
-        return packages
-    for line in lines:
-        line = line.split(" #", 1)[0].strip()
-        if not line or line.startswith("#"):
+_INCLUDE = re.compile(r"^(-r|--requirement|-c|--constraint)(?:\s*=\s*|\s+|(?<=^-[rc]))(\S.*)$")
+_EDITABLE = re.compile(r"^(-e|--editable)(?:\s*=\s*|\s+|(?<=^-e))(\S.*)$")
+_VCS_OR_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://|^(git|hg|svn|bzr)\+")
+
+
+@dataclass
+class _Requirements:
+    packages: list[str] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)  # relative to the project root
+    needs_source: bool = False
+
+
+def _requirement_lines(text: str) -> Iterator[str]:
+    """Logical lines as pip reads them: continuations joined, comments dropped."""
+    pending = ""
+    for raw in text.splitlines():
+        if raw.endswith("\\"):
+            pending += raw[:-1]
             continue
-        if line.startswith(("-r ", "--requirement ", "-c ")):
-            included = line.split(None, 1)[1].strip()
-            if not line.startswith("-c"):
-                packages += _requirements_packages(path.parent / included, seen)
-        elif not line.startswith("-") and _requirement_name(line):
-            packages.append(line)
-    return packages
+        line = re.sub(r"(^|\s)#.*$", "", pending + raw).strip()
+        pending = ""
+        if line:
+            yield line
+    if pending.strip():
+        yield pending.strip()
+
+
+def _is_local_requirement(requirement: str) -> bool:
+    return requirement.startswith((".", "/", "file:")) or bool(
+        re.search(r"@\s*file:", requirement))
+
+
+def _read_requirements(root: Path, rel: str, found: _Requirements,
+                       warnings: list[ProjectWarning], *, constraints: bool = False) -> None:
+    if rel in found.files:
+        return
+    found.files.append(rel)
+    try:
+        text = (root / rel).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return
+    for line in _requirement_lines(text):
+        if include := _INCLUDE.match(line):
+            option, name = include.groups()
+            included = os.path.normpath(os.path.join(os.path.dirname(rel), name.strip()))
+            included = included.replace(os.sep, "/")
+            if included.startswith("../") or os.path.isabs(included):
+                warnings.append(ProjectWarning(
+                    "requirements-outside",
+                    f"{line} is outside the project folder: the image cannot read it", rel))
+                continue
+            _read_requirements(root, included, found, warnings,
+                               constraints=constraints or option in ("-c", "--constraint"))
+        elif constraints:
+            continue  # a constraints file only pins versions; it asks for nothing
+        elif editable := _EDITABLE.match(line):
+            if not _VCS_OR_URL.match(editable.group(2)):
+                found.needs_source = True
+        elif line.startswith("-"):
+            continue  # --index-url and other options
+        elif _is_local_requirement(line):
+            found.needs_source = True
+        elif _requirement_name(line):
+            found.packages.append(line)
+
+
+def _requirements_dependencies(root: Path, kind: str, rel: str,
+                               warnings: list[ProjectWarning]) -> Dependencies:
+    found = _Requirements()
+    _read_requirements(root, rel, found, warnings)
+    return Dependencies(kind, rel, tuple(found.packages), tuple(found.files),
+                        found.needs_source)
 
 
 def _dependencies(root: Path, warnings: list[ProjectWarning]) -> Dependencies:
     if (root / "requirements.txt").is_file():
-        return Dependencies("requirements", "requirements.txt",
-                            tuple(_requirements_packages(root / "requirements.txt")))
+        return _requirements_dependencies(root, "requirements", "requirements.txt", warnings)
     req_dir = root / "requirements"
     if req_dir.is_dir():
-        files = sorted(p.name for p in req_dir.glob("*.txt"))
+        files = sorted(p.name for p in req_dir.glob("*.txt") if p.is_file())
         chosen = next((f for f in REQUIREMENTS_DIR_PREFERENCE if f in files), None) or next(
             (f for f in files if not re.search(r"dev|test|lint|doc", f)), None)
         if chosen:
-            return Dependencies("requirements-dir", f"requirements/{chosen}",
-                                tuple(_requirements_packages(req_dir / chosen)))
+            return _requirements_dependencies(root, "requirements-dir",
+                                              f"requirements/{chosen}", warnings)
     pyproject = _load_toml(root / "pyproject.toml", warnings)
     if pyproject is not None and "dependencies" in pyproject.get("project", {}):
         deps = pyproject["project"]["dependencies"]
-        return Dependencies("pyproject", "pyproject.toml", tuple(str(d) for d in deps))
+        return Dependencies("pyproject", "pyproject.toml", tuple(str(d) for d in deps),
+                            ("pyproject.toml",))
     pipfile = _load_toml(root / "Pipfile", warnings)
     if pipfile is not None:
         packages = tuple(_pipfile_requirement(name, spec)
                          for name, spec in pipfile.get("packages", {}).items())
-        return Dependencies("pipfile", "Pipfile", packages)
+        return Dependencies("pipfile", "Pipfile", packages, ("Pipfile",),
+                            any(_is_local_requirement(p) for p in packages))
     return Dependencies("none", None)
+
+
+def _has_build_system(root: Path) -> bool:
+    """Without a [build-system], ``pip install .`` guesses with setuptools' discovery, which
+    fails on a plain app folder ("Multiple top-level packages discovered": templates, static)."""
+    try:
+        data = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
+        return False
+    return isinstance(data.get("build-system"), dict)
 
 
 def _load_toml(path: Path, warnings: list[ProjectWarning]) -> dict | None:
@@ -450,11 +570,23 @@ def _load_toml(path: Path, warnings: list[ProjectWarning]) -> dict | None:
 
 
 def _pipfile_requirement(name: str, spec: object) -> str:
+    """A Pipfile [packages] entry as a pip requirement string."""
+    extras = ""
     if isinstance(spec, dict):
+        if isinstance(spec.get("path"), str):  # {path = ".", editable = true}
+            path = spec["path"]
+            return path if path.startswith((".", "/")) else f"./{path}"
+        if isinstance(spec.get("extras"), list) and spec["extras"]:
+            extras = "[" + ",".join(str(e) for e in spec["extras"]) + "]"
+        for vcs in ("git", "hg", "svn", "bzr"):
+            if isinstance(spec.get(vcs), str):
+                url = spec[vcs] if spec[vcs].startswith(f"{vcs}+") else f"{vcs}+{spec[vcs]}"
+                ref = f"@{spec['ref']}" if isinstance(spec.get("ref"), str) else ""
+                return f"{name}{extras} @ {url}{ref}"
         spec = spec.get("version", "*")
     if not isinstance(spec, str) or spec.strip() in ("", "*"):
-        return name
-    return f"{name}{spec.strip()}"
+        return f"{name}{extras}"
+    return f"{name}{extras}{spec.strip()}"
 
 
 def _python_version(root: Path) -> tuple[str | None, str | None]:
@@ -483,14 +615,27 @@ def _version_tuple(text: str) -> tuple[int, ...]:
 
 
 def _satisfies(version: str, spec: str) -> bool:
-    """A small PEP 440 subset: enough for requires-python of major.minor versions."""
-    have = _version_tuple(version)
+    """Whether the image for ``version`` ("3.11": the series' latest patch release) fits
+    ``spec``. A small PEP 440 subset: enough for requires-python."""
+    have = _version_tuple(version)[:2]
     for clause in spec.split(","):
         match = re.match(r"\s*(~=|==|!=|>=|<=|>|<)\s*([\d.*]+)", clause)
         if not match:
             continue
         op, raw = match.groups()
         want = _version_tuple(raw.replace("*", ""))
+        if not want:
+            continue
+        if len(want) > 2:
+            # A patch-level bound ("<3.12,>=3.11.4"): the 3.11 image ships 3.11's latest
+            # patch, so compare the series only.
+            series = want[:2]
+            ok = {"==": have == series, "~=": have == series, ">=": have >= series,
+                  ">": have >= series, "<=": have <= series, "!=": True,
+                  "<": have <= series if want[2] > 0 else have < series}[op]
+            if not ok:
+                return False
+            continue
         n = len(want)
         head = have[:n] + (0,) * max(0, n - len(have))
         if op == "==" and head != want and not (raw.endswith("*") and have[:n] == want):
