@@ -68,10 +68,9 @@ def start_dockerd() -> subprocess.Popen:
     STATE_DIR.mkdir(exist_ok=True)
     log_path = STATE_DIR / "dockerd.log"
     print(f"==> starting dockerd (log: {log_path})", flush=True)
-    log = open(log_path, "ab")
-    # Not under /work's overlay-unfriendly paths: dockerd keeps its own data root.
-    return subprocess.Popen(["dockerd"], stdout=log, stderr=subprocess.STDOUT,
-                            stdin=subprocess.DEVNULL, start_new_session=True)
+    with open(log_path, "ab") as log:  # the child keeps its own copy of the descriptor
+        return subprocess.Popen(["dockerd"], stdout=log, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL, start_new_session=True)
 
 
 def stop_dockerd(proc: subprocess.Popen) -> None:
@@ -95,7 +94,7 @@ def ensure_engine() -> subprocess.Popen | None:
             "No Docker engine answers. Install and start one first:\n"
             "  Debian/Ubuntu: sudo apt-get install docker.io && sudo systemctl start docker\n"
             "  macOS/Windows: install Docker Desktop or Podman Desktop and start it\n"
-            "then check with `docker info`. DOCKER_HOST and the current docker context are honoured."
+            "then check with `docker info`. DOCKER_HOST is honoured."
         )
     install_debian_packages()
     proc = start_dockerd()

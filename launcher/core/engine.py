@@ -119,6 +119,9 @@ class LogStream:
             if self._closed.is_set():
                 return
             raise _translate(err) from None
+        finally:
+            # A stream that ended by itself (the container went) still holds its socket.
+            _close_quietly(self._raw)
 
 
 def _log_line(raw: bytes, timestamps: bool) -> LogLine:
@@ -272,6 +275,10 @@ class Engine:
                 image = self._client.images.get(tag)
             yield BuildSucceeded(image.id, tag)
         finally:
+            # A build that stopped on an error chunk leaves its response unread: close it,
+            # or its socket outlives the client.
+            for response in responses:
+                _close_quietly(response)
             client.close()
 
     # --- containers ----------------------------------------------------------------------------
@@ -317,8 +324,8 @@ class Engine:
         with _engine_errors():
             found = self._client.api.containers(
                 all=True, filters={"label": labels.label_filters(self.scope, project)})
-            return [_container_info(self._client.api.inspect_container(c["Id"]))
-                    for c in found]
+        # From the listing itself: inspecting each one would race with its removal.
+        return [_listed_container_info(entry) for entry in found]
 
     def logs_tail(self, container_id: str, lines: int = 20) -> list[str]:
         try:
@@ -468,6 +475,20 @@ def _container_info(attrs: dict[str, Any]) -> ContainerInfo:
         image=(attrs.get("Config") or {}).get("Image", ""), state=status,
         exit_code=state.get("ExitCode") if status in ("exited", "dead") else None,
         host_ip=host_ip, host_port=host_port, container_port=container_port)
+
+
+def _listed_container_info(entry: dict[str, Any]) -> ContainerInfo:
+    project = (entry.get("Labels") or {}).get(labels.PROJECT)
+    published = next((p for p in entry.get("Ports") or [] if p.get("PublicPort")), None)
+    state = entry.get("State", "unknown")
+    exited = re.match(r"Exited \((-?\d+)\)", entry.get("Status", ""))
+    return ContainerInfo(
+        id=entry["Id"], name=(entry.get("Names") or ["/"])[0].lstrip("/"),
+        project=Path(project) if project else None, image=entry.get("Image", ""), state=state,
+        exit_code=int(exited.group(1)) if exited and state in ("exited", "dead") else None,
+        host_ip=published.get("IP") if published else None,
+        host_port=int(published["PublicPort"]) if published else None,
+        container_port=int(published["PrivatePort"]) if published else None)
 
 
 def _image_info(image: dict[str, Any]) -> ImageInfo:

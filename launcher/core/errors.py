@@ -44,6 +44,7 @@ class BuildFailure:
     instruction: str | None
     message: str
     output: list[str] = field(default_factory=list)
+    line: int | None = None  # the Dockerfile line, when we know it before the engine does
 
 
 class BuildFailed(LauncherError):
@@ -55,6 +56,16 @@ class BuildFailed(LauncherError):
         )
         super().__init__(f"Build failed at {where}: {failure.message}")
         self.failure = failure
+
+
+class DockerfileInvalid(BuildFailed):
+    """Mistakes found before anything is sent to the engine (empty file, unknown
+    instruction, no FROM). Shown like a failed build step, at its line."""
+
+    def __init__(self, line: int, instruction: str, problems: list[str]) -> None:
+        super().__init__(BuildFailure(None, None, instruction, "; ".join(problems), line=line))
+        self.args = ("Dockerfile " + "; ".join(problems),)
+        self.problems = problems
 
 
 class BaseImageUnavailable(BuildFailed):

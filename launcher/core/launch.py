@@ -22,8 +22,8 @@ from launcher.core.errors import (
     AppExited,
     AppNotAnswering,
     Cancelled,
+    DockerfileInvalid,
     EngineError,
-    LauncherError,
     ProjectError,
 )
 from launcher.core.events import (
@@ -39,12 +39,6 @@ from launcher.core.readiness import Outcome, wait_until_answering
 from launcher.core.settings import Settings
 
 DEFAULT_HOST_PORT = 5000
-
-
-class DockerfileInvalid(LauncherError):
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("Dockerfile: " + "; ".join(problems))
-        self.problems = problems
 
 
 @dataclass
@@ -83,9 +77,12 @@ def resolve_project(path: str | Path, settings: Settings) -> ResolvedProject:
 def build_image(engine: Engine, resolved: ResolvedProject, dockerfile_text: str,
                 cancel: CancelToken) -> Iterator[BuildEvent]:
     problems = lint_dockerfile(dockerfile_text, resolved.root)
-    blocking = [str(p) for p in problems if "is not in the project folder" not in p.message]
+    blocking = [p for p in problems if "is not in the project folder" not in p.message]
     if blocking:
-        raise DockerfileInvalid(blocking)
+        lines = dockerfile_text.splitlines()
+        first = blocking[0].line
+        instruction = lines[first - 1].strip() if 0 < first <= len(lines) else ""
+        raise DockerfileInvalid(first, instruction, [str(p) for p in blocking])
     for problem in problems:
         yield BuildOutput(f"warning: Dockerfile {problem}")
     yield from engine.build(resolved.root, dockerfile_text, dockerignore_patterns(resolved.root),

@@ -184,7 +184,7 @@ def test_cancel_from_another_thread_stops_a_build_at_once(engine: Engine, tmp_pa
             for event in launch(engine, path, Settings(), cancel=cancel):
                 if isinstance(event, BuildOutput) and "started-sleeping" in event.text:
                     seen_output.set()
-        except BaseException as err:  # noqa: BLE001 - handed to the test thread
+        except BaseException as err:
             outcome.append(err)
 
     worker = threading.Thread(target=build)
