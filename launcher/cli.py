@@ -29,6 +29,7 @@ from launcher.core.events import (
     ContainerStarted,
     PullProgress,
 )
+from launcher.core.format import human_size
 from launcher.core.launch import LaunchOptions, build_image, launch, resolve_project
 from launcher.core.project import FlaskProject, detect_project
 from launcher.core.settings import Settings
@@ -338,15 +339,6 @@ def _project_root(path: str) -> Path:
 
 def _state_text(state: str, exit_code: int | None) -> str:
     return f"exited ({exit_code})" if state == "exited" else state
-
-
-def human_size(size: int) -> str:
-    value = float(size)
-    for unit in ("B", "kB", "MB", "GB"):
-        if value < 1000 or unit == "GB":
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1000
-    return f"{value:.1f} GB"
 
 
 def _print_table(header: tuple[str, ...], rows: list[tuple[str, ...]], out: TextIO) -> None:

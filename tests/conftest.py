@@ -47,6 +47,25 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.gui)
 
 
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Delete every window before the QApplication goes: a QtWebEngine page that outlives
+    its profile crashes the interpreter at exit."""
+    import sys
+
+    if "PySide6.QtWidgets" not in sys.modules:
+        return
+    from PySide6.QtCore import QCoreApplication, QEvent
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    if app is None:
+        return
+    for widget in QApplication.topLevelWidgets():
+        widget.close()
+        widget.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+
+
 @pytest.fixture(scope="session")
 def qapp_args() -> list[str]:
     # qutebrowser's recipe: no GPU for QtWebEngine when rendering offscreen.

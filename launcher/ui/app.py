@@ -1,0 +1,55 @@
+"""Starting the window: Qt and QtWebEngine set-up, then the main window."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="flask-launcher",
+                                     description="Open the window (see `flask-launcher -h` "
+                                                 "for the commands).")
+    parser.add_argument("path", nargs="?", type=Path, help="a Flask project folder to open")
+    parser.add_argument("--run", action="store_true",
+                        help="Build and Run as soon as the project and Docker are ready")
+    return parser.parse_args(argv)
+
+
+def prepare_qt_environment() -> list[str]:
+    """QtWebEngine's needs, set before Qt starts: no sandbox as root (Chromium refuses to
+    run sandboxed as root), no GPU when rendering offscreen."""
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")
+    qt_args = [sys.argv[0] if sys.argv else "flask-launcher"]
+    if os.environ.get("QT_QPA_PLATFORM") == "offscreen":
+        qt_args += ["--webEngineArgs", "--disable-gpu"]
+    return qt_args
+
+
+def run_app(argv: list[str]) -> int:
+    args = parse_args(argv)
+    qt_args = prepare_qt_environment()
+    from PySide6.QtCore import QEvent, Qt
+    from PySide6.QtWidgets import QApplication
+
+    # QtWebEngine needs shared GL contexts set before the application exists.
+    QApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
+    app = QApplication(qt_args)
+    app.setApplicationName("flask-launcher")
+    app.setApplicationDisplayName("Flask Launcher")
+    from launcher.ui.main_window import MainWindow
+
+    window = MainWindow()
+    window.show()
+    if args.path is not None:
+        window.open_project(args.path)
+        if args.run:
+            window.run_when_ready()
+    status = app.exec()
+    # The page must go before its profile and the application: delete the window now.
+    window.deleteLater()
+    app.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    return status

@@ -1,0 +1,57 @@
+"""Every question the window asks the user, in one place.
+
+Tests replace this object with one that answers from a script, so no test ever waits on a
+modal dialog.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from launcher.ui.dockerfile_editor import show_diff_dialog
+
+
+class Dialogs:
+    def __init__(self, parent: QWidget) -> None:
+        self._parent = parent
+
+    def confirm(self, title: str, text: str) -> bool:
+        answer = QMessageBox.question(self._parent, title, text,
+                                      QMessageBox.StandardButton.Yes
+                                      | QMessageBox.StandardButton.Cancel,
+                                      QMessageBox.StandardButton.Cancel)
+        return answer == QMessageBox.StandardButton.Yes
+
+    def error(self, title: str, text: str) -> None:
+        QMessageBox.warning(self._parent, title, text)
+
+    def confirm_replace(self, current: str, generated: str) -> bool:
+        """Regenerate: show what would change; True to replace the editor's text."""
+        return show_diff_dialog(self._parent, current, generated)
+
+    def unsaved_edits(self) -> str:
+        """'save', 'discard' or 'cancel'."""
+        box = QMessageBox(QMessageBox.Icon.Warning, "Unsaved Dockerfile",
+                          "The Dockerfile has changes that are not saved.",
+                          parent=self._parent)
+        save = box.addButton(QMessageBox.StandardButton.Save)
+        discard = box.addButton(QMessageBox.StandardButton.Discard)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(save)
+        box.exec()
+        clicked = box.clickedButton()
+        return "save" if clicked is save else "discard" if clicked is discard else "cancel"
+
+    def running_on_close(self, names: list[str]) -> str:
+        """'stop', 'leave' or 'cancel'."""
+        listed = ", ".join(names) or "a build"
+        box = QMessageBox(QMessageBox.Icon.Question, "Containers still running",
+                          f"{listed} is still running. Stop it, or leave it running? "
+                          "A launcher started later finds it again.", parent=self._parent)
+        stop = box.addButton("Stop", QMessageBox.ButtonRole.DestructiveRole)
+        leave = box.addButton("Leave running", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(leave)
+        box.exec()
+        clicked = box.clickedButton()
+        return "stop" if clicked is stop else "leave" if clicked is leave else "cancel"

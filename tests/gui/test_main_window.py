@@ -1,0 +1,297 @@
+"""The window driven through its real widgets, on a real engine, with a real QtWebEngine view."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import shiboken6
+from conftest import SCOPE, write_files
+from PySide6.QtCore import QCoreApplication, QElapsedTimer, QEvent, Qt, QTimer
+from PySide6.QtGui import QAction, QTextCursor
+
+from launcher.core import labels
+from launcher.core.engine import Engine
+from launcher.core.settings import Settings
+from launcher.ui.main_window import TAB_IMAGES, MainWindow
+
+BUILD_AND_RUN_TIMEOUT_MS = 180_000
+
+
+class ScriptedDialogs:
+    """Answers the window's questions from the test's script instead of a modal dialog."""
+
+    def __init__(self) -> None:
+        self.on_close = "stop"
+        self.on_unsaved = "discard"
+        self.asked: list[str] = []
+        self.errors: list[str] = []
+
+    def confirm(self, title: str, text: str) -> bool:
+        self.asked.append(f"{title}: {text}")
+        return True
+
+    def error(self, title: str, text: str) -> None:
+        self.errors.append(f"{title}: {text}")
+
+    def confirm_replace(self, current: str, generated: str) -> bool:
+        self.asked.append("replace")
+        return True
+
+    def unsaved_edits(self) -> str:
+        self.asked.append("unsaved")
+        return self.on_unsaved
+
+    def running_on_close(self, names: list[str]) -> str:
+        self.asked.append(f"running: {', '.join(names)}")
+        return self.on_close
+
+
+class Heartbeat:
+    """A 10 ms timer on the GUI thread; the longest gap between beats is the worst stall."""
+
+    def __init__(self) -> None:
+        self.timer = QTimer()
+        self.timer.setInterval(10)
+        self.clock = QElapsedTimer()
+        self.longest_ms = 0
+        self.timer.timeout.connect(self._beat)
+
+    def _beat(self) -> None:
+        self.longest_ms = max(self.longest_ms, self.clock.restart())
+
+    def start(self) -> None:
+        self.clock.start()
+        self.timer.start()
+
+    def stop(self) -> int:
+        self.timer.stop()
+        return self.longest_ms
+
+
+@pytest.fixture
+def dialogs() -> ScriptedDialogs:
+    return ScriptedDialogs()
+
+
+@pytest.fixture
+def make_window(qtbot, engine: Engine, dialogs: ScriptedDialogs) -> Iterator:
+    windows: list[MainWindow] = []
+
+    def make() -> MainWindow:
+        window = MainWindow(Settings(), dialogs)
+        qtbot.addWidget(window)
+        window.show()
+        qtbot.waitUntil(lambda: window.session.connected, timeout=30_000)
+        windows.append(window)
+        return window
+
+    yield make
+    dialogs.on_close = "stop"
+    for window in windows:
+        if shiboken6.isValid(window):  # pytest-qt may have closed and deleted it already
+            window.close()
+            delete_now(window)
+    engine.prune_images()
+
+
+def delete_now(window: MainWindow) -> None:
+    """Delete the window (and its web page) now, not when the QApplication goes away."""
+    window.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+
+
+def open_project(qtbot, window: MainWindow, path: Path) -> None:
+    with qtbot.waitSignal(window.session.project_opened, timeout=30_000):
+        window.open_project(path)
+
+
+def click(qtbot, window: MainWindow, action: QAction) -> None:
+    toolbar = window.findChild(type(window.addToolBar("probe")), "main-toolbar")
+    button = toolbar.widgetForAction(action)
+    assert button is not None and button.isEnabled(), f"{action.text()} is not clickable"
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def build_and_run_until_shown(qtbot, window: MainWindow) -> str:
+    """Click Build and Run; wait for the page; return its text."""
+    with qtbot.waitSignal(window.browser.load_finished,
+                          timeout=BUILD_AND_RUN_TIMEOUT_MS) as loaded:
+        click(qtbot, window, window.run_action)
+    assert loaded.args[0] is True, f"page failed to load: {loaded.args}"
+    return page_text(qtbot, window)
+
+
+def page_text(qtbot, window: MainWindow) -> str:
+    texts: list[str] = []
+    window.browser.fetch_text(texts.append)
+    qtbot.waitUntil(lambda: bool(texts), timeout=10_000)
+    return texts[0].strip()
+
+
+def test_build_and_run_shows_hello_world_logs_the_request_and_stop_removes_it(
+        qtbot, make_window, engine: Engine, copy_sample):
+    path = copy_sample("hello")
+    window = make_window()
+    open_project(qtbot, window, path)
+    loads: list[bool] = []
+    window.browser.load_finished.connect(lambda ok, _url: loads.append(ok))
+    heartbeat = Heartbeat()
+    heartbeat.start()
+    with qtbot.waitSignal(window.session.app_ready, timeout=BUILD_AND_RUN_TIMEOUT_MS):
+        click(qtbot, window, window.run_action)
+    stall_ms = heartbeat.stop()  # the build, the run and the readiness probe
+    qtbot.waitUntil(lambda: bool(loads), timeout=60_000)
+    assert loads == [True]
+
+    assert page_text(qtbot, window) == "Hello World!"
+    assert stall_ms <= 100, f"the GUI thread stalled {stall_ms} ms during Build and Run"
+    assert window.state_label.text().startswith("Running on 127.0.0.1:")
+    qtbot.waitUntil(lambda: '"GET / HTTP/1.1" 200' in window.logs.plain_text(), timeout=10_000)
+
+    click(qtbot, window, window.stop_action)
+    qtbot.waitUntil(lambda: engine.list_containers(path) == [], timeout=30_000)
+    qtbot.waitUntil(lambda: window.state_label.text() == "Stopped", timeout=10_000)
+
+
+def test_an_edit_in_the_dockerfile_editor_is_saved_built_and_shown(
+        qtbot, make_window, copy_sample):
+    path = copy_sample("hello", "greeter")
+    write_files(path, {"hello.py": (
+        "import os\nfrom flask import Flask\napp = Flask(__name__)\n"
+        "@app.route('/')\ndef index():\n    return os.environ.get('GREETING', 'unset')\n")})
+    window = make_window()
+    open_project(qtbot, window, path)
+    assert not (path / "Dockerfile").exists()  # generated, not written until edited and saved
+
+    editor = window.editor.text_edit
+    cursor = editor.textCursor()
+    cursor.movePosition(QTextCursor.MoveOperation.End)
+    editor.setTextCursor(cursor)
+    editor.setFocus()
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    qtbot.keyClicks(editor, 'ENV GREETING="typed in the editor"')
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    assert window.editor.is_modified()
+    assert window.windowTitle().startswith("greeter ●")
+
+    assert build_and_run_until_shown(qtbot, window) == "typed in the editor"
+    saved = (path / "Dockerfile").read_text()
+    assert 'ENV GREETING="typed in the editor"' in saved
+    assert not window.editor.is_modified()
+
+
+def test_a_broken_dockerfile_shows_the_failing_step_and_keeps_the_users_text(
+        qtbot, make_window, copy_sample):
+    path = copy_sample("hello")
+    base = Settings().effective_base_image()
+    broken = f"FROM {base}\nWORKDIR /app\nRUNN echo typo\n"
+    (path / "Dockerfile").write_text(broken)
+    window = make_window()
+    open_project(qtbot, window, path)
+
+    with qtbot.waitSignal(window.session.build_failed, timeout=60_000):
+        click(qtbot, window, window.run_action)
+    assert window.build_pane.failure.isVisible()
+    assert "unknown instruction 'RUNN'" in window.build_pane.failure_text()
+    assert window.editor.error_line() == 3
+    assert window.editor.text() == broken
+
+    # Fixed by the user, it now fails on the engine at a real step, shown with its output.
+    failing = f"FROM {base}\nRUN echo one-line-of-output && exit 7\n"
+    window.editor.replace_text(failing)
+    with qtbot.waitSignal(window.session.build_failed, timeout=120_000) as failed:
+        click(qtbot, window, window.run_action)
+    error = failed.args[0]
+    assert error.failure.step_index == 2
+    assert "one-line-of-output" in window.build_pane.failure_text()
+    assert "returned a non-zero code: 7" in window.build_pane.failure_text()
+    assert window.editor.error_line() == 2
+    assert window.editor.text() == failing
+    qtbot.waitUntil(window.run_action.isEnabled, timeout=10_000)  # still usable
+    assert window.state_label.text() == "Failed: the build failed"
+
+
+def test_clear_cached_images_removes_the_launchers_and_keeps_an_unrelated_one(
+        qtbot, make_window, engine: Engine, copy_sample, unrelated_image, dialogs):
+    path = copy_sample("hello")
+    window = make_window()
+    open_project(qtbot, window, path)
+    build_and_run_until_shown(qtbot, window)
+    click(qtbot, window, window.stop_action)
+    qtbot.waitUntil(lambda: engine.list_containers(path) == [], timeout=30_000)
+    unrelated_id = unrelated_image(labels.image_repository(path, SCOPE) + ":not-ours")
+
+    window.tabs.setCurrentIndex(TAB_IMAGES)
+    with qtbot.waitSignal(window.session.images_listed, timeout=30_000):
+        qtbot.mouseClick(window.images.refresh_button, Qt.MouseButton.LeftButton)
+    assert [i.project for i in window.images.images] == [path]
+    with qtbot.waitSignal(window.session.images_pruned, timeout=60_000):
+        qtbot.mouseClick(window.images.clear_button, Qt.MouseButton.LeftButton)
+    assert any(q.startswith("Clear cached images: Remove all 1 images") for q in dialogs.asked)
+    assert engine.list_images() == []
+    assert engine.sdk.images.get(unrelated_id).id == unrelated_id
+    qtbot.waitUntil(lambda: window.images.summary.text().startswith("0 image(s)"),
+                    timeout=10_000)
+
+
+def test_leave_running_on_close_and_a_new_window_reattaches(
+        qtbot, make_window, engine: Engine, copy_sample, dialogs):
+    path = copy_sample("hello")
+    first = make_window()
+    open_project(qtbot, first, path)
+    build_and_run_until_shown(qtbot, first)
+    container_id = engine.list_containers(path)[0].id
+
+    dialogs.on_close = "leave"
+    first.close()
+    dialogs.on_close = "stop"  # pytest-qt closes the windows before fixtures tear down
+    assert not first.isVisible()
+    assert any(q.startswith("running: ") for q in dialogs.asked)
+    assert engine.container(container_id).state == "running"
+
+    second = make_window()
+    with qtbot.waitSignal(second.browser.load_finished, timeout=60_000):
+        open_project(qtbot, second, path)
+    assert page_text(qtbot, second) == "Hello World!"
+    assert second.state_label.text().startswith("Running on 127.0.0.1:")
+    assert second.session.state.container.id == container_id
+    qtbot.waitUntil(lambda: "Running on" in second.logs.plain_text()
+                    or "Serving Flask app" in second.logs.plain_text(), timeout=10_000)
+
+
+def test_gallery_index_shows_its_images(qtbot, make_window, copy_sample):
+    path = copy_sample("gallery")
+    window = make_window()
+    open_project(qtbot, window, path)
+    assert build_and_run_until_shown(qtbot, window).startswith("Gallery")
+
+    loaded: list[object] = []
+    window.browser.page().runJavaScript(
+        "JSON.stringify(Array.from(document.images).map(i => i.complete && i.naturalWidth > 0))",
+        0, loaded.append)
+    qtbot.waitUntil(lambda: bool(loaded), timeout=10_000)
+    assert loaded[0] == "[true,true]"
+
+
+def test_the_window_opens_without_loading_qtwebengine(engine: Engine):
+    """QtWebEngine is created when the browser pane is first needed, not at start-up."""
+    script = (
+        "import sys\n"
+        "from PySide6.QtWidgets import QApplication\n"
+        "from launcher.ui.main_window import MainWindow\n"
+        "app = QApplication([])\n"
+        "window = MainWindow()\n"
+        "window.show()\n"
+        "app.processEvents()\n"
+        "print(sorted(m for m in sys.modules if 'WebEngine' in m))\n"
+        "window.session.shutdown(stop_containers=False)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            timeout=60, env=dict(os.environ, QT_QPA_PLATFORM="offscreen"))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
