@@ -295,6 +295,7 @@ class MainWindow(QMainWindow):
 
     def _on_app_ready(self, url: str) -> None:
         self.build_pane.finish("Running")
+        self.browser.show_message("")
         self.browser.load(url)
 
     def _on_log_lines(self, lines: list[LogLine]) -> None:

@@ -18,6 +18,7 @@ class ProjectPane(QWidget):
         super().__init__(parent)
         self.summary = QLabel("Open a Flask project folder (Ctrl+O), or drop one here.")
         self.summary.setWordWrap(True)
+        self.summary.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.warnings = QListWidget()
         self.warnings.setWordWrap(True)
@@ -26,6 +27,7 @@ class ProjectPane(QWidget):
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.summary)
         layout.addWidget(self.warnings, 1)
+        layout.addStretch(0)
 
     def show_project(self, resolved: ResolvedProject) -> None:
         project = resolved.project
