@@ -66,6 +66,23 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
 
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+    """Say how many tests ran on the real engine and in the real window: CI logs must show
+    them executed, not skipped."""
+    counts: dict[str, dict[str, int]] = {"engine": {}, "gui": {}}
+    for outcome in ("passed", "failed", "error", "skipped"):
+        for report in terminalreporter.stats.get(outcome, []):
+            if getattr(report, "when", "call") != "call" and outcome != "error":
+                continue
+            keywords = getattr(report, "keywords", {})
+            for marker in counts:
+                if marker in keywords:
+                    counts[marker][outcome] = counts[marker].get(outcome, 0) + 1
+    for marker, by_outcome in counts.items():
+        text = ", ".join(f"{n} {o}" for o, n in sorted(by_outcome.items())) or "none ran"
+        terminalreporter.write_line(f"{marker} tests: {text}")
+
+
 @pytest.fixture(scope="session")
 def qapp_args() -> list[str]:
     # qutebrowser's recipe: no GPU for QtWebEngine when rendering offscreen.

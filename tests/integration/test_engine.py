@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import threading
 import urllib.error
@@ -239,6 +240,8 @@ def test_stop_restart_and_reattach_by_label(engine: Engine, hello: Path):
 
 
 def test_prune_removes_only_the_launchers_images(engine: Engine, hello: Path, unrelated_image):
+    # A layer no other image on this engine shares, so removing the image frees space.
+    (hello / "unique.bin").write_bytes(os.urandom(200_000))
     run_to_ready(engine, hello)
     engine.remove_project_containers(hello)
     # Same repository name as the project's image, but not made by the launcher.
