@@ -71,6 +71,9 @@ def build_parser() -> argparse.ArgumentParser:
                     help="host port to publish on 127.0.0.1 (next free one if taken)")
     up.add_argument("--env", "-e", action="append", default=[], metavar="KEY=VALUE",
                     help="environment variable for the app, passed at run time")
+    up.add_argument("--bind", metavar="ADDRESS", default=None,
+                    help="publish on this host address instead of 127.0.0.1 (opt-in: other "
+                         "machines may reach the app)")
     up.add_argument("--quiet", "-q", action="store_true", help="show steps only")
     up.add_argument("--timeout", type=float, default=None,
                     help="seconds to wait for the app to answer")
@@ -172,6 +175,10 @@ def cmd_build(args: argparse.Namespace, settings: Settings, out: TextIO, err: Te
 def cmd_up(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
     options = LaunchOptions(host_port=args.port, environment=_parse_env(args.env),
                             readiness_timeout_s=args.timeout)
+    if args.bind:
+        settings.bind_address = args.bind
+    if warning := settings.exposure_warning():
+        print(f"warning: {warning}", file=err)
     with Engine(settings.scope) as engine, _cancel_on_sigint() as cancel:
         for event in launch(engine, args.path, settings, options, cancel):
             if isinstance(event, ContainerStarted):

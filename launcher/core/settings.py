@@ -48,6 +48,13 @@ class Settings:
             return f"python:{python_version}-slim"
         return DEFAULT_BASE_IMAGE
 
+    def exposure_warning(self) -> str | None:
+        """Said wherever the app is published beyond this machine's loopback."""
+        if self.bind_address == DEFAULT_BIND_ADDRESS:
+            return None
+        return (f"the app is published on {self.bind_address}, not only on 127.0.0.1: "
+                "other machines that can reach this address can open it")
+
     def remember_project(self, path: Path) -> None:
         entry = str(path)
         self.recent_projects = [entry] + [p for p in self.recent_projects if p != entry]

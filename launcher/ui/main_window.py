@@ -171,6 +171,12 @@ class MainWindow(QMainWindow):
     def _build_status_bar(self) -> None:
         self.engine_label = QLabel("Connecting to Docker…")
         self.state_label = QLabel("No project")
+        self.exposure_label = QLabel()
+        self.exposure_label.setStyleSheet("color: #8a4b00; font-weight: bold;")
+        warning = self.settings.exposure_warning()
+        self.exposure_label.setText(f"⚠ {warning}" if warning else "")
+        self.exposure_label.setVisible(warning is not None)
+        self.statusBar().addPermanentWidget(self.exposure_label)
         self.statusBar().addPermanentWidget(self.state_label)
         self.statusBar().addPermanentWidget(self.engine_label)
 
@@ -190,6 +196,7 @@ class MainWindow(QMainWindow):
         s.images_pruned.connect(self._on_images_pruned)
         s.message.connect(lambda text: self.statusBar().showMessage(text, 15_000))
         s.busy_changed.connect(lambda _: self._update_actions())
+        s.launch_failed.connect(self.browser.show_message)
 
     # --- project ------------------------------------------------------------------------------
 

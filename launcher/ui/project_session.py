@@ -83,6 +83,8 @@ class ProjectSession(QObject):
         images_pruned(object): a PruneReport.
         message(str): something to tell the user in the status bar.
         busy_changed(bool): Build and Run (or Restart) started or ended.
+        launch_failed(str): why Build and Run ended without the app answering (not for a
+            failed build, which build_failed reports, nor for Cancel).
     """
 
     engine_changed = Signal(bool, str)
@@ -99,6 +101,7 @@ class ProjectSession(QObject):
     images_pruned = Signal(object)
     message = Signal(str)
     busy_changed = Signal(bool)
+    launch_failed = Signal(str)
 
     def __init__(self, settings: Settings, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -314,6 +317,8 @@ class ProjectSession(QObject):
             self._engine_lost(error)
         else:
             self._set_state(AppState("failed", str(error)))
+        if not isinstance(error, (BuildFailed, Cancelled)):
+            self.launch_failed.emit(str(error))
         self.message.emit(str(error))
 
     def _on_launch_done(self) -> None:
