@@ -90,7 +90,8 @@ class AppExited(LauncherError):
     """The container stopped before the app answered."""
 
     def __init__(self, exit_code: int, last_lines: list[str]) -> None:
-        tail = f" Last output: {last_lines[-1]}" if last_lines else ""
+        printed = [line.strip() for line in last_lines if line.strip()]
+        tail = f" Last output: {printed[-1]}" if printed else ""
         super().__init__(f"The app exited with code {exit_code} before it answered.{tail}")
         self.exit_code = exit_code
         self.last_lines = last_lines

@@ -1,0 +1,140 @@
+"""Run-time faults as the window shows them: crashes, an app that never answers, containers
+changed from outside, impatient clicks. Real engine, real widgets."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+import shiboken6
+from conftest import write_files
+from test_main_window import (
+    BUILD_AND_RUN_TIMEOUT_MS,
+    ScriptedDialogs,
+    build_and_run_until_shown,
+    click,
+    delete_now,
+    open_project,
+)
+
+from launcher.core.engine import Engine
+from launcher.core.settings import Settings
+from launcher.ui.main_window import MainWindow
+
+
+@pytest.fixture
+def window_with(qtbot, engine: Engine) -> Iterator:
+    """A connected window with the given settings; its project's resources go at the end."""
+    made: list[MainWindow] = []
+
+    def make(settings: Settings | None = None) -> MainWindow:
+        window = MainWindow(settings or Settings(), ScriptedDialogs())
+        qtbot.addWidget(window)
+        window.show()
+        qtbot.waitUntil(lambda: window.session.connected, timeout=30_000)
+        made.append(window)
+        return window
+
+    yield make
+    for window in made:
+        project = window.session.project
+        if shiboken6.isValid(window):
+            window.close()
+            delete_now(window)
+        if project is not None:
+            engine.remove_project_containers(project.root)
+            engine.prune_images(project.root)
+
+
+def test_an_app_crashing_at_start_shows_its_exit_code_and_last_lines(qtbot, window_with,
+                                                                     engine: Engine,
+                                                                     copy_sample):
+    path = copy_sample("hello", "crasher")
+    write_files(path, {"hello.py": "from flask import Flask\nimport missing_dependency\n"
+                                   "app = Flask(__name__)\n"})
+    window = window_with()
+    open_project(qtbot, window, path)
+    with qtbot.waitSignal(window.session.launch_failed, timeout=BUILD_AND_RUN_TIMEOUT_MS):
+        click(qtbot, window, window.run_action)
+
+    exit_code = engine.container(window.session.state.container.id).exit_code
+    assert exit_code not in (None, 0)
+    assert window.state_label.text() == f"Exited with code {exit_code}"
+    assert window.browser.view() is None  # no error page: the browser never loaded
+    assert window.browser.message().startswith(
+        f"The app exited with code {exit_code} before it answered.")
+    assert "missing_dependency" in window.browser.message()
+    qtbot.waitUntil(lambda: "ModuleNotFoundError: No module named 'missing_dependency'"
+                    in window.logs.plain_text(), timeout=10_000)
+    qtbot.waitUntil(window.run_action.isEnabled, timeout=10_000)
+
+
+def test_an_app_listening_on_localhost_only_gives_up_in_time_and_says_why(
+        qtbot, window_with, copy_sample):
+    path = copy_sample("hello", "tutorial-bug")
+    base = Settings().effective_base_image()
+    write_files(path, {
+        "hello.py": "from flask import Flask\napp = Flask(__name__)\n"
+                    "@app.route('/')\ndef index():\n    return 'hi'\n"
+                    "if __name__ == '__main__':\n    app.run()\n",
+        "Dockerfile": f"FROM {base}\nWORKDIR /app\nRUN python -m pip install flask\n"
+                      "COPY hello.py .\nEXPOSE 5000\nSTOPSIGNAL SIGINT\n"
+                      "CMD [\"python\", \"hello.py\"]\n"})
+    window = window_with(Settings(readiness_timeout_s=5))
+    open_project(qtbot, window, path)
+    assert any("hello.py:7" in text and "0.0.0.0" in text
+               for text in window.project_pane.warning_texts())
+
+    with qtbot.waitSignal(window.session.launch_failed, timeout=BUILD_AND_RUN_TIMEOUT_MS):
+        click(qtbot, window, window.run_action)
+    message = window.browser.message()
+    assert "did not answer" in message and "within 5 s" in message
+    assert "hello.py:7" in message
+    assert window.state_label.text() == "Failed: the app does not answer"
+    assert window.browser.view() is None
+
+
+def test_state_follows_a_container_stopped_then_removed_from_outside(
+        qtbot, window_with, engine: Engine, copy_sample):
+    path = copy_sample("hello")
+    window = window_with()
+    open_project(qtbot, window, path)
+    build_and_run_until_shown(qtbot, window)
+    container = engine.sdk.containers.get(window.session.state.container.id)
+
+    container.stop(timeout=5)  # as `docker stop` would, from another terminal
+    qtbot.waitUntil(lambda: window.state_label.text().startswith("Exited with code"),
+                    timeout=5_000)
+    container.remove(force=True)  # `docker rm`
+    qtbot.waitUntil(lambda: window.state_label.text() == "Stopped: the container was removed",
+                    timeout=5_000)
+
+
+def test_two_clicks_make_one_container_and_stop_during_a_build_leaves_nothing(
+        qtbot, window_with, engine: Engine, copy_sample):
+    path = copy_sample("hello", "slow-build")
+    base = Settings().effective_base_image()
+    (path / "Dockerfile").write_text(
+        f"FROM {base}\nRUN echo building-slowly && sleep 120\nCMD [\"true\"]\n")
+    window = window_with()
+    open_project(qtbot, window, path)
+
+    with qtbot.waitSignal(window.session.build_output, timeout=60_000,
+                          check_params_cb=lambda line: "building-slowly" in line):
+        click(qtbot, window, window.run_action)
+        assert not window.run_action.isEnabled()  # a second click cannot start a second run
+        assert window.session.build_and_run(window.editor.text()) is False
+
+    click(qtbot, window, window.stop_action)
+    qtbot.waitUntil(lambda: not window.session.busy, timeout=15_000)
+    assert window.state_label.text().startswith(("Not running: cancelled", "Stopped"))
+    assert engine.list_containers(path) == []
+    assert engine.list_images(path) == []
+    assert window.run_action.isEnabled()
+
+
+def test_publishing_beyond_loopback_is_an_opt_in_with_a_visible_warning(qtbot, window_with):
+    assert not window_with().exposure_label.isVisible()
+    exposed = window_with(Settings(bind_address="0.0.0.0"))
+    assert exposed.exposure_label.isVisible()
+    assert "published on 0.0.0.0" in exposed.exposure_label.text()
