@@ -49,9 +49,9 @@ def files_in_image(engine: Engine, tag: str) -> dict[str, bytes]:
     container = engine.sdk.containers.create(tag, labels={TEST_LABEL: SCOPE})
     try:
         stream, _ = container.get_archive("/app")
-        archive = tarfile.open(fileobj=io.BytesIO(b"".join(stream)))
-        return {m.name: archive.extractfile(m).read() for m in archive.getmembers()
-                if m.isfile()}
+        with tarfile.open(fileobj=io.BytesIO(b"".join(stream))) as archive:
+            return {m.name: archive.extractfile(m).read() for m in archive.getmembers()
+                    if m.isfile()}
     finally:
         container.remove(force=True)
 
