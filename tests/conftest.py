@@ -36,6 +36,7 @@ if hasattr(os, "geteuid") and os.geteuid() == 0:
 from launcher.core import labels  # noqa: E402
 from launcher.core.engine import Engine  # noqa: E402
 from launcher.core.errors import EngineUnavailable  # noqa: E402
+from launcher.core.settings import Settings  # noqa: E402
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -169,6 +170,42 @@ def unrelated_image(engine: Engine) -> Iterator:
             engine.sdk.api.remove_image(image_id, force=True)
         except Exception:
             pass
+
+
+@pytest.fixture
+def dialogs():
+    """The window's questions, answered from the test's script."""
+    from window_driver import ScriptedDialogs
+
+    return ScriptedDialogs()
+
+
+@pytest.fixture
+def make_window(qtbot, engine: Engine, dialogs) -> Iterator:
+    """Make connected windows; at the end close them (stopping their containers) and
+    remove this test's images."""
+    import shiboken6
+    from window_driver import delete_now
+
+    from launcher.ui.main_window import MainWindow
+
+    windows: list[MainWindow] = []
+
+    def make() -> MainWindow:
+        window = MainWindow(Settings(), dialogs)
+        qtbot.addWidget(window)
+        window.show()
+        qtbot.waitUntil(lambda: window.session.connected, timeout=30_000)
+        windows.append(window)
+        return window
+
+    yield make
+    dialogs.on_close = "stop"
+    for window in windows:
+        if shiboken6.isValid(window):  # pytest-qt may have closed and deleted it already
+            window.close()
+            delete_now(window)
+    engine.prune_images()
 
 
 def write_files(root: Path, files: dict[str, str]) -> Path:

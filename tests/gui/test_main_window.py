@@ -5,132 +5,23 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
-from pathlib import Path
 
-import pytest
-import shiboken6
 from conftest import SCOPE, write_files
-from PySide6.QtCore import QCoreApplication, QElapsedTimer, QEvent, Qt, QTimer
-from PySide6.QtGui import QAction, QTextCursor
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QTextCursor
+from window_driver import (
+    BUILD_AND_RUN_TIMEOUT_MS,
+    Heartbeat,
+    build_and_run_until_shown,
+    click,
+    open_project,
+    page_text,
+)
 
 from launcher.core import labels
 from launcher.core.engine import Engine
 from launcher.core.settings import Settings
-from launcher.ui.main_window import TAB_IMAGES, MainWindow
-
-BUILD_AND_RUN_TIMEOUT_MS = 180_000
-
-
-class ScriptedDialogs:
-    """Answers the window's questions from the test's script instead of a modal dialog."""
-
-    def __init__(self) -> None:
-        self.on_close = "stop"
-        self.on_unsaved = "discard"
-        self.asked: list[str] = []
-        self.errors: list[str] = []
-
-    def confirm(self, title: str, text: str) -> bool:
-        self.asked.append(f"{title}: {text}")
-        return True
-
-    def error(self, title: str, text: str) -> None:
-        self.errors.append(f"{title}: {text}")
-
-    def confirm_replace(self, current: str, generated: str) -> bool:
-        self.asked.append("replace")
-        return True
-
-    def unsaved_edits(self) -> str:
-        self.asked.append("unsaved")
-        return self.on_unsaved
-
-    def running_on_close(self, names: list[str]) -> str:
-        self.asked.append(f"running: {', '.join(names)}")
-        return self.on_close
-
-
-class Heartbeat:
-    """A 10 ms timer on the GUI thread; the longest gap between beats is the worst stall."""
-
-    def __init__(self) -> None:
-        self.timer = QTimer()
-        self.timer.setInterval(10)
-        self.clock = QElapsedTimer()
-        self.longest_ms = 0
-        self.timer.timeout.connect(self._beat)
-
-    def _beat(self) -> None:
-        self.longest_ms = max(self.longest_ms, self.clock.restart())
-
-    def start(self) -> None:
-        self.clock.start()
-        self.timer.start()
-
-    def stop(self) -> int:
-        self.timer.stop()
-        return self.longest_ms
-
-
-@pytest.fixture
-def dialogs() -> ScriptedDialogs:
-    return ScriptedDialogs()
-
-
-@pytest.fixture
-def make_window(qtbot, engine: Engine, dialogs: ScriptedDialogs) -> Iterator:
-    windows: list[MainWindow] = []
-
-    def make() -> MainWindow:
-        window = MainWindow(Settings(), dialogs)
-        qtbot.addWidget(window)
-        window.show()
-        qtbot.waitUntil(lambda: window.session.connected, timeout=30_000)
-        windows.append(window)
-        return window
-
-    yield make
-    dialogs.on_close = "stop"
-    for window in windows:
-        if shiboken6.isValid(window):  # pytest-qt may have closed and deleted it already
-            window.close()
-            delete_now(window)
-    engine.prune_images()
-
-
-def delete_now(window: MainWindow) -> None:
-    """Delete the window (and its web page) now, not when the QApplication goes away."""
-    window.deleteLater()
-    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
-
-
-def open_project(qtbot, window: MainWindow, path: Path) -> None:
-    with qtbot.waitSignal(window.session.project_opened, timeout=30_000):
-        window.open_project(path)
-
-
-def click(qtbot, window: MainWindow, action: QAction) -> None:
-    toolbar = window.findChild(type(window.addToolBar("probe")), "main-toolbar")
-    button = toolbar.widgetForAction(action)
-    assert button is not None and button.isEnabled(), f"{action.text()} is not clickable"
-    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
-
-
-def build_and_run_until_shown(qtbot, window: MainWindow) -> str:
-    """Click Build and Run; wait for the page; return its text."""
-    with qtbot.waitSignal(window.browser.load_finished,
-                          timeout=BUILD_AND_RUN_TIMEOUT_MS) as loaded:
-        click(qtbot, window, window.run_action)
-    assert loaded.args[0] is True, f"page failed to load: {loaded.args}"
-    return page_text(qtbot, window)
-
-
-def page_text(qtbot, window: MainWindow) -> str:
-    texts: list[str] = []
-    window.browser.fetch_text(texts.append)
-    qtbot.waitUntil(lambda: bool(texts), timeout=10_000)
-    return texts[0].strip()
+from launcher.ui.main_window import TAB_IMAGES
 
 
 def test_build_and_run_shows_hello_world_logs_the_request_and_stop_removes_it(

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 import shiboken6
 from conftest import write_files
-from test_main_window import (
+from window_driver import (
     BUILD_AND_RUN_TIMEOUT_MS,
     ScriptedDialogs,
     build_and_run_until_shown,

@@ -1,0 +1,95 @@
+"""Opening projects and keeping the user's edits: prompts, regenerate, recent list, drop,
+restart."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
+from PySide6.QtGui import QDropEvent
+from window_driver import build_and_run_until_shown, click, open_project
+
+from launcher.core.engine import Engine
+from launcher.core.settings import Settings
+from launcher.ui.main_window import MainWindow
+
+
+def type_at_end(qtbot, window: MainWindow, text: str) -> None:
+    editor = window.editor.text_edit
+    editor.moveCursor(editor.textCursor().MoveOperation.End)
+    editor.setFocus()
+    qtbot.keyClicks(editor, text)
+
+
+def test_unsaved_edits_ask_before_switching_and_closing_and_cancel_keeps_them(
+        qtbot, make_window, dialogs, copy_sample):
+    first, second = copy_sample("hello"), copy_sample("gallery")
+    window = make_window()
+    open_project(qtbot, window, first)
+    type_at_end(qtbot, window, "# my note")
+    edited = window.editor.text()
+
+    dialogs.on_unsaved = "cancel"
+    window.open_project(second)  # asks; Cancel keeps the project and the text
+    assert dialogs.asked[-1] == "unsaved"
+    assert window.session.project.root == first
+    assert window.editor.text() == edited
+
+    window.close()  # asks again; Cancel keeps the window open
+    assert dialogs.asked[-1] == "unsaved"
+    assert window.isVisible()
+    assert window.editor.text() == edited
+
+    dialogs.on_unsaved = "save"
+    with qtbot.waitSignal(window.session.project_opened, timeout=30_000):
+        window.open_project(second)
+    assert (first / "Dockerfile").read_text() == edited
+    assert window.session.project.root == second
+
+
+def test_regenerate_shows_the_change_first_and_replaces_only_when_confirmed(
+        qtbot, make_window, dialogs, copy_sample):
+    path = copy_sample("hello")
+    window = make_window()
+    open_project(qtbot, window, path)
+    generated = window.editor.text()
+    type_at_end(qtbot, window, "# edit to throw away")
+
+    qtbot.mouseClick(window.editor.regenerate_button, Qt.MouseButton.LeftButton)
+    assert dialogs.asked[-1] == "replace"
+    assert window.editor.text() == generated
+    assert not (path / "Dockerfile").exists()  # replaced in the editor, not on disk
+
+
+def test_recent_projects_survive_a_restart_and_a_dropped_folder_opens(
+        qtbot, make_window, copy_sample):
+    first, second = copy_sample("hello"), copy_sample("gallery")
+    window = make_window()
+    open_project(qtbot, window, first)
+
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(second / "gallery.py"))])  # a file: its folder opens
+    drop = QDropEvent(QPoint(10, 10), Qt.DropAction.CopyAction, mime,
+                      Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier)
+    with qtbot.waitSignal(window.session.project_opened, timeout=30_000):
+        window.dropEvent(drop)
+    assert window.session.project.root == second
+
+    qtbot.waitUntil(lambda: Settings.load().recent_projects[:2] == [str(second), str(first)],
+                    timeout=5_000)
+    window._fill_recent_menu()
+    assert [a.text() for a in window.recent_menu.actions()][:2] == [str(second), str(first)]
+
+
+def test_restart_brings_the_app_back(qtbot, make_window, engine: Engine, copy_sample):
+    path = copy_sample("hello")
+    window = make_window()
+    open_project(qtbot, window, path)
+    build_and_run_until_shown(qtbot, window)
+    started_at = engine.sdk.containers.get(window.session.state.container.id).attrs[
+        "State"]["StartedAt"]
+
+    with qtbot.waitSignal(window.browser.load_finished, timeout=60_000) as loaded:
+        click(qtbot, window, window.restart_action)
+    assert loaded.args[0] is True
+    restarted = engine.sdk.containers.get(window.session.state.container.id)
+    assert restarted.attrs["State"]["StartedAt"] != started_at
+    assert window.state_label.text().startswith("Running on 127.0.0.1:")

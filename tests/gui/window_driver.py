@@ -1,0 +1,98 @@
+"""Driving the real window in tests: scripted dialogs, clicks on real toolbar buttons,
+waits on the window's own signals."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QElapsedTimer, QEvent, Qt, QTimer
+from PySide6.QtGui import QAction
+
+from launcher.ui.main_window import MainWindow
+
+BUILD_AND_RUN_TIMEOUT_MS = 180_000
+
+
+class ScriptedDialogs:
+    """Answers the window's questions from the test's script instead of a modal dialog."""
+
+    def __init__(self) -> None:
+        self.on_close = "stop"
+        self.on_unsaved = "discard"
+        self.asked: list[str] = []
+        self.errors: list[str] = []
+
+    def confirm(self, title: str, text: str) -> bool:
+        self.asked.append(f"{title}: {text}")
+        return True
+
+    def error(self, title: str, text: str) -> None:
+        self.errors.append(f"{title}: {text}")
+
+    def confirm_replace(self, current: str, generated: str) -> bool:
+        self.asked.append("replace")
+        return True
+
+    def unsaved_edits(self) -> str:
+        self.asked.append("unsaved")
+        return self.on_unsaved
+
+    def running_on_close(self, names: list[str]) -> str:
+        self.asked.append(f"running: {', '.join(names)}")
+        return self.on_close
+
+
+class Heartbeat:
+    """A 10 ms timer on the GUI thread; the longest gap between beats is the worst stall."""
+
+    def __init__(self) -> None:
+        self.timer = QTimer()
+        self.timer.setInterval(10)
+        self.clock = QElapsedTimer()
+        self.longest_ms = 0
+        self.timer.timeout.connect(self._beat)
+
+    def _beat(self) -> None:
+        self.longest_ms = max(self.longest_ms, self.clock.restart())
+
+    def start(self) -> None:
+        self.clock.start()
+        self.timer.start()
+
+    def stop(self) -> int:
+        self.timer.stop()
+        return self.longest_ms
+
+
+def delete_now(window: MainWindow) -> None:
+    """Delete the window (and its web page) now, not when the QApplication goes away."""
+    window.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+
+
+def open_project(qtbot, window: MainWindow, path: Path) -> None:
+    with qtbot.waitSignal(window.session.project_opened, timeout=30_000):
+        window.open_project(path)
+
+
+def click(qtbot, window: MainWindow, action: QAction) -> None:
+    toolbar = window.findChild(type(window.addToolBar("probe")), "main-toolbar")
+    button = toolbar.widgetForAction(action)
+    assert button is not None and button.isEnabled(), f"{action.text()} is not clickable"
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def build_and_run_until_shown(qtbot, window: MainWindow) -> str:
+    """Click Build and Run; wait for the page; return its text."""
+    with qtbot.waitSignal(window.browser.load_finished,
+                          timeout=BUILD_AND_RUN_TIMEOUT_MS) as loaded:
+        click(qtbot, window, window.run_action)
+    assert loaded.args[0] is True, f"page failed to load: {loaded.args}"
+    return page_text(qtbot, window)
+
+
+def page_text(qtbot, window: MainWindow) -> str:
+    texts: list[str] = []
+    window.browser.fetch_text(texts.append)
+    qtbot.waitUntil(lambda: bool(texts), timeout=10_000)
+    return texts[0].strip()
