@@ -255,3 +255,25 @@ def test_prune_removes_only_the_launchers_images(engine: Engine, hello: Path, un
     assert engine.list_images() == []
     assert engine.sdk.images.get(impostor_id).id == impostor_id
     assert engine.sdk.images.get(plain_id).id == plain_id
+
+
+def test_prune_also_removes_the_dangling_images_rebuilds_left(engine: Engine, hello: Path):
+    from launcher.core.launch import build_image, resolve_project
+
+    def build() -> str:
+        resolved = resolve_project(hello, Settings())
+        events = list(build_image(engine, resolved, resolved.dockerfile.text, CancelToken()))
+        return events[-1].image_id
+
+    first = build()
+    (hello / "hello.py").write_text((hello / "hello.py").read_text() + "\n# edited\n")
+    second = build()
+    assert first != second
+    listed = {i.id: i.tags for i in engine.list_images(hello)}
+    assert listed[first] == ()  # the old build, now dangling, still carries our labels
+    assert listed[second] == (labels.image_tag(hello, SCOPE),)
+
+    report = engine.prune_images(hello)
+
+    assert set(report.removed) == {first, labels.image_tag(hello, SCOPE)}
+    assert engine.list_images(hello) == []
