@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import write_files
 from docker.utils.build import exclude_paths
 
 from launcher.core.dockerfile import (
@@ -49,15 +50,6 @@ SHAPES: dict[str, dict[str, str]] = {
     "wsgi+factory": {"pkg/__init__.py": FACTORY, "wsgi.py": "from pkg import create_app\n"
                      "app = create_app()\n", "requirements.txt": "flask\n"},
 }
-
-
-def write_files(root: Path, files: dict[str, str]) -> Path:
-    """Create a project tree from {relative path: text}."""
-    for rel, text in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    return root
 
 
 def project_of(root: Path, files: dict[str, str]) -> FlaskProject:

@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import write_files
 
 from launcher.core.errors import ProjectError
 from launcher.core.project import FlaskProject, ProjectWarning, detect_project
@@ -21,15 +22,6 @@ FACTORY = (
     "    return app\n"
 )
 FLASK_REQ = {"requirements.txt": "flask\n"}
-
-
-def write_files(root: Path, files: dict[str, str]) -> Path:
-    """Create a project tree from {relative path: text}."""
-    for rel, text in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    return root
 
 
 def detect(root: Path, files: dict[str, str]) -> FlaskProject:
