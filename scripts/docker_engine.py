@@ -119,12 +119,33 @@ def main(argv: list[str]) -> int:
     if command[:1] == ["--"]:
         command = command[1:]
     try:
-        return subprocess.call(command)
-    except KeyboardInterrupt:
-        return 130
+        return run_to_completion(command)
     finally:
         if started is not None:
             stop_dockerd(started)
+
+
+def run_to_completion(command: list[str]) -> int:
+    """Run ``command``; pass SIGTERM on to it, and after Ctrl-C (which the child gets too)
+    wait for it to finish its own clean-up, which may still need the engine."""
+    # Its own process group, so a signal reaches everything it started (a `logs --follow`).
+    child = subprocess.Popen(command, start_new_session=True)
+
+    def forward(signum: int) -> None:
+        try:
+            os.killpg(child.pid, signum)
+        except ProcessLookupError:
+            pass
+
+    previous = signal.signal(signal.SIGTERM, lambda *_: forward(signal.SIGTERM))
+    try:
+        while True:
+            try:
+                return child.wait()
+            except KeyboardInterrupt:
+                forward(signal.SIGINT)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":

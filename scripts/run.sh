@@ -27,5 +27,6 @@ if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] || [ "${QT_QPA_PLATFORM:-}" = offsc
 fi
 echo "==> no display: using the command line (Ctrl-C stops following the logs)"
 .venv/bin/flask-launcher up "$project"
-trap '.venv/bin/flask-launcher down "$project"' EXIT
+stop_app() { trap - EXIT INT TERM; .venv/bin/flask-launcher down "$project"; }
+trap stop_app EXIT INT TERM
 .venv/bin/flask-launcher logs "$project" --follow
