@@ -208,6 +208,38 @@ def make_window(qtbot, engine: Engine, dialogs) -> Iterator:
     engine.prune_images()
 
 
+@pytest.fixture
+def sock_dir() -> Iterator[Path]:
+    """A folder for unix sockets: a short path (sun_path holds 108 bytes, tmp_path can be
+    longer) that any user may enter, so a socket's own mode decides who may connect."""
+    path = Path(tempfile.mkdtemp(prefix="fl-sock-", dir="/tmp"))
+    path.chmod(0o755)
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture
+def engine_proxies() -> Iterator:
+    """Make EngineProxy objects (tests/engine_proxy.py): an engine that can be stopped and
+    started. At the end each is stopped, and every one of their threads must have ended."""
+    import threading
+
+    from engine_proxy import EngineProxy
+
+    made: list[EngineProxy] = []
+
+    def make(*args, **kwargs) -> EngineProxy:
+        proxy = EngineProxy(*args, **kwargs)
+        made.append(proxy)
+        return proxy
+
+    yield make
+    for proxy in made:
+        proxy.stop()  # raises if one of its threads did not end
+    left = [t.name for t in threading.enumerate() if t.name.startswith("engine-proxy")]
+    assert not left, f"engine proxy threads still running: {left}"
+
+
 def write_files(root: Path, files: dict[str, str]) -> Path:
     """Create a project tree from {relative path: text}."""
     for rel, text in files.items():

@@ -5,6 +5,7 @@ It composes the panes and wires them to the ProjectSession; it never calls the e
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QUrl
@@ -306,8 +307,7 @@ class MainWindow(QMainWindow):
         self.browser.load(url)
 
     def _on_log_lines(self, lines: list[LogLine]) -> None:
-        for line in lines:
-            self.logs.append_line(line.text, line.timestamp)
+        self.logs.append_timed_lines([(line.text, line.timestamp) for line in lines])
 
     def _on_state_changed(self, state: AppState) -> None:
         self.state_label.setText(state.describe())
@@ -328,7 +328,9 @@ class MainWindow(QMainWindow):
 
     def _on_engine_changed(self, connected: bool, message: str) -> None:
         self.banner.setVisible(not connected)
-        self.banner.text.setText(f"<b>Docker is not reachable.</b> {message}")
+        prefix = "Docker engine not reachable:"
+        detail = message.removeprefix(prefix).strip()
+        self.banner.text.setText(f"<b>{prefix}</b> {html.escape(detail)}")
         self.engine_label.setText("Docker: connected" if connected else "Docker: not reachable")
         self._update_actions()
 

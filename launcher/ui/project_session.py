@@ -51,7 +51,7 @@ LOG_BATCH_LINES = 2000
 class AppState:
     """What the container is doing, in words for the status line."""
 
-    phase: str  # idle | building | starting | running | exited | stopped | failed
+    phase: str  # idle | building | starting | running | exited | stopped | failed | disconnected
     detail: str = ""
     container: ContainerInfo | None = None
 
@@ -62,7 +62,7 @@ class AppState:
             return f"Exited with code {self.container.exit_code}"
         labels = {"idle": "Not running", "building": "Building", "starting": "Starting",
                   "running": "Running", "exited": "Exited", "stopped": "Stopped",
-                  "failed": "Failed"}
+                  "failed": "Failed", "disconnected": "Unknown"}
         text = labels.get(self.phase, self.phase)
         return f"{text}: {self.detail}" if self.detail else text
 
@@ -113,6 +113,7 @@ class ProjectSession(QObject):
         self._launch: Worker | None = None
         self._logs: Worker | None = None
         self._events: Worker | None = None
+        self._log_cursor: tuple[str, datetime] | None = None  # container, last line shown
         self._connecting = False
         self._retry = QTimer(self)
         self._retry.setSingleShot(True)
@@ -154,6 +155,11 @@ class ProjectSession(QObject):
         self._stop_worker(self._events)
         self._stop_worker(self._logs)
         self.workers.start("close-engine", lambda _: engine.close())
+        if self._launch is None and self.state.phase in ("running", "starting"):
+            # Without the engine nobody knows; reattach tells once it is back. (A launch in
+            # progress reports its own failure.)
+            self._set_state(AppState("disconnected", "Docker is not reachable",
+                                     self.state.container))
         self.engine_changed.emit(False, str(error))
         self._retry.start()
 
@@ -216,6 +222,7 @@ class ProjectSession(QObject):
 
     def _on_project_resolved(self, resolved: ResolvedProject) -> None:
         self._stop_worker(self._logs)
+        self._log_cursor = None  # the window starts the log over
         self.project = resolved
         self.settings.remember_project(resolved.root)
         self.workers.start("save-settings", lambda _: self.settings.save())
@@ -234,7 +241,11 @@ class ProjectSession(QObject):
                            on_result=self._on_reattach_found, on_error=self._on_error)
 
     def _on_reattach_found(self, containers: list[ContainerInfo]) -> None:
-        if not containers or self._launch is not None:
+        if self._launch is not None:
+            return
+        if not containers:
+            if self.state.phase == "disconnected":  # it went while the engine was away
+                self._set_state(AppState("stopped", "the container was removed"))
             return
         container = containers[0]
         if container.state == "running":
@@ -372,21 +383,37 @@ class ProjectSession(QObject):
         if engine is None:
             return
         self._stop_worker(self._logs)
+        # Following the same container again (the engine came back): carry on after the last
+        # line shown, so nothing is shown twice and what it printed meanwhile is not lost.
+        cursor = self._log_cursor
+        after = cursor[1] if cursor and cursor[0] == container_id and not since_now else None
 
         def work(cancel: CancelToken) -> Iterator[list[LogLine]]:
             if not follow:
                 yield [LogLine(line) for line in engine.logs_tail(container_id, 500)]
                 return
-            since = datetime.now(UTC) if since_now else None
+            since = datetime.now(UTC) if since_now else after
             stream = engine.follow_logs(container_id, since=since, timestamps=True)
             cancel.guard(stream)
             try:
-                yield from stream.batches(LOG_BATCH_LINES)
+                for batch in stream.batches(LOG_BATCH_LINES):
+                    if after is not None:  # the engine's `since` is whole seconds
+                        batch = [line for line in batch
+                                 if line.timestamp is None or line.timestamp > after]
+                    if batch:
+                        yield batch
             finally:
                 cancel.release(stream)
 
-        self._logs = self.workers.start("logs", work, on_item=self.log_lines.emit,
-                                        on_error=self._on_error)
+        self._logs = self.workers.start(
+            "logs", work, on_item=lambda lines: self._on_log_lines(container_id, lines),
+            on_error=self._on_error)
+
+    def _on_log_lines(self, container_id: str, lines: list[LogLine]) -> None:
+        stamps = [line.timestamp for line in lines if line.timestamp is not None]
+        if stamps:
+            self._log_cursor = (container_id, stamps[-1])
+        self.log_lines.emit(lines)
 
     # --- images -----------------------------------------------------------------------------
 
