@@ -1,7 +1,8 @@
 """The container-logs pane: a read-only, bounded, colour-aware view of a log stream.
 
 It knows nothing of Docker or threads: whoever owns the stream (a worker delivering lines
-through signals) calls ``append_line``/``append_lines`` on the GUI thread.
+through signals) calls ``append_line``/``append_lines``/``append_timed_lines`` on the GUI
+thread.
 
 Floods are batched the way qtconsole does it. Lines go into a queue that holds at most
 ``max_lines`` of them (older ones could never be shown, so they are dropped before anything is
@@ -20,7 +21,6 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import NamedTuple
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import (
@@ -60,7 +60,11 @@ from launcher.core.ansi import (
 DEFAULT_MAX_LINES = 10_000
 MIN_FLUSH_INTERVAL_MS = 20
 MAX_FLUSH_INTERVAL_MS = 250
-FLUSH_BUDGET_S = 0.015  # the time one flush may take; what is left waits for the next one
+# While a flush leaves lines queued (a flood), the next waits at least this long: the view
+# still moves 20 times a second, and lines that could never be seen leave the full queue
+# without being inserted and trimmed again, which leaves the CPU to receiving them.
+FLOOD_FLUSH_INTERVAL_MS = 50
+FLUSH_BUDGET_S = 0.008  # the time one flush may take; what is left waits for the next one
 _LINES_PER_CHUNK = 200  # lines inserted between two looks at the clock
 _TIMESTAMP_STYLE = AnsiStyle(dim=True)
 _DIM_ALPHA = 150
@@ -71,11 +75,13 @@ _FOLLOWING_TEXT = "Auto-scroll"
 _PAUSED_TEXT = "Paused — jump to end"
 
 
-class _LogLine(NamedTuple):
-    number: int  # position in the stream, counting from 0 when the view was made
-    timestamp: datetime
-    text: str  # as received, escape sequences and all
-    style: AnsiStyle  # in force where the line starts: colours carry over from line to line
+# A line kept: (number, timestamp, text, style). The number is its position in the stream,
+# counting from 0 when the view was made; the text is as received, escape sequences and all;
+# the style is the one in force where the line starts (colours carry over from line to line),
+# None for the default. A plain tuple of plain values on purpose: the garbage collector stops
+# tracking it, so a flood of kept lines does not set off full collections (one of the
+# window's heap takes some 30 ms, a stall of its own).
+_LogLine = tuple[int, datetime, str, AnsiStyle | None]
 
 
 class LogView(QWidget):
@@ -228,14 +234,42 @@ class LogView(QWidget):
     def append_lines(self, lines: Iterable[str], timestamp: datetime | None = None) -> None:
         """Queue lines that arrived together; ``timestamp`` defaults to now."""
         when = timestamp or datetime.now()
-        for raw in lines:
-            for text in _split_lines(raw):
-                line = _LogLine(self._lines_received, when, text, self._stream_style)
-                self._lines_received += 1
-                if "\x1b" in text:
-                    self._stream_style = advance_style(text, self._stream_style)
-                self._kept.append(line)
-                self._pending.append(line)  # a full queue drops its oldest line here
+        self.append_timed_lines([(text, when) for text in lines])
+
+    def append_timed_lines(self, lines: Iterable[tuple[str, datetime | None]]) -> None:
+        """Queue lines that each carry their own time (None: now), such as a container's
+        lines with the engine's timestamps. One call per batch: a flood costs about a
+        microsecond a line here, and only the last ``max_lines`` of a batch become lines to
+        show (the others could never be)."""
+        now: datetime | None = None
+        received: list[tuple[str, datetime]] = []
+        for line in lines:
+            raw, when = line
+            if when is None:
+                when = now = now or datetime.now()
+            elif "\n" not in raw and "\r" not in raw:
+                received.append(line)  # type: ignore[arg-type]  # its time is not None
+                continue
+            received += [(text, when) for text in _split_lines(raw)]
+        if not received:
+            return
+        first = self._lines_received
+        self._lines_received += len(received)
+        skip = max(0, len(received) - self._max_lines)
+        style = self._stream_style
+        for text, _ in received[:skip]:
+            if "\x1b" in text:  # colours carry over from line to line, shown or not
+                style = advance_style(text, style)
+        kept: list[_LogLine] = []
+        for number, (text, when) in enumerate(received[skip:], first + skip):
+            kept.append((number, when, text, None if style is DEFAULT_STYLE else style))
+            if "\x1b" in text:
+                style = advance_style(text, style)
+                if style == DEFAULT_STYLE:
+                    style = DEFAULT_STYLE
+        self._stream_style = style
+        self._kept.extend(kept)
+        self._pending.extend(kept)  # a full queue drops its oldest lines here
         self._schedule_flush()
 
     def clear(self) -> None:
@@ -282,6 +316,8 @@ class LogView(QWidget):
         # qtconsole's rule: wait at least as long as the last flush took, so a flood leaves the
         # event loop half of the time or more.
         interval = min(max(took_ms, MIN_FLUSH_INTERVAL_MS), MAX_FLUSH_INTERVAL_MS)
+        if self._pending:
+            interval = max(interval, FLOOD_FLUSH_INTERVAL_MS)
         self._flush_timer.setInterval(round(interval))
         self._schedule_flush()
         self.flushed.emit(inserted)
@@ -303,15 +339,18 @@ class LogView(QWidget):
     def _insert_lines(self, cursor: QTextCursor, lines: list[_LogLine]) -> None:
         # Neighbouring text of one style goes in with one insertText: newlines join the run.
         runs: list[tuple[AnsiStyle, list[str]]] = []
-        for line in lines:
+        for number, timestamp, text, style in lines:
             if self._has_lines:
                 _add_to_runs(runs, "\n", None)
             else:
                 self._has_lines = True
-                self._first_shown_number = line.number
+                self._first_shown_number = number
             if self._show_timestamps:
-                _add_to_runs(runs, _timestamp_prefix(line.timestamp), _TIMESTAMP_STYLE)
-            spans, _ = parse_ansi(line.text, line.style)
+                _add_to_runs(runs, _timestamp_prefix(timestamp), _TIMESTAMP_STYLE)
+            if "\x1b" not in text:  # most lines: no escape sequence to parse
+                _add_to_runs(runs, text, style or DEFAULT_STYLE)
+                continue
+            spans, _ = parse_ansi(text, style or DEFAULT_STYLE)
             for span in spans:
                 _add_to_runs(runs, span.text, span.style)
         for style, texts in runs:
@@ -513,8 +552,9 @@ class LogView(QWidget):
             QMessageBox.warning(self, "Could not save the logs", str(err))
 
     def _plain_line(self, line: _LogLine) -> str:
-        prefix = _timestamp_prefix(line.timestamp) if self._show_timestamps else ""
-        return prefix + strip_ansi(line.text)
+        _, timestamp, text, _ = line
+        prefix = _timestamp_prefix(timestamp) if self._show_timestamps else ""
+        return prefix + strip_ansi(text)
 
 
 def _split_lines(raw: str) -> list[str]:

@@ -1,0 +1,1 @@
+"""Benchmarks: the launcher against plain Docker, and the window under load. See RESULTS.md."""

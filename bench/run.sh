@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# The benchmarks, from nothing: .venv, a Docker engine, the offline base image, then
+# `python -m bench` (the table on stdout, figures in bench/out/). Arguments go to it:
+#   bash bench/run.sh              # everything (about ten minutes)
+#   bash bench/run.sh --smoke      # one quick pass of each, small sizes
+#   bash bench/run.sh flood stop   # some of them
+# If this script started dockerd, it stops it at the end.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+if [ -z "${_FLASK_LAUNCHER_ENGINE_CHECKED:-}" ]; then
+    bash scripts/bootstrap.sh
+    export _FLASK_LAUNCHER_ENGINE_CHECKED=1
+    exec .venv/bin/python scripts/docker_engine.py run -- bash "$0" "$@"
+fi
+
+export FLASK_LAUNCHER_BASE_IMAGE="${FLASK_LAUNCHER_BASE_IMAGE:-flask-launcher-base:bookworm}"
+bash scripts/build_base_image.sh "$FLASK_LAUNCHER_BASE_IMAGE" >&2
+export QT_QPA_PLATFORM="${QT_QPA_PLATFORM:-offscreen}"
+exec .venv/bin/python -m bench "$@"
