@@ -41,6 +41,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from launcher.core.dockerfile import parse_instructions
+
 INSTRUCTIONS = frozenset({
     "ADD", "ARG", "CMD", "COPY", "ENTRYPOINT", "ENV", "EXPOSE", "FROM", "HEALTHCHECK",
     "LABEL", "MAINTAINER", "ONBUILD", "RUN", "SHELL", "STOPSIGNAL", "USER", "VOLUME",
@@ -427,44 +429,6 @@ class DockerfileEditor(QWidget):
 # -- finding a build step in the text -------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Instruction:
-    """One instruction of a Dockerfile, its continuation lines joined as Docker does."""
-
-    line: int  # 1-based, where it starts
-    text: str
-
-
-def iter_instructions(text: str) -> Iterator[Instruction]:
-    """The instructions of a Dockerfile, skipping comments and blank lines like Docker."""
-    lines = text.splitlines()
-    index = 0
-    while index < len(lines):
-        number = index + 1
-        line = lines[index].lstrip()
-        index += 1
-        if _is_blank_or_comment(line):
-            continue
-        parts: list[str] = []
-        while True:
-            parts.append(_CONTINUATION.sub("", line))
-            if not _CONTINUATION.search(line):
-                break
-            # Docker drops comment and empty lines inside a continuation.
-            while index < len(lines) and _is_blank_or_comment(lines[index]):
-                index += 1
-            if index == len(lines):
-                break
-            line = lines[index]
-            index += 1
-        yield Instruction(number, "".join(parts))
-
-
-def _is_blank_or_comment(line: str) -> bool:
-    stripped = line.strip()
-    return not stripped or stripped.startswith("#")
-
-
 def find_instruction_line(text: str, instruction: str) -> int | None:
     """The 1-based line of `text` where the build step `instruction` starts, or None.
 
@@ -473,21 +437,24 @@ def find_instruction_line(text: str, instruction: str) -> int | None:
     step, wanted = _strip_step_prefix(instruction)
     if not wanted:
         return None
-    instructions = list(iter_instructions(text))
+    # The core's parser joins continuation lines; the whitespace it may add or drop on the
+    # way is compared away by the two normalisations below.
+    instructions = [(found.line, f"{found.keyword} {found.arguments}".strip())
+                    for found in parse_instructions(text)]
     for normalize in (_collapse_whitespace, _remove_whitespace):
         target = normalize(wanted)
-        matches = [(ordinal, found) for ordinal, found in enumerate(instructions, 1)
-                   if normalize(found.text) == target]
+        matches = [(ordinal, line) for ordinal, (line, found) in enumerate(instructions, 1)
+                   if normalize(found) == target]
         if matches:
             # The step number picks between identical instructions (as in two stages).
-            by_step = [found for ordinal, found in matches if ordinal == step]
-            return (by_step or [matches[0][1]])[0].line
+            by_step = [line for ordinal, line in matches if ordinal == step]
+            return (by_step or [matches[0][1]])[0]
     if len(wanted.split()) == 1:
         # Only a keyword, as in "unknown instruction: RUNN".
         keyword = wanted.upper()
-        for found in instructions:
-            if _keyword(found.text) == keyword:
-                return found.line
+        for line, found in instructions:
+            if _keyword(found) == keyword:
+                return line
     return None
 
 
@@ -592,12 +559,10 @@ __all__ = [
     "DiffDialog",
     "DockerfileEditor",
     "DockerfileHighlighter",
-    "Instruction",
     "Token",
     "TokenKind",
     "build_diff_dialog",
     "find_instruction_line",
-    "iter_instructions",
     "show_diff_dialog",
     "tokenize_line",
     "unified_diff",
