@@ -9,11 +9,8 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
-if [ -z "${_FLASK_LAUNCHER_ENGINE_CHECKED:-}" ]; then
-    bash scripts/bootstrap.sh
-    export _FLASK_LAUNCHER_ENGINE_CHECKED=1
-    exec .venv/bin/python scripts/docker_engine.py run -- bash "$0" "$@"
-fi
+source scripts/engine_lib.sh
+run_self_with_engine "$0" "$@"
 
 export FLASK_LAUNCHER_BASE_IMAGE="${FLASK_LAUNCHER_BASE_IMAGE:-flask-launcher-base:bookworm}"
 bash scripts/build_base_image.sh "$FLASK_LAUNCHER_BASE_IMAGE" >&2

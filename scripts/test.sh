@@ -6,11 +6,8 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
-if [ -z "${_FLASK_LAUNCHER_ENGINE_CHECKED:-}" ]; then
-    bash scripts/bootstrap.sh
-    export _FLASK_LAUNCHER_ENGINE_CHECKED=1
-    exec .venv/bin/python scripts/docker_engine.py run -- bash "$0" "$@"
-fi
+source scripts/engine_lib.sh
+run_self_with_engine "$0" "$@"
 
 # Tests run against a local base image: no registry is needed (see scripts/build_base_image.sh).
 export FLASK_LAUNCHER_BASE_IMAGE="${FLASK_LAUNCHER_BASE_IMAGE:-flask-launcher-base:bookworm}"
