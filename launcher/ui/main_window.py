@@ -166,7 +166,7 @@ class MainWindow(QMainWindow):
         self.editor.modified_changed.connect(lambda _: self._update_title())
         self.banner.retry.clicked.connect(self.session.connect_engine)
         self.images.refresh_requested.connect(self.session.list_images)
-        self.images.remove_requested.connect(self.session.remove_image)
+        self.images.remove_requested.connect(self.session.prune_images)
         self.images.clear_requested.connect(lambda _: self.session.prune_images(None))
 
     def _build_status_bar(self) -> None:

@@ -424,9 +424,6 @@ class ProjectSession(QObject):
         self.workers.start("images", lambda _: engine.list_images(),
                            on_result=self.images_listed.emit, on_error=self._on_error)
 
-    def remove_image(self, project: Path | None) -> None:
-        self.prune_images(project)
-
     def prune_images(self, project: Path | None = None) -> None:
         engine = self.engine
         if engine is None:

@@ -186,3 +186,22 @@ def test_the_window_opens_without_loading_qtwebengine(engine: Engine):
                             timeout=60, env=dict(os.environ, QT_QPA_PLATFORM="offscreen"))
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_remove_in_the_images_tab_removes_the_selected_projects_image(
+        qtbot, make_window, engine: Engine, copy_sample, dialogs):
+    path = copy_sample("hello")
+    window = make_window()
+    open_project(qtbot, window, path)
+    build_and_run_until_shown(qtbot, window)
+    click(qtbot, window, window.stop_action)
+    qtbot.waitUntil(lambda: engine.list_containers(path) == [], timeout=30_000)
+
+    window.tabs.setCurrentIndex(TAB_IMAGES)
+    with qtbot.waitSignal(window.session.images_listed, timeout=30_000):
+        qtbot.mouseClick(window.images.refresh_button, Qt.MouseButton.LeftButton)
+    window.images.table.selectRow(0)
+    with qtbot.waitSignal(window.session.images_pruned, timeout=60_000):
+        qtbot.mouseClick(window.images.remove_button, Qt.MouseButton.LeftButton)
+    assert dialogs.asked[-1] == f"Remove image: Remove the image built for {path}?"
+    assert engine.list_images(path) == []
