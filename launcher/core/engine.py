@@ -169,8 +169,8 @@ class LogStream:
 
 
 _READ_SIZE = 256 * 1024  # the most log output one block holds
-_BURST_GAP_S = 0.002  # output arriving this soon after the last joins the same block...
-_BURST_MAX_S = 0.03  # ...for this long at most, so a flood reaches the window in few blocks
+_BURST_GAP_S = 0.002  # after output, look again this much later: a flood is read in few reads
+_BURST_MAX_S = 0.03  # a burst is handed on after this long at most, so the window keeps moving
 _FRAME_SIZE = struct.Struct(">I")
 
 
@@ -213,21 +213,29 @@ def _socket_body(raw: Any) -> tuple[Any, socket.socket] | None:
 
 
 def _read_burst(body: Any, sock: socket.socket) -> bytes:
-    """Wait for output, then take what follows it closely (see _BURST_GAP_S); b"" at the
-    end. Once ``read1`` has returned the few bytes buffered with the headers, the buffer
-    stays empty (each read1 of more than its size reads the socket directly), so ``select``
-    on the socket sees everything there is to read."""
-    data = body.read1(_READ_SIZE)
+    """Wait for output, then take what follows it closely; b"" at the end.
+
+    Once the first output is in, look again every ``_BURST_GAP_S`` (a pause, not a wait for
+    the next byte) and take everything that piled up meanwhile: a flood arrives as one frame
+    per line, and reading each as it comes costs two system calls a line, CPU that the window
+    and the engine need. The burst ends when a look finds nothing new, or after
+    ``_BURST_MAX_S``, or at ``_READ_SIZE``. A lone line is handed on within ``_BURST_GAP_S``.
+    Once ``read1`` has returned the few bytes buffered with the headers, the buffer stays
+    empty (each read1 of more than its size reads the socket directly), so ``select`` on the
+    socket sees everything there is to read."""
+    first = body.read1(_READ_SIZE)
+    parts, size = [first], len(first)
     deadline = time.monotonic() + _BURST_MAX_S
-    while data and len(data) < _READ_SIZE:
-        wait = min(_BURST_GAP_S, deadline - time.monotonic())
-        if wait <= 0 or not select.select([sock], [], [], wait)[0]:
+    while first and size < _READ_SIZE and time.monotonic() < deadline:
+        time.sleep(_BURST_GAP_S)
+        if not select.select([sock], [], [], 0)[0]:
             break
-        more = body.read1(_READ_SIZE - len(data))
+        more = body.read1(_READ_SIZE - size)
         if not more:
             break  # the end: the next read says so again
-        data += more
-    return data
+        parts.append(more)
+        size += len(more)
+    return b"".join(parts)
 
 
 def _read_multiplexed(body: Any, sock: socket.socket) -> Iterator[bytes]:

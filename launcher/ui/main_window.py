@@ -307,7 +307,7 @@ class MainWindow(QMainWindow):
         self.browser.load(url)
 
     def _on_log_lines(self, lines: list[LogLine]) -> None:
-        self.logs.append_timed_lines([(line.text, line.timestamp) for line in lines])
+        self.logs.append_timed_lines(lines)  # a LogLine is a (text, timestamp) pair
 
     def _on_state_changed(self, state: AppState) -> None:
         self.state_label.setText(state.describe())

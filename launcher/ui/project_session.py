@@ -410,9 +410,10 @@ class ProjectSession(QObject):
             on_error=self._on_error)
 
     def _on_log_lines(self, container_id: str, lines: list[LogLine]) -> None:
-        stamps = [line.timestamp for line in lines if line.timestamp is not None]
-        if stamps:
-            self._log_cursor = (container_id, stamps[-1])
+        last = next((line.timestamp for line in reversed(lines) if line.timestamp is not None),
+                    None)
+        if last is not None:
+            self._log_cursor = (container_id, last)
         self.log_lines.emit(lines)
 
     # --- images -----------------------------------------------------------------------------
