@@ -290,6 +290,7 @@ class MainWindow(QMainWindow):
         self.build_pane.start()
         self.tabs.setCurrentIndex(TAB_BUILD)
         self.browser.show_message("Building…")
+        self.browser.prepare()  # Chromium starts while the image builds
 
     def _on_build_failed(self, error: BuildFailed) -> None:
         self.build_pane.show_failure(error)

@@ -139,6 +139,25 @@ def test_placeholder_and_message_before_the_app_answers(pane, qtbot):
     assert texts == [""]
 
 
+def test_prepare_starts_chromium_behind_the_placeholder_and_load_then_shows_the_app(
+        pane, qtbot, app_server):
+    pane.show_message("Building…")
+    pane.prepare()
+    pane.prepare()  # a second click while preparing changes nothing
+    assert pane.view() is None  # nothing is made on the spot: the event loop does it
+    qtbot.waitUntil(lambda: pane.view() is not None, timeout=LOAD_TIMEOUT_MS)
+    view = pane.view()
+    qtbot.waitUntil(lambda: not view.page().isLoading(), timeout=LOAD_TIMEOUT_MS)
+    assert pane.stack.currentWidget() is pane.placeholder  # still "appears here once..."
+    assert pane.message() == "Building…"
+    assert not pane.address_bar.isEnabled()
+    assert pane.url() == QUrl()
+    assert load(pane, qtbot, app_server.url) == [True, app_server.url]
+    assert pane.view() is view
+    assert pane.stack.currentWidget() is view
+    assert "Hello World!" in page_text(pane, qtbot)
+
+
 def test_load_shows_the_app(pane, qtbot, app_server):
     assert load(pane, qtbot, app_server.url) == [True, app_server.url]
     assert "Hello World!" in page_text(pane, qtbot)

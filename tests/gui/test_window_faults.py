@@ -60,7 +60,7 @@ def test_an_app_crashing_at_start_shows_its_exit_code_and_last_lines(qtbot, wind
     exit_code = engine.container(window.session.state.container.id).exit_code
     assert exit_code not in (None, 0)
     assert window.state_label.text() == f"Exited with code {exit_code}"
-    assert window.browser.view() is None  # no error page: the browser never loaded
+    assert_no_page_shown(window)  # no error page: the browser never loaded the app
     assert window.browser.message().startswith(
         f"The app exited with code {exit_code} before it answered.")
     assert "missing_dependency" in window.browser.message()
@@ -91,7 +91,7 @@ def test_an_app_listening_on_localhost_only_gives_up_in_time_and_says_why(
     assert "did not answer" in message and "within 5 s" in message
     assert "hello.py:7" in message
     assert window.state_label.text() == "Failed: the app does not answer"
-    assert window.browser.view() is None
+    assert_no_page_shown(window)
 
 
 def test_state_follows_a_container_stopped_then_removed_from_outside(
@@ -138,3 +138,12 @@ def test_publishing_beyond_loopback_is_an_opt_in_with_a_visible_warning(qtbot, w
     exposed = window_with(Settings(bind_address="0.0.0.0"))
     assert exposed.exposure_label.isVisible()
     assert "published on 0.0.0.0" in exposed.exposure_label.text()
+
+
+def assert_no_page_shown(window) -> None:
+    """The preview shows its placeholder (and the message above it), not a page: Chromium
+    may have started during the build, but it never went to the app."""
+    browser = window.browser
+    assert browser.stack.currentWidget() is browser.placeholder
+    assert browser.url().isEmpty()
+    assert browser.app_origin() is None
