@@ -60,9 +60,10 @@ from launcher.core.ansi import (
 DEFAULT_MAX_LINES = 10_000
 MIN_FLUSH_INTERVAL_MS = 20
 MAX_FLUSH_INTERVAL_MS = 250
-# While a flush leaves lines queued (a flood), the next waits at least this long: the view
-# still moves 20 times a second, and lines that could never be seen leave the full queue
-# without being inserted and trimmed again, which leaves the CPU to receiving them.
+# While a flush leaves lines queued and more keep coming (a flood), the next waits at least
+# this long: the view still moves 20 times a second, and lines that could never be seen leave
+# the full queue without being inserted and trimmed again, which leaves the CPU to receiving
+# them. Once the flood stops, what is left goes in at the normal pace.
 FLOOD_FLUSH_INTERVAL_MS = 50
 FLUSH_BUDGET_S = 0.008  # the time one flush may take; what is left waits for the next one
 _LINES_PER_CHUNK = 200  # lines inserted between two looks at the clock
@@ -107,6 +108,7 @@ class LogView(QWidget):
         self._max_lines = max_lines
         self._show_timestamps = show_timestamps
         self._lines_received = 0
+        self._received_since_flush = False  # lines arrived since the last flush began
         self._stream_style = DEFAULT_STYLE
         self._kept: deque[_LogLine] = deque(maxlen=max_lines)  # what save and re-render use
         self._pending: deque[_LogLine] = deque(maxlen=max_lines)  # not inserted yet
@@ -255,6 +257,7 @@ class LogView(QWidget):
             return
         first = self._lines_received
         self._lines_received += len(received)
+        self._received_since_flush = True
         skip = max(0, len(received) - self._max_lines)
         style = self._stream_style
         for text, _ in received[:skip]:
@@ -316,8 +319,9 @@ class LogView(QWidget):
         # qtconsole's rule: wait at least as long as the last flush took, so a flood leaves the
         # event loop half of the time or more.
         interval = min(max(took_ms, MIN_FLUSH_INTERVAL_MS), MAX_FLUSH_INTERVAL_MS)
-        if self._pending:
+        if self._pending and self._received_since_flush:
             interval = max(interval, FLOOD_FLUSH_INTERVAL_MS)
+        self._received_since_flush = False
         self._flush_timer.setInterval(round(interval))
         self._schedule_flush()
         self.flushed.emit(inserted)
