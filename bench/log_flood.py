@@ -91,6 +91,7 @@ def _measure(window: MainWindow, count: int, pairs: int) -> list[Metric]:
     heartbeat = qt.Heartbeat()
     rss_before = qt.rss_bytes()
     stalls: list[int] = []
+    stall_waits: list[float | None] = []  # of each run's longest stall: waiting for a CPU
     idle_stalls: list[int] = []  # the same heartbeat, the window idle, the engine flooding
     p99: list[float] = []
     growth: list[int] = []
@@ -107,11 +108,12 @@ def _measure(window: MainWindow, count: int, pairs: int) -> list[Metric]:
                     [logs.flushed], 600, f"{count:,} lines in the log pane")
         took = qt.now() - started
         stalls.append(heartbeat.stop())
+        stall_waits.append(heartbeat.queue_wait_in_longest_ms())
         p99.append(heartbeat.percentile_ms(99))
         growth.append(heartbeat.peak_rss - rss_before)
         received.append(logs.lines_received - before)
-        progress(f"{NAME}: window {count / took:,.0f} lines/s, stall {stalls[-1]} ms, "
-                 f"RSS +{growth[-1] / MB:.0f} MB")
+        progress(f"{NAME}: window {count / took:,.0f} lines/s, stall {stalls[-1]} ms "
+                 f"(waiting for a CPU {_ms(stall_waits[-1])}), RSS +{growth[-1] / MB:.0f} MB")
         return count / took
 
     # The baseline: a second container of the image the window built, read with curl.
@@ -193,6 +195,7 @@ def _measure(window: MainWindow, count: int, pairs: int) -> list[Metric]:
                f"received {received}"),
         at_most(NAME, "longest event-loop stall (10 ms heartbeat)", float(max(stalls)), "ms",
                 50, f"per run {stalls} ms"),
+        _queue_wait_metric(stalls, stall_waits),
         info(NAME, "longest stall of the idle window during the engine's own flood",
              float(max(idle_stalls)), "ms", f"per run {idle_stalls} ms"),
         info(NAME, "99th percentile of the heartbeat's gaps (worst run)", max(p99), "ms"),
@@ -200,3 +203,20 @@ def _measure(window: MainWindow, count: int, pairs: int) -> list[Metric]:
                 f"RSS before {rss_before / MB:.0f} MB; per run "
                 f"{[round(g / MB) for g in growth]} MB"),
     ]
+
+
+def _ms(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.0f} ms"
+
+
+def _queue_wait_metric(stalls: list[int], waits: list[float | None]) -> Metric:
+    """Of the worst run's longest stall, the time the GUI thread was ready to run but the
+    kernel ran something else (its schedstat): the machine's part, not the window's work."""
+    worst = stalls.index(max(stalls))
+    detail = f"per run {[_ms(w) for w in waits]} of {stalls} ms"
+    wait = waits[worst]
+    if wait is None:
+        return Metric(NAME, "of the longest stall, ready but waiting for a CPU", float("nan"),
+                      "ms", "", None, "the kernel keeps no schedstat here")
+    return info(NAME, "of the longest stall, ready but waiting for a CPU (schedstat)", wait,
+                "ms", detail)

@@ -141,9 +141,21 @@ def rss_bytes() -> int:
         return int(statm.read().split()[1]) * _PAGE
 
 
+def queue_wait_ns() -> int | None:
+    """How long the calling thread has waited, ready to run, for a CPU (the kernel's
+    schedstat, in ns); None where the kernel does not keep it."""
+    try:
+        with open("/proc/thread-self/schedstat", encoding="ascii") as schedstat:
+            return int(schedstat.read().split()[1])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
 class Heartbeat:
     """A 10 ms timer on the GUI thread: the longest gap between two beats is the worst
-    stall of the event loop; each beat also samples the resident memory."""
+    stall of the event loop; each beat also samples the resident memory, and how long the
+    GUI thread waited for a CPU while ready to run (the part of a stall the operating system
+    spent on other work: the engine, the app, other processes)."""
 
     def __init__(self) -> None:
         self.timer = QTimer()
@@ -151,16 +163,28 @@ class Heartbeat:
         self.timer.setTimerType(Qt.TimerType.PreciseTimer)
         self.clock = QElapsedTimer()
         self.gaps_ms: list[int] = []
+        self.queue_waits_ms: list[float | None] = []  # per gap, as gaps_ms
         self.peak_rss = 0
+        self._last_wait_ns: int | None = None
         self.timer.timeout.connect(self._beat)
 
     def _beat(self) -> None:
         self.gaps_ms.append(self.clock.restart())
+        wait_ns = queue_wait_ns()
+        last, self._last_wait_ns = self._last_wait_ns, wait_ns
+        self.queue_waits_ms.append(
+            None if wait_ns is None or last is None else (wait_ns - last) / 1e6)
         self.peak_rss = max(self.peak_rss, rss_bytes())
 
     @property
     def longest_ms(self) -> int:
         return max(self.gaps_ms, default=0)
+
+    def queue_wait_in_longest_ms(self) -> float | None:
+        """How much of the longest gap the GUI thread spent waiting for a CPU."""
+        if not self.gaps_ms:
+            return None
+        return self.queue_waits_ms[self.gaps_ms.index(self.longest_ms)]
 
     def percentile_ms(self, percent: int) -> float:
         if len(self.gaps_ms) < 2:
@@ -169,7 +193,9 @@ class Heartbeat:
 
     def start(self) -> None:
         self.gaps_ms = []
+        self.queue_waits_ms = []
         self.peak_rss = rss_bytes()
+        self._last_wait_ns = queue_wait_ns()
         self.clock.start()
         self.timer.start()
 
