@@ -45,6 +45,7 @@ from launcher.ui.workers import Worker, WorkerPool
 
 ENGINE_RETRY_MS = 2000
 LOG_BATCH_LINES = 2000
+REATTACH_TAIL_LINES = 500  # what a window shows of a container it finds already there
 
 
 @dataclass(frozen=True)
@@ -250,12 +251,12 @@ class ProjectSession(QObject):
         container = containers[0]
         if container.state == "running":
             self._set_state(AppState("running", container=container))
-            self._follow_logs(container.id)
+            self._follow_logs(container.id, tail=REATTACH_TAIL_LINES)
             if container.url:
                 self.app_ready.emit(container.url)
         else:
             self._set_state(AppState("exited", container=container))
-            self._follow_logs(container.id, follow=False)
+            self._follow_logs(container.id, tail=REATTACH_TAIL_LINES)
 
     # --- build and run ---------------------------------------------------------------------
 
@@ -377,23 +378,25 @@ class ProjectSession(QObject):
 
     # --- logs -------------------------------------------------------------------------------
 
-    def _follow_logs(self, container_id: str, follow: bool = True,
+    def _follow_logs(self, container_id: str, tail: int | None = None,
                      since_now: bool = False) -> None:
+        """Show the container's output and follow it (a container that exited gives what it
+        printed and ends). ``tail``: only its last lines, for a container found already there;
+        ``since_now``: only what it prints from now on (a restart)."""
         engine = self.engine
         if engine is None:
             return
         self._stop_worker(self._logs)
-        # Following the same container again (the engine came back): carry on after the last
-        # line shown, so nothing is shown twice and what it printed meanwhile is not lost.
+        # Following the same container again (the engine came back, the window looked for its
+        # container again): carry on after the last line shown, so nothing is shown twice and
+        # what it printed meanwhile is not lost.
         cursor = self._log_cursor
         after = cursor[1] if cursor and cursor[0] == container_id and not since_now else None
 
         def work(cancel: CancelToken) -> Iterator[list[LogLine]]:
-            if not follow:
-                yield [LogLine(line) for line in engine.logs_tail(container_id, 500)]
-                return
             since = datetime.now(UTC) if since_now else after
-            stream = engine.follow_logs(container_id, since=since, timestamps=True)
+            stream = engine.follow_logs(container_id, since=since, timestamps=True,
+                                        tail="all" if tail is None or after else tail)
             cancel.guard(stream)
             try:
                 for batch in stream.batches(LOG_BATCH_LINES):

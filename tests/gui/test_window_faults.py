@@ -69,6 +69,38 @@ def test_an_app_crashing_at_start_shows_its_exit_code_and_last_lines(qtbot, wind
     qtbot.waitUntil(window.run_action.isEnabled, timeout=10_000)
 
 
+def test_a_window_finding_an_exited_container_shows_its_last_lines_once(
+        qtbot, window_with, engine: Engine, copy_sample):
+    path = copy_sample("hello", "chatty-crasher")
+    write_files(path, {"hello.py": "from flask import Flask\n"
+                                   "print('\\n'.join(f'line {i}' for i in range(700)))\n"
+                                   "import missing_dependency\n"
+                                   "app = Flask(__name__)\n"})
+    first = window_with()
+    open_project(qtbot, first, path)
+    with qtbot.waitSignal(first.session.launch_failed, timeout=BUILD_AND_RUN_TIMEOUT_MS):
+        click(qtbot, first, first.run_action)
+    crashed = first.session.state.container.id
+
+    second = window_with()
+    open_project(qtbot, second, path)  # finds the exited container and shows its end
+    last = "ModuleNotFoundError: No module named 'missing_dependency'"
+    qtbot.waitUntil(lambda: last in second.logs.plain_text(), timeout=30_000)
+    assert second.session.state.container.id == crashed
+    assert second.state_label.text().startswith("Exited with code")
+    qtbot.waitUntil(lambda: reattached(second), timeout=30_000)
+    shown = second.logs.lines_received
+
+    second.session.reattach()  # what the window does when the engine comes back
+    qtbot.waitUntil(lambda: reattached(second), timeout=30_000)
+    assert second.logs.lines_received == shown, "the container's lines were shown again"
+    lines = second.logs.plain_text().splitlines()
+    assert lines.count("line 699") == 1
+    assert lines.count(last) == 1
+    assert "line 100" not in lines  # a window that finds a container shows only its end
+    assert len(lines) <= 500
+
+
 def test_an_app_listening_on_localhost_only_gives_up_in_time_and_says_why(
         qtbot, window_with, copy_sample):
     path = copy_sample("hello", "tutorial-bug")
@@ -147,3 +179,9 @@ def assert_no_page_shown(window) -> None:
     assert browser.stack.currentWidget() is browser.placeholder
     assert browser.url().isEmpty()
     assert browser.app_origin() is None
+
+
+def reattached(window: MainWindow) -> bool:
+    """The window has looked for its container and read what an exited one printed."""
+    running = window.session.workers.running
+    return "reattach" not in running and "logs" not in running
