@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from launcher.core.errors import ProjectError
+from launcher.core.poetry import pep440_constraint, poetry_requirements
 
 # Folders that never hold the app and can be huge (a virtual environment of a gigabyte).
 SKIPPED_DIRS = frozenset({
@@ -54,7 +55,8 @@ class ProjectWarning:
 
 @dataclass(frozen=True)
 class Dependencies:
-    kind: str  # "requirements" | "requirements-dir" | "pyproject" | "pipfile" | "none"
+    # "requirements" | "requirements-dir" | "pyproject" | "poetry" | "pipfile" | "none"
+    kind: str
     file: str | None  # relative path of the file pip reads, if any
     packages: tuple[str, ...] = ()  # requirement strings we could read
     # Every file pip reads: ``file`` and the files it includes with -r/-c (relative paths).
@@ -68,6 +70,7 @@ class Dependencies:
     def describe(self) -> str:
         labels = {"requirements": "requirements file", "requirements-dir": "requirements folder",
                   "pyproject": "pyproject.toml [project] dependencies",
+                  "poetry": "pyproject.toml [tool.poetry.dependencies]",
                   "pipfile": "Pipfile [packages]", "none": "no dependency file"}
         return f"{labels[self.kind]} ({self.file})" if self.file else labels[self.kind]
 
@@ -538,6 +541,11 @@ def _dependencies(root: Path, warnings: list[ProjectWarning]) -> Dependencies:
         deps = pyproject["project"]["dependencies"]
         return Dependencies("pyproject", "pyproject.toml", tuple(str(d) for d in deps),
                             ("pyproject.toml",))
+    poetry = pyproject.get("tool", {}).get("poetry", {}) if pyproject is not None else {}
+    if isinstance(poetry.get("dependencies"), dict):
+        packages = poetry_requirements(poetry["dependencies"])
+        return Dependencies("poetry", "pyproject.toml", packages, ("pyproject.toml",),
+                            any(_is_local_requirement(p) for p in packages))
     pipfile = _load_toml(root / "Pipfile", warnings)
     if pipfile is not None:
         packages = tuple(_pipfile_requirement(name, spec)
@@ -598,15 +606,21 @@ def _python_version(root: Path) -> tuple[str | None, str | None]:
     except OSError:
         pass
     try:
-        project = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
-        spec = project.get("project", {}).get("requires-python")
+        pyproject = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
-        spec = None
+        pyproject = {}
+    spec = pyproject.get("project", {}).get("requires-python")
+    source = "requires-python in pyproject.toml"
+    poetry_python = pyproject.get("tool", {}).get("poetry", {}).get("dependencies", {})
+    if not isinstance(spec, str) and isinstance(poetry_python, dict):
+        python = poetry_python.get("python")
+        spec = pep440_constraint(python) if isinstance(python, str) else None
+        source = "python in [tool.poetry.dependencies]"
     if isinstance(spec, str):
         ok = [v for v in SUPPORTED_PYTHONS if _satisfies(v, spec)]
         # Only pin when the default does not fit: ">=3.9" keeps the default image.
         if ok and "3.12" not in ok:
-            return ok[0], "requires-python in pyproject.toml"
+            return ok[0], source
     return None, None
 
 

@@ -52,6 +52,25 @@ def test_up_json_prints_a_url_that_answers_then_down_removes_it(engine: Engine,
         engine.prune_images(path)
 
 
+def test_a_poetry_project_is_installed_with_pip_and_answers(engine: Engine, copy_sample):
+    path = copy_sample("hello", "poetry-hello")
+    (path / "requirements.txt").unlink()
+    (path / "pyproject.toml").write_text(
+        '[tool.poetry]\nname = "poetry-hello"\nversion = "0.1.0"\npackage-mode = false\n'
+        '[tool.poetry.dependencies]\npython = "^3.11"\nflask = "^3.0"\n'
+        '[build-system]\nrequires = ["poetry-core"]\n'
+        'build-backend = "poetry.core.masonry.api"\n', encoding="utf-8")
+    try:
+        up = flask_launcher("up", str(path), "--json", "--quiet")
+        assert up.returncode == 0, up.stderr
+        with urllib.request.urlopen(json.loads(up.stdout)["url"], timeout=5) as response:
+            assert response.read().decode() == "<h1>Hello World!</h1>"
+        assert 'pip", "install", "flask>=3.0,<4"' in up.stderr  # the build's step, as shown
+    finally:
+        engine.remove_project_containers(path)
+        engine.prune_images(path)
+
+
 def test_prune_yes_removes_the_launchers_images_and_nothing_else(engine: Engine, copy_sample,
                                                                  unrelated_image):
     path = copy_sample("hello")

@@ -47,6 +47,9 @@ SHAPES: dict[str, dict[str, str]] = {
     "src-layout+pyproject": {"src/pkg/__init__.py": FACTORY, "pyproject.toml": (
         BUILD_SYSTEM + '[project]\nname = "pkg"\nversion = "1"\ndependencies = ["flask"]\n')},
     "pipfile": {"app.py": APP, "Pipfile": '[packages]\nflask = "*"\ngunicorn = ">=22"\n'},
+    "poetry": {"app.py": APP, "pyproject.toml": (
+        '[tool.poetry]\nname = "app"\nversion = "1"\npackage-mode = false\n'
+        '[tool.poetry.dependencies]\npython = "^3.11"\nflask = "^3.0"\n')},
     "wsgi+factory": {"pkg/__init__.py": FACTORY, "wsgi.py": "from pkg import create_app\n"
                      "app = create_app()\n", "requirements.txt": "flask\n"},
 }
@@ -189,6 +192,15 @@ def test_pipfile_packages_are_installed_before_the_code(tmp_path: Path) -> None:
     lines = render(tmp_path, SHAPES["pipfile"])
 
     assert index_of(lines, pip_install("flask", "gunicorn>=22")) < index_of(lines, "COPY . .")
+
+
+def test_poetry_dependencies_are_installed_with_pip_and_the_project_is_not(
+        tmp_path: Path) -> None:
+    # Poetry itself is not in the image; an app with package-mode = false is no package.
+    lines = render(tmp_path, SHAPES["poetry"])
+
+    assert index_of(lines, pip_install("flask>=3.0,<4")) < index_of(lines, "COPY . .")
+    assert not any("--no-deps" in line or "poetry" in line for line in lines)
 
 
 def test_flask_is_installed_when_the_dependencies_miss_it(tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ import pytest
 from conftest import write_files
 
 from launcher.core.errors import ProjectError
+from launcher.core.poetry import pep440_constraint
 from launcher.core.project import FlaskProject, ProjectWarning, detect_project
 
 APP = "from flask import Flask\n\napp = Flask(__name__)\n"
@@ -244,6 +245,51 @@ def test_pyproject_with_a_build_system_is_installable(tmp_path: Path) -> None:
         '[project]\nname = "app"\nversion = "1"\ndependencies = ["flask"]\n')})
 
     assert project.installable is True
+
+
+def test_poetry_dependencies_in_every_form(tmp_path: Path) -> None:
+    project = detect(tmp_path, {"app.py": APP, "pyproject.toml": (
+        '[tool.poetry]\nname = "demo"\nversion = "1"\n'
+        "[tool.poetry.dependencies]\n"
+        'python = "^3.10"\n'
+        'flask = "^3.0.2"\n'
+        'gunicorn = "~22.0"\n'
+        'requests = {version = "2.32.3", extras = ["socks"]}\n'
+        'markdown = "*"\n'
+        'itsdangerous = ">=2.1, <3"\n'
+        'redis = {version = "^5", optional = true}\n'
+        'shared = {path = "libs/shared"}\n'
+        "[tool.poetry.group.dev.dependencies]\n"
+        'pytest = "^8"\n')})
+
+    deps = project.dependencies
+    assert (deps.kind, deps.file) == ("poetry", "pyproject.toml")
+    assert deps.packages == ("flask>=3.0.2,<4", "gunicorn>=22.0,<22.1",
+                             "requests[socks]==2.32.3", "markdown", "itsdangerous>=2.1,<3",
+                             "./libs/shared")
+    assert deps.needs_source  # the path dependency is installed after COPY . .
+    assert project.server == "gunicorn"
+    assert "pytest" not in deps.names() and "redis" not in deps.names()
+    assert deps.describe() == "pyproject.toml [tool.poetry.dependencies] (pyproject.toml)"
+    assert project.python_version is None  # ^3.10 allows the default 3.12
+
+
+@pytest.mark.parametrize(("constraint", "pep440"), [
+    ("^1.2.3", ">=1.2.3,<2"), ("^0.2.3", ">=0.2.3,<0.3"), ("^0.0.3", ">=0.0.3,<0.0.4"),
+    ("^0", ">=0,<1"), ("~1.2.3", ">=1.2.3,<1.3"), ("~1", ">=1,<2"), ("1.2.3", "==1.2.3"),
+    ("1.2.*", "==1.2.*"), ("~=1.2", "~=1.2"), (">= 1.0, < 2.0", ">=1.0,<2.0"), ("*", None),
+    ("^1.0 || ^2.0", None), ("^1.2.0b1", ">=1.2.0b1"),
+])
+def test_poetry_constraints_in_pep_440_terms(constraint: str, pep440: str | None) -> None:
+    assert pep440_constraint(constraint) == pep440
+
+
+def test_poetry_python_constraint_picks_the_image(tmp_path: Path) -> None:
+    project = detect(tmp_path, {"app.py": APP, "pyproject.toml": (
+        '[tool.poetry.dependencies]\npython = "~3.11"\nflask = "^3"\n')})
+
+    assert project.python_version == "3.11"
+    assert project.python_version_source == "python in [tool.poetry.dependencies]"
 
 
 def test_pipfile_packages_in_every_form(tmp_path: Path) -> None:
