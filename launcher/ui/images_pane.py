@@ -49,6 +49,7 @@ class ImagesPane(QWidget):
         self.refresh_button = QPushButton("Refresh")
         self.refresh_button.clicked.connect(self.refresh_requested)
         self.remove_button = QPushButton("Remove")
+        self.remove_button.setToolTip("Remove the images of the selected project")
         self.remove_button.clicked.connect(self._remove_selected)
         self.clear_button = QPushButton(icon("clear"), "Clear cached images")
         self.clear_button.clicked.connect(self.ask_clear)
@@ -97,5 +98,14 @@ class ImagesPane(QWidget):
         rows = sorted({index.row() for index in self.table.selectedIndexes()})
         projects: list[Path] = [p for p in (self.images[r].project for r in rows) if p]
         for project in dict.fromkeys(projects):
-            if self._confirm("Remove image", f"Remove the image built for {project}?"):
+            if self._confirm("Remove image", _removal_question(project, self.images)):
                 self.remove_requested.emit(project)
+
+
+def _removal_question(project: Path, images: list[ImageInfo]) -> str:
+    """What Remove takes away: a project's images go together (its image and the older builds
+    a rebuild left untagged), so say how many when there are several."""
+    count = sum(1 for image in images if image.project == project)
+    if count <= 1:
+        return f"Remove the image built for {project}?"
+    return f"Remove the {count} images built for {project} (its image and older builds)?"
