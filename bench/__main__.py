@@ -39,7 +39,7 @@ def run_one(name: str, smoke: bool) -> list[Metric]:
     if name in ("warm", "cold"):
         from bench import cycle
 
-        return cycle.run(cold=name == "cold", pairs=pairs or (5 if name == "cold" else 7))
+        return cycle.run(cold=name == "cold", pairs=pairs or (9 if name == "cold" else 7))
     if name == "flood":
         from bench import log_flood
 
