@@ -195,7 +195,7 @@ def _measure(window: MainWindow, count: int, pairs: int) -> list[Metric]:
                f"received {received}"),
         at_most(NAME, "longest event-loop stall (10 ms heartbeat)", float(max(stalls)), "ms",
                 50, f"per run {stalls} ms"),
-        _queue_wait_metric(stalls, stall_waits),
+        *_queue_wait_metric(stalls, stall_waits),
         info(NAME, "longest stall of the idle window during the engine's own flood",
              float(max(idle_stalls)), "ms", f"per run {idle_stalls} ms"),
         info(NAME, "99th percentile of the heartbeat's gaps (worst run)", max(p99), "ms"),
@@ -209,14 +209,12 @@ def _ms(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.0f} ms"
 
 
-def _queue_wait_metric(stalls: list[int], waits: list[float | None]) -> Metric:
+def _queue_wait_metric(stalls: list[int], waits: list[float | None]) -> list[Metric]:
     """Of the worst run's longest stall, the time the GUI thread was ready to run but the
-    kernel ran something else (its schedstat): the machine's part, not the window's work."""
-    worst = stalls.index(max(stalls))
-    detail = f"per run {[_ms(w) for w in waits]} of {stalls} ms"
-    wait = waits[worst]
+    kernel ran something else (its schedstat): the machine's part, not the window's work.
+    Nothing where the kernel keeps no schedstat."""
+    wait = waits[stalls.index(max(stalls))]
     if wait is None:
-        return Metric(NAME, "of the longest stall, ready but waiting for a CPU", float("nan"),
-                      "ms", "", None, "the kernel keeps no schedstat here")
-    return info(NAME, "of the longest stall, ready but waiting for a CPU (schedstat)", wait,
-                "ms", detail)
+        return []
+    return [info(NAME, "of the longest stall, ready but waiting for a CPU (schedstat)", wait,
+                 "ms", f"per run {[_ms(w) for w in waits]} of {stalls} ms")]

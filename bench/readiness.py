@@ -3,9 +3,9 @@ against a bare HTTP probe loop (10 ms apart) on the same host port.
 
 Both sides measure from the engine's own record of the start (State.StartedAt) to the
 moment the page loaded (the browser pane's load_finished) or the probe got its first answer,
-on the same clock. The window's first page also starts QtWebEngine (Chromium); that run is
-shown on its own line, and the pairs that follow measure the Build and Run a developer
-repeats all day.
+on the same clock. The window's first Build and Run also starts QtWebEngine (Chromium, made
+while the image builds); that run is shown on its own line, and the pairs that follow measure
+the Build and Run a developer repeats all day.
 """
 
 from __future__ import annotations
@@ -75,7 +75,7 @@ def run(pairs: int) -> list[Metric]:
             return took
 
         try:
-            first = in_window(-1)  # QtWebEngine starts with the first page
+            first = in_window(-1)  # QtWebEngine starts with the first Build and Run
             ours, bare = alternate(pairs, in_window, bare_probe)
         finally:
             qt.close_window(window)
@@ -84,6 +84,6 @@ def run(pairs: int) -> list[Metric]:
                 median_ratio(ours, bare), "x", 1.5,
                 f"window {samples(ours)} (of which start to app_ready {samples(to_ready[1:])}); "
                 f"bare probe {samples(bare)}"),
-        info(NAME, "window, first page (QtWebEngine starting) / bare probe median",
+        info(NAME, "window, first Build and Run (QtWebEngine starting) / bare probe median",
              first / statistics.median(bare), "x", f"first page {first:.3f} s"),
     ]
