@@ -152,6 +152,15 @@ def cli_name(what: str) -> str:
     return f"{scope()}-{what}"
 
 
+def docker_run_until_answering(container: str, image: str, port: int) -> None:
+    """The baseline's ``docker run -d``: a container of ``image`` named ``container``,
+    published on 127.0.0.1:``port``, labelled as the benchmark's own; returns once the app
+    answers HTTP."""
+    docker("run", "-d", "--name", container, *cli_labels(), "-p", f"127.0.0.1:{port}:5000",
+           image)
+    wait_http(f"http://127.0.0.1:{port}/")
+
+
 def wait_http(url: str, timeout_s: float = 60, interval_s: float = PROBE_INTERVAL_S) -> float:
     """Probe until the app answers (any HTTP status); the perf_counter() of the answer."""
     deadline = time.monotonic() + timeout_s

@@ -22,13 +22,13 @@ from bench.common import (
     cli_name,
     copy_hello,
     docker,
+    docker_run_until_answering,
     edit_line,
     free_port,
     median_ratio,
     progress,
     ratio_detail,
     scope,
-    wait_http,
     write_docker_files,
 )
 from launcher.core.engine import Engine
@@ -73,9 +73,7 @@ def run(cold: bool, pairs: int) -> list[Metric]:
             port = free_port()
             started = time.perf_counter()
             docker("build", *build_flags, *cli_labels(), "-t", tag, str(theirs))
-            docker("run", "-d", "--name", container, *cli_labels(),
-                   "-p", f"127.0.0.1:{port}:5000", tag)
-            wait_http(f"http://127.0.0.1:{port}/")
+            docker_run_until_answering(container, tag, port)
             docker("rm", "-f", container)
             took = time.perf_counter() - started
             progress(f"{name}: docker CLI {took:.3f} s")

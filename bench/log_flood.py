@@ -31,13 +31,12 @@ from bench.common import (
     alternate,
     at_least,
     at_most,
-    cli_labels,
     cli_name,
     docker,
+    docker_run_until_answering,
     free_port,
     info,
     progress,
-    wait_http,
 )
 from launcher.core import labels
 from launcher.core.settings import Settings
@@ -120,9 +119,7 @@ def _measure(window: MainWindow, count: int, pairs: int) -> list[Metric]:
     image = labels.image_tag(project.root, Settings().scope)
     cli_port = free_port()
     container = cli_name("flood")
-    docker("run", "-d", "--name", container, *cli_labels(), "-p", f"127.0.0.1:{cli_port}:5000",
-           image)
-    wait_http(f"http://127.0.0.1:{cli_port}/")
+    docker_run_until_answering(container, image, cli_port)
 
     def read_engine_flood(tag: str) -> float:
         """curl follows the second container's logs; the flood's lines per second."""

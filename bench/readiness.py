@@ -20,17 +20,16 @@ from bench.common import (
     Metric,
     alternate,
     at_most,
-    cli_labels,
     cli_name,
     copy_hello,
     docker,
+    docker_run_until_answering,
     free_port,
     info,
     median_ratio,
     progress,
     samples,
     started_at,
-    wait_http,
 )
 from launcher.core import labels
 from launcher.core.settings import Settings
@@ -65,9 +64,7 @@ def run(pairs: int) -> list[Metric]:
             return took
 
         def bare_probe(_: int) -> float:
-            docker("run", "-d", "--name", container, *cli_labels(),
-                   "-p", f"127.0.0.1:{port}:5000", image)
-            wait_http(f"http://127.0.0.1:{port}/")
+            docker_run_until_answering(container, image, port)
             answered = time.time()
             took = answered - started_at(container)
             docker("rm", "-f", container)

@@ -18,16 +18,15 @@ from bench.common import (
     Metric,
     alternate,
     at_most,
-    cli_labels,
     cli_name,
     copy_hello,
     docker,
+    docker_run_until_answering,
     free_port,
     median_ratio,
     progress,
     samples,
     scope,
-    wait_http,
 )
 from launcher.core import labels
 from launcher.core.engine import Engine
@@ -70,9 +69,7 @@ def run(pairs: int) -> list[Metric]:
 
         def cli_stop(_: int) -> float:
             port = free_port()
-            docker("run", "-d", "--name", container, *cli_labels(),
-                   "-p", f"127.0.0.1:{port}:5000", image)
-            wait_http(f"http://127.0.0.1:{port}/")
+            docker_run_until_answering(container, image, port)
             started = time.perf_counter()
             docker("rm", "-f", container)
             took = time.perf_counter() - started
