@@ -8,8 +8,11 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
+import re
+import threading
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -18,6 +21,33 @@ from launcher.core.labels import DEFAULT_SCOPE
 DEFAULT_BASE_IMAGE = "python:3.12-slim"
 DEFAULT_BIND_ADDRESS = "127.0.0.1"
 MAX_RECENT_PROJECTS = 10
+READINESS_TIMEOUT_RANGE_S = (5, 600)
+
+# Docker's image reference, simplified: [registry[:port]/]path[:tag][@sha256:digest], the
+# path lowercase (the engine refuses "Python:3.12" with "repository name must be lowercase").
+_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
+_IMAGE_REFERENCE = re.compile(
+    rf"(?:(?:localhost|[a-zA-Z0-9-]+(?:\.[a-zA-Z0-9-]+)+|\[[0-9a-fA-F:]+\])(?::\d+)?/)?"
+    rf"{_COMPONENT}(?:/{_COMPONENT})*(?::\w[\w.-]{{0,127}})?(?:@sha256:[a-f0-9]{{64}})?")
+
+
+def base_image_problem(reference: str) -> str | None:
+    """Why ``reference`` cannot be a base image (None: it can; "" means the default)."""
+    if not reference or _IMAGE_REFERENCE.fullmatch(reference):
+        return None
+    if reference.lower() != reference and _IMAGE_REFERENCE.fullmatch(reference.lower()):
+        return f"{reference!r}: image names are lowercase"
+    return f"{reference!r} is not an image name: NAME[:TAG], for example python:3.12-slim"
+
+
+def bind_address_problem(address: str) -> str | None:
+    """Why the engine cannot publish on ``address`` (None: it can)."""
+    try:
+        ipaddress.ip_address(address)
+    except ValueError:
+        return (f"{address!r} is not an IP address: 127.0.0.1 for this computer only, "
+                "0.0.0.0 for every network it is on")
+    return None
 
 
 def config_dir() -> Path:
@@ -73,9 +103,20 @@ class Settings:
         except TypeError:
             return cls()
 
-    def save(self) -> None:
-        folder = config_dir()
+    def to_json(self) -> str:
+        """What settings.json holds; write it with ``write_settings_file``."""
+        return json.dumps(asdict(self), indent=2)
+
+
+_WRITE_LOCK = threading.Lock()
+
+
+def write_settings_file(text: str) -> None:
+    """Replace settings.json with ``text`` at once (a temporary file, then a rename), one
+    writer at a time: a reader never sees half a file."""
+    folder = config_dir()
+    with _WRITE_LOCK:
         folder.mkdir(parents=True, exist_ok=True)
         tmp = folder / "settings.json.tmp"
-        tmp.write_text(json.dumps(asdict(self), indent=2), encoding="utf-8")
+        tmp.write_text(text, encoding="utf-8")
         tmp.replace(folder / "settings.json")

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMenu,
     QPushButton,
+    QSizePolicy,
     QSpinBox,
     QSplitter,
     QTabWidget,
@@ -41,6 +42,7 @@ from launcher.ui.images_pane import ImagesPane
 from launcher.ui.log_view import LogView
 from launcher.ui.project_pane import ProjectPane
 from launcher.ui.project_session import AppState, ProjectSession
+from launcher.ui.settings_dialog import SettingsDialog
 
 DEFAULT_SIZE = (1440, 900)
 TAB_BUILD, TAB_LOGS, TAB_IMAGES = 0, 1, 2
@@ -147,10 +149,14 @@ class MainWindow(QMainWindow):
         self.restart_action.setShortcut(QKeySequence("Ctrl+Shift+R"))
         self.restart_action.triggered.connect(self.session.restart)
 
+        self.settings_action = QAction("Settings…", self)
+        self.settings_action.setShortcut(QKeySequence.StandardKey.Preferences)
+        self.settings_action.triggered.connect(self.show_settings)
+        self.settings_dialog: SettingsDialog | None = None
+
         self.port = QSpinBox()
         self.port.setRange(1, 65535)
         self.port.setValue(5000)
-        self.port.setToolTip("Host port on 127.0.0.1 (the next free one is used if taken)")
 
         toolbar.addAction(self.open_action)
         toolbar.addSeparator()
@@ -160,6 +166,10 @@ class MainWindow(QMainWindow):
         toolbar.addSeparator()
         toolbar.addWidget(QLabel(" Port "))
         toolbar.addWidget(self.port)
+        spacer = QWidget()
+        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        toolbar.addWidget(spacer)
+        toolbar.addAction(self.settings_action)
 
         self.editor.save_requested.connect(self.save_dockerfile)
         self.editor.regenerate_requested.connect(self.regenerate_dockerfile)
@@ -174,9 +184,7 @@ class MainWindow(QMainWindow):
         self.state_label = QLabel("No project")
         self.exposure_label = QLabel()
         self.exposure_label.setStyleSheet("color: #8a4b00; font-weight: bold;")
-        warning = self.settings.exposure_warning()
-        self.exposure_label.setText(f"⚠ {warning}" if warning else "")
-        self.exposure_label.setVisible(warning is not None)
+        self._show_publishing()
         self.statusBar().addPermanentWidget(self.exposure_label)
         self.statusBar().addPermanentWidget(self.state_label)
         self.statusBar().addPermanentWidget(self.engine_label)
@@ -198,6 +206,47 @@ class MainWindow(QMainWindow):
         s.message.connect(lambda text: self.statusBar().showMessage(text, 15_000))
         s.busy_changed.connect(lambda _: self._update_actions())
         s.launch_failed.connect(self.browser.show_message)
+
+    def _show_publishing(self) -> None:
+        warning = self.settings.exposure_warning()
+        self.exposure_label.setText(f"⚠ {warning}" if warning else "")
+        self.exposure_label.setVisible(warning is not None)
+        self.port.setToolTip(f"Host port on {self.settings.bind_address} "
+                             "(the next free one is used if taken)")
+
+    # --- settings -----------------------------------------------------------------------------
+
+    def show_settings(self) -> None:
+        """The settings dialog, window-modal; OK applies and saves what it shows."""
+        dialog = SettingsDialog(self.settings, self)
+        dialog.accepted.connect(lambda: self.apply_settings(dialog.edited()))
+        dialog.finished.connect(dialog.deleteLater)
+        self.settings_dialog = dialog
+        dialog.open()
+
+    def apply_settings(self, edited: Settings) -> None:
+        """Take ``edited`` as the settings from now on: saved, shown in the status bar, and
+        a generated Dockerfile the user has not edited starts from the new base image."""
+        base_before = self._effective_base_image()
+        for name in ("base_image", "bind_address", "readiness_timeout_s"):
+            setattr(self.settings, name, getattr(edited, name))
+        self.session.save_settings()
+        self._show_publishing()
+        resolved = self.session.project
+        if (self._effective_base_image() != base_before and resolved is not None
+                and resolved.project is not None and self.editor.is_generated()
+                and not self.editor.is_modified()):
+            self.editor.set_document(
+                render_dockerfile(resolved.project, self._effective_base_image()),
+                path=None, generated=True)
+        self.statusBar().showMessage("Settings saved; they apply from the next Build and Run",
+                                     10_000)
+
+    def _effective_base_image(self) -> str | None:
+        resolved = self.session.project
+        if resolved is None or resolved.project is None:
+            return None
+        return self.settings.effective_base_image(resolved.project.python_version)
 
     # --- project ------------------------------------------------------------------------------
 

@@ -40,7 +40,7 @@ from launcher.core.launch import (
     resolve_project,
     wait_until_ready,
 )
-from launcher.core.settings import Settings
+from launcher.core.settings import Settings, write_settings_file
 from launcher.ui.workers import Worker, WorkerPool
 
 ENGINE_RETRY_MS = 2000
@@ -115,6 +115,7 @@ class ProjectSession(QObject):
         self._logs: Worker | None = None
         self._events: Worker | None = None
         self._log_cursor: tuple[str, datetime] | None = None  # container, last line shown
+        self._settings_saves = 0  # how many saves were asked for: the newest one writes
         self._connecting = False
         self._retry = QTimer(self)
         self._retry.setSingleShot(True)
@@ -226,11 +227,25 @@ class ProjectSession(QObject):
         self._log_cursor = None  # the window starts the log over
         self.project = resolved
         self.settings.remember_project(resolved.root)
-        self.workers.start("save-settings", lambda _: self.settings.save())
+        self.save_settings()
         self._set_state(AppState("idle"))
         self.project_opened.emit(resolved)
         if self.engine is not None:
             self.reattach()
+
+    def save_settings(self) -> None:
+        """Write the settings as they are now, off the GUI thread; a failure is a status
+        message. Of two saves in flight the later one wins, whichever thread runs first."""
+        text = self.settings.to_json()
+        self._settings_saves += 1
+        number = self._settings_saves
+
+        def save(_: CancelToken) -> None:
+            if number == self._settings_saves:  # else a newer save is on its way
+                write_settings_file(text)
+
+        self.workers.start("save-settings", save, on_error=lambda err: self.message.emit(
+            f"Could not save the settings: {err}"))
 
     def reattach(self) -> None:
         """Find the project's container left running by an earlier launcher, follow it."""

@@ -1,0 +1,58 @@
+"""Settings: what the Settings dialog (and settings.json) may hold, and how it is written."""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+
+import pytest
+
+from launcher.core.settings import (
+    Settings,
+    base_image_problem,
+    bind_address_problem,
+    write_settings_file,
+)
+
+
+@pytest.mark.parametrize("reference", [
+    "", "python:3.12-slim", "flask-launcher-base:bookworm", "library/python",
+    "localhost:5000/team/python:3.12", "registry.example.com/team/app:v1.2-rc_3",
+    "python@sha256:" + "a" * 64, "[::1]:5000/python",
+])
+def test_image_names_the_engine_takes(reference: str) -> None:
+    assert base_image_problem(reference) is None
+
+
+@pytest.mark.parametrize(("reference", "problem"), [
+    ("Python:3.12", "'Python:3.12': image names are lowercase"),
+    ("python 3.12", "'python 3.12' is not an image name: NAME[:TAG], for example python:3.12-slim"),
+    ("python:", "'python:' is not an image name"),
+    ("a:b:c", "'a:b:c' is not an image name"),
+    ("-python", "'-python' is not an image name"),
+])
+def test_image_names_the_engine_refuses_say_why(reference: str, problem: str) -> None:
+    assert (base_image_problem(reference) or "").startswith(problem)
+
+
+@pytest.mark.parametrize(("address", "ok"), [
+    ("127.0.0.1", True), ("0.0.0.0", True), ("192.168.1.20", True), ("::1", True),
+    ("localhost", False), ("999.1.1.1", False), ("", False),
+])
+def test_bind_addresses_are_ip_addresses(address: str, ok: bool) -> None:
+    assert (bind_address_problem(address) is None) is ok
+
+
+def test_concurrent_writes_leave_one_whole_file(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("FLASK_LAUNCHER_CONFIG_DIR", str(tmp_path))
+    texts = [Settings(base_image=f"python:3.{n}-slim").to_json() for n in range(8, 14)]
+    writers = [threading.Thread(target=write_settings_file, args=(text,)) for text in texts]
+    for writer in writers:
+        writer.start()
+    for writer in writers:
+        writer.join(10)
+
+    assert (tmp_path / "settings.json").read_text(encoding="utf-8") in texts
+    assert Settings.load().base_image in {json.loads(t)["base_image"] for t in texts}
+    assert [p.name for p in tmp_path.iterdir()] == ["settings.json"]
