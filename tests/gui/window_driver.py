@@ -8,6 +8,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QElapsedTimer, QEvent, Qt, QTimer
 from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QToolBar
 
 from launcher.ui.main_window import MainWindow
 
@@ -87,7 +88,7 @@ def open_project(qtbot, window: MainWindow, path: Path) -> None:
 
 
 def click(qtbot, window: MainWindow, action: QAction) -> None:
-    toolbar = window.findChild(type(window.addToolBar("probe")), "main-toolbar")
+    toolbar = window.findChild(QToolBar, "main-toolbar")
     button = toolbar.widgetForAction(action)
     assert button is not None and button.isEnabled(), f"{action.text()} is not clickable"
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
