@@ -149,7 +149,7 @@ class MainWindow(QMainWindow):
         self.restart_action.setShortcut(QKeySequence("Ctrl+Shift+R"))
         self.restart_action.triggered.connect(self.session.restart)
 
-        self.settings_action = QAction("Settings…", self)
+        self.settings_action = QAction(icon("settings"), "Settings…", self)
         self.settings_action.setShortcut(QKeySequence.StandardKey.Preferences)
         self.settings_action.triggered.connect(self.show_settings)
         self.settings_dialog: SettingsDialog | None = None
@@ -209,7 +209,11 @@ class MainWindow(QMainWindow):
 
     def _show_publishing(self) -> None:
         warning = self.settings.exposure_warning()
-        self.exposure_label.setText(f"⚠ {warning}" if warning else "")
+        # Short in the status bar, whole in the tooltip (and in the Settings dialog).
+        self.exposure_label.setText(
+            f"⚠ Published on {self.settings.bind_address}: other machines can open the app"
+            if warning else "")
+        self.exposure_label.setToolTip(f"⚠ {warning}" if warning else "")
         self.exposure_label.setVisible(warning is not None)
         self.port.setToolTip(f"Host port on {self.settings.bind_address} "
                              "(the next free one is used if taken)")

@@ -120,7 +120,9 @@ def test_publishing_beyond_this_computer_is_warned_in_the_dialog_and_the_status_
     assert window.settings.bind_address == "0.0.0.0"
     assert window.settings.readiness_timeout_s == 61
     assert window.exposure_label.isVisible()
-    assert window.exposure_label.text().startswith("⚠ the app is published on 0.0.0.0")
+    assert window.exposure_label.text() == (
+        "⚠ Published on 0.0.0.0: other machines can open the app")
+    assert window.exposure_label.toolTip().startswith("⚠ the app is published on 0.0.0.0")
     assert "0.0.0.0" in window.port.toolTip()
 
     dialog = open_settings(qtbot, window)

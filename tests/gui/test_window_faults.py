@@ -169,7 +169,8 @@ def test_publishing_beyond_loopback_is_an_opt_in_with_a_visible_warning(qtbot, w
     assert not window_with().exposure_label.isVisible()
     exposed = window_with(Settings(bind_address="0.0.0.0"))
     assert exposed.exposure_label.isVisible()
-    assert "published on 0.0.0.0" in exposed.exposure_label.text()
+    assert "Published on 0.0.0.0" in exposed.exposure_label.text()
+    assert "other machines that can reach this address" in exposed.exposure_label.toolTip()
 
 
 def assert_no_page_shown(window) -> None:
