@@ -108,14 +108,18 @@ class WorkerPool(QObject):
             worker.signals.errored.connect(on_error)
         if on_done:
             worker.signals.done.connect(on_done)
-        worker.signals.done.connect(lambda: self._forget(worker))
+        # A method, not a lambda: Qt drops the connection when the pool is deleted, so a
+        # worker that ends after its window closed does not call into a deleted pool.
+        worker.signals.done.connect(self._on_worker_done)
         self._running.add(worker)
         self._pool.start(worker)
         return worker
 
-    def _forget(self, worker: Worker) -> None:
-        self._running.discard(worker)
-        if not self._running:
+    def _on_worker_done(self) -> None:
+        signals = self.sender()
+        done = [worker for worker in self._running if worker.signals is signals]
+        self._running.difference_update(done)
+        if done and not self._running:
             self.idle.emit()
 
     @property

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import pytest
 import shiboken6
 from conftest import write_files
+from PySide6.QtCore import QCoreApplication
 from window_driver import (
     BUILD_AND_RUN_TIMEOUT_MS,
     ScriptedDialogs,
@@ -163,6 +164,16 @@ def test_two_clicks_make_one_container_and_stop_during_a_build_leaves_nothing(
     assert engine.list_containers(path) == []
     assert engine.list_images(path) == []
     assert window.run_action.isEnabled()
+
+
+def test_closing_the_window_while_it_still_connects_is_quiet(qtbot, engine: Engine):
+    window = MainWindow(Settings(), ScriptedDialogs())
+    qtbot.addWidget(window)
+    window.show()
+    assert not window.session.connected  # the connect worker is still on its way
+    window.close()
+    delete_now(window)  # the pool waits for its threads; their "done" is queued
+    QCoreApplication.processEvents()  # delivered now: pytest-qt fails on any exception
 
 
 def test_publishing_beyond_loopback_is_an_opt_in_with_a_visible_warning(qtbot, window_with):
