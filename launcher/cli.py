@@ -96,8 +96,11 @@ def main(argv: list[str] | None = None, out: TextIO | None = None,
     parser = build_parser()
     args = parser.parse_args(argv)
     handler = COMMANDS[args.command]
+    settings = Settings.load()
+    for problem in settings.load_problems:
+        print(f"warning: {problem}", file=err)
     try:
-        return handler(args, Settings.load(), out, err)
+        return handler(args, settings, out, err)
     except KeyboardInterrupt:
         print("interrupted", file=err)
         return EXIT_INTERRUPTED

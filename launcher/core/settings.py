@@ -12,6 +12,7 @@ import ipaddress
 import json
 import os
 import re
+import shutil
 import threading
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -63,6 +64,8 @@ class Settings:
     bind_address: str = DEFAULT_BIND_ADDRESS
     readiness_timeout_s: float = 60.0
     recent_projects: list[str] = field(default_factory=list)
+    # What ``load`` could not use, for the CLI and the window to say; never saved.
+    load_problems: list[str] = field(default_factory=list, repr=False, compare=False)
 
     @property
     def scope(self) -> str:
@@ -92,20 +95,76 @@ class Settings:
 
     @classmethod
     def load(cls) -> Settings:
+        """settings.json as far as it makes sense: a value that does not (a hand edit gone
+        wrong) is left at its default and named in ``load_problems``."""
         path = config_dir() / "settings.json"
         try:
             raw = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+        except FileNotFoundError:
             return cls()
-        known = {k: v for k, v in raw.items() if k in cls.__dataclass_fields__}
-        try:
-            return cls(**known)
-        except TypeError:
-            return cls()
+        except (OSError, ValueError) as err:
+            return cls(load_problems=[f"{path} cannot be read ({err}); using the defaults",
+                                      *_keep_a_copy(path)])
+        if not isinstance(raw, dict):
+            return cls(load_problems=[f"{path} is not a JSON object; using the defaults",
+                                      *_keep_a_copy(path)])
+        settings, problems = cls(), []
+        for name, value in raw.items():
+            if name not in _CHECKS:
+                continue  # a setting of another version
+            problem = _CHECKS[name](value)
+            if problem is None:
+                setattr(settings, name, value)
+            else:
+                problems.append(f"{path}: {name}: {problem}; using the default")
+        settings.load_problems = problems + (_keep_a_copy(path) if problems else [])
+        return settings
 
     def to_json(self) -> str:
         """What settings.json holds; write it with ``write_settings_file``."""
-        return json.dumps(asdict(self), indent=2)
+        saved = asdict(self)
+        del saved["load_problems"]
+        return json.dumps(saved, indent=2)
+
+
+def _keep_a_copy(path: Path) -> list[str]:
+    """The next save rewrites settings.json: keep the file as the user left it, and say so."""
+    copy = path.with_name(path.name + ".broken")
+    try:
+        shutil.copyfile(path, copy)
+    except OSError:
+        return []
+    return [f"the file as it was is kept in {copy}"]
+
+
+def _check_base_image(value: object) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        return "not a string"
+    return base_image_problem(value)
+
+
+def _check_bind_address(value: object) -> str | None:
+    return bind_address_problem(value) if isinstance(value, str) else "not a string"
+
+
+def _check_readiness_timeout(value: object) -> str | None:
+    low, high = READINESS_TIMEOUT_RANGE_S
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return "not a number of seconds"
+    return None if low <= value <= high else f"{value} is not between {low} and {high} s"
+
+
+def _check_recent_projects(value: object) -> str | None:
+    if isinstance(value, list) and all(isinstance(entry, str) for entry in value):
+        return None
+    return "not a list of folders"
+
+
+_CHECKS = {"base_image": _check_base_image, "bind_address": _check_bind_address,
+           "readiness_timeout_s": _check_readiness_timeout,
+           "recent_projects": _check_recent_projects}
 
 
 _WRITE_LOCK = threading.Lock()

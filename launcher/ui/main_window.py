@@ -81,6 +81,9 @@ class MainWindow(QMainWindow):
         self._connect_session()
         self._restore_geometry()
         self._update_actions()
+        if self.settings.load_problems:
+            self.statusBar().showMessage("Settings: " + "; ".join(self.settings.load_problems),
+                                         30_000)
         self.session.connect_engine()
 
     # --- construction -------------------------------------------------------------------------

@@ -63,7 +63,12 @@ class SettingsDialog(QDialog):
         form.addRow("Publish apps on", self._publishing_row)
         form.addRow("", self.exposure_note)
         form.addRow("Wait for the app", self.readiness_field)
+        self.load_problems = QLabel("\n".join(settings.load_problems))
+        self.load_problems.setWordWrap(True)
+        self.load_problems.setStyleSheet(_WARNING_STYLE)
+        self.load_problems.setVisible(bool(settings.load_problems))
         layout = QVBoxLayout(self)
+        layout.addWidget(self.load_problems)
         layout.addLayout(form)
         layout.addWidget(self.problem)
         layout.addWidget(self.buttons)
@@ -127,7 +132,7 @@ class SettingsDialog(QDialog):
 
     def edited(self) -> Settings:
         """The settings as the dialog shows them (a copy; recent projects kept)."""
-        return replace(self._settings,
+        return replace(self._settings, load_problems=[],
                        base_image=self.base_image_field.text().strip() or None,
                        bind_address=self._bind_address(),
                        readiness_timeout_s=float(self.readiness_field.value()))

@@ -11,8 +11,9 @@ import pytest
 from conftest import DEFAULT_TEST_BASE_IMAGE
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox
-from window_driver import build_and_run_until_shown, open_project
+from window_driver import ScriptedDialogs, build_and_run_until_shown, delete_now, open_project
 
+from launcher.core.settings import Settings
 from launcher.ui.main_window import MainWindow
 from launcher.ui.settings_dialog import SettingsDialog
 
@@ -149,3 +150,25 @@ def test_the_override_locks_the_base_image_and_an_edited_dockerfile_is_left_alon
     click_ok(qtbot, dialog)
     assert window.editor.text() == edited
     assert window.editor.is_modified()
+
+
+def test_what_the_settings_file_got_wrong_is_said_in_the_dialog(
+        qtbot, make_window, own_settings_file: Path):
+    own_settings_file.parent.mkdir(parents=True)
+    own_settings_file.write_text('{"bind_address": "everywhere"}', encoding="utf-8")
+    window = MainWindow(Settings.load(), ScriptedDialogs())
+    qtbot.addWidget(window)
+    window.show()
+    try:
+        problem = (f"{own_settings_file}: bind_address: 'everywhere' is not an IP address: "
+                   "127.0.0.1 for this computer only, 0.0.0.0 for every network it is on; "
+                   "using the default")
+        assert window.statusBar().currentMessage().startswith(f"Settings: {problem}")
+
+        dialog = open_settings(qtbot, window)
+        assert dialog.load_problems.isVisible()
+        assert dialog.load_problems.text().splitlines()[0] == problem
+        assert dialog.loopback_choice.isChecked()
+    finally:
+        window.close()  # stops its workers, as the window fixtures do
+        delete_now(window)

@@ -120,6 +120,22 @@ def test_bad_folders_get_one_clear_line(tmp_path: Path, make, expected: str):
     assert_one_clear_line(flask_launcher("detect", str(path)), expected.format(p=path))
 
 
+def test_a_broken_settings_file_is_a_warning_not_a_failure(tmp_path: Path, monkeypatch):
+    config = tmp_path / "config"
+    config.mkdir()
+    (config / "settings.json").write_text('{"readiness_timeout_s": -1}', encoding="utf-8")
+    monkeypatch.setenv("FLASK_LAUNCHER_CONFIG_DIR", str(config))
+
+    detect = flask_launcher("detect", str(REPO_ROOT / "sample_apps" / "hello"))
+
+    assert detect.returncode == 0
+    assert detect.stderr.splitlines() == [
+        f"warning: {config / 'settings.json'}: readiness_timeout_s: -1 is not between 5 and "
+        "600 s; using the default",
+        f"warning: the file as it was is kept in {config / 'settings.json.broken'}"]
+    assert "App:          hello:app" in detect.stdout
+
+
 def test_detect_json_reports_the_tutorials_pitfalls(tmp_path: Path):
     path = tmp_path / "tutorial"
     path.mkdir()

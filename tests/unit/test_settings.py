@@ -56,3 +56,43 @@ def test_concurrent_writes_leave_one_whole_file(tmp_path: Path, monkeypatch) -> 
     assert (tmp_path / "settings.json").read_text(encoding="utf-8") in texts
     assert Settings.load().base_image in {json.loads(t)["base_image"] for t in texts}
     assert [p.name for p in tmp_path.iterdir()] == ["settings.json"]
+
+
+def test_a_hand_edit_gone_wrong_falls_back_per_setting_and_keeps_the_file(
+        tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("FLASK_LAUNCHER_CONFIG_DIR", str(tmp_path))
+    text = json.dumps({"base_image": "Python:3.12", "bind_address": "0.0.0.0",
+                       "readiness_timeout_s": "ninety", "recent_projects": ["/src/shop"],
+                       "from_a_later_version": True})
+    (tmp_path / "settings.json").write_text(text, encoding="utf-8")
+
+    settings = Settings.load()
+
+    assert (settings.base_image, settings.bind_address, settings.readiness_timeout_s,
+            settings.recent_projects) == (None, "0.0.0.0", 60.0, ["/src/shop"])
+    file = tmp_path / "settings.json"
+    assert settings.load_problems == [
+        f"{file}: base_image: 'Python:3.12': image names are lowercase; using the default",
+        f"{file}: readiness_timeout_s: not a number of seconds; using the default",
+        f"the file as it was is kept in {file}.broken"]
+    assert (tmp_path / "settings.json.broken").read_text(encoding="utf-8") == text
+    assert "load_problems" not in json.loads(settings.to_json())
+
+
+def test_a_settings_file_that_is_not_json_gives_the_defaults_and_is_kept(
+        tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("FLASK_LAUNCHER_CONFIG_DIR", str(tmp_path))
+    (tmp_path / "settings.json").write_text('{"base_image": "python:3.11-slim",', "utf-8")
+
+    settings = Settings.load()
+
+    assert settings == Settings()
+    assert settings.load_problems[0].startswith(f"{tmp_path / 'settings.json'} cannot be read (")
+    assert settings.load_problems[0].endswith("); using the defaults")
+    assert (tmp_path / "settings.json.broken").is_file()
+
+
+def test_no_settings_file_is_no_problem(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("FLASK_LAUNCHER_CONFIG_DIR", str(tmp_path))
+    assert Settings.load().load_problems == []
+    assert list(tmp_path.iterdir()) == []
