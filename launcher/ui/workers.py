@@ -93,6 +93,7 @@ class WorkerPool(QObject):
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(max_threads)
         self._running: set[Worker] = set()
+        self._shut_down = False
 
     def start(self, name: str, work: Work, *,
               on_item: Callable[[Any], None] | None = None,
@@ -100,6 +101,12 @@ class WorkerPool(QObject):
               on_error: Callable[[BaseException], None] | None = None,
               on_done: Callable[[], None] | None = None) -> Worker:
         worker = Worker(name, work)
+        if self._shut_down:
+            # The window is closing: a result that arrives now (a connect, a reattach) must
+            # not start a stream that would outlive it and keep the process from exiting.
+            log.debug("not starting %s: the pool is shut down", name)
+            worker.cancel()
+            return worker
         if on_item:
             worker.signals.yielded.connect(on_item)
         if on_result:
@@ -131,6 +138,8 @@ class WorkerPool(QObject):
             worker.cancel()
 
     def shutdown(self, timeout_ms: int = 10_000) -> bool:
-        """Cancel everything and wait for the threads. Only at exit: this blocks."""
+        """Cancel everything and wait for the threads; start nothing from now on. Only at
+        exit: this blocks."""
+        self._shut_down = True
         self.cancel_all()
         return self._pool.waitForDone(timeout_ms)

@@ -171,9 +171,13 @@ def test_closing_the_window_while_it_still_connects_is_quiet(qtbot, engine: Engi
     qtbot.addWidget(window)
     window.show()
     assert not window.session.connected  # the connect worker is still on its way
-    window.close()
-    delete_now(window)  # the pool waits for its threads; their "done" is queued
+    window.close()  # waits for the worker; its result and "done" are queued
     QCoreApplication.processEvents()  # delivered now: pytest-qt fails on any exception
+    # The late result must not start the engine's event stream (or anything else): a stream
+    # left running would keep the process from exiting.
+    assert window.session.workers.running == []
+    delete_now(window)
+    QCoreApplication.processEvents()  # nothing may call into the deleted window either
 
 
 def test_publishing_beyond_loopback_is_an_opt_in_with_a_visible_warning(qtbot, window_with):
