@@ -234,26 +234,27 @@ class MainWindow(QMainWindow):
     def apply_settings(self, edited: Settings) -> None:
         """Take ``edited`` as the settings from now on: saved, shown in the status bar, and
         a generated Dockerfile the user has not edited starts from the new base image."""
-        base_before = self._effective_base_image()
+        generated_before = self._generated_dockerfile()
         for name in ("base_image", "bind_address", "readiness_timeout_s"):
             setattr(self.settings, name, getattr(edited, name))
+        self.settings.load_problems = []  # what the file got wrong is what was just replaced
         self.session.save_settings()
         self._show_publishing()
-        resolved = self.session.project
-        if (self._effective_base_image() != base_before and resolved is not None
-                and resolved.project is not None and self.editor.is_generated()
-                and not self.editor.is_modified()):
-            self.editor.set_document(
-                render_dockerfile(resolved.project, self._effective_base_image()),
-                path=None, generated=True)
+        generated = self._generated_dockerfile()
+        if (generated is not None and generated != generated_before
+                and self.editor.is_generated() and not self.editor.is_modified()):
+            self.editor.set_document(generated, path=None, generated=True)
         self.statusBar().showMessage("Settings saved; they apply from the next Build and Run",
                                      10_000)
 
-    def _effective_base_image(self) -> str | None:
+    def _generated_dockerfile(self) -> str | None:
+        """What Dockerfile.template gives for the open project with the settings as they are;
+        None without a detected Flask app."""
         resolved = self.session.project
         if resolved is None or resolved.project is None:
             return None
-        return self.settings.effective_base_image(resolved.project.python_version)
+        return render_dockerfile(resolved.project, self.settings.effective_base_image(
+            resolved.project.python_version))
 
     # --- project ------------------------------------------------------------------------------
 
@@ -307,13 +308,11 @@ class MainWindow(QMainWindow):
         return True
 
     def regenerate_dockerfile(self) -> None:
-        resolved = self.session.project
-        if resolved is None or resolved.project is None:
+        generated = self._generated_dockerfile()
+        if generated is None:
             self.dialogs.error("Cannot regenerate",
                                "No Flask app was detected, so there is nothing to generate from.")
             return
-        base = self.settings.effective_base_image(resolved.project.python_version)
-        generated = render_dockerfile(resolved.project, base)
         current = self.editor.text()
         if generated == current:
             self.statusBar().showMessage("The Dockerfile is already what would be generated", 5000)

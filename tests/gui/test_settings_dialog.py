@@ -169,6 +169,8 @@ def test_what_the_settings_file_got_wrong_is_said_in_the_dialog(
         assert dialog.load_problems.isVisible()
         assert dialog.load_problems.text().splitlines()[0] == problem
         assert dialog.loopback_choice.isChecked()
+        click_ok(qtbot, dialog)  # saved as the dialog shows it: nothing is wrong any more
+        assert not open_settings(qtbot, window).load_problems.isVisible()
     finally:
         window.close()  # stops its workers, as the window fixtures do
         delete_now(window)
