@@ -10,8 +10,7 @@ source scripts/engine_lib.sh
 run_self_with_engine "$0" "$@"
 
 # Tests run against a local base image: no registry is needed (see scripts/build_base_image.sh).
-export FLASK_LAUNCHER_BASE_IMAGE="${FLASK_LAUNCHER_BASE_IMAGE:-flask-launcher-base:bookworm}"
-bash scripts/build_base_image.sh "$FLASK_LAUNCHER_BASE_IMAGE"
+use_local_base_image
 
 echo "==> lint: ruff, import contracts, mypy"
 .venv/bin/ruff check .
