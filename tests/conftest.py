@@ -182,8 +182,9 @@ def dialogs():
 
 @pytest.fixture
 def make_window(qtbot, engine: Engine, dialogs) -> Iterator:
-    """Make connected windows; at the end close them (stopping their containers) and
-    remove this test's images."""
+    """Make connected windows (with the given settings, or the defaults); at the end close
+    them (stopping their containers), remove their projects' containers and this test's
+    images."""
     import shiboken6
     from window_driver import delete_now
 
@@ -191,8 +192,8 @@ def make_window(qtbot, engine: Engine, dialogs) -> Iterator:
 
     windows: list[MainWindow] = []
 
-    def make() -> MainWindow:
-        window = MainWindow(Settings(), dialogs)
+    def make(settings: Settings | None = None) -> MainWindow:
+        window = MainWindow(settings or Settings(), dialogs)
         qtbot.addWidget(window)
         window.show()
         qtbot.waitUntil(lambda: window.session.connected, timeout=30_000)
@@ -202,9 +203,12 @@ def make_window(qtbot, engine: Engine, dialogs) -> Iterator:
     yield make
     dialogs.on_close = "stop"
     for window in windows:
+        project = window.session.project if shiboken6.isValid(window) else None
         if shiboken6.isValid(window):  # pytest-qt may have closed and deleted it already
             window.close()
             delete_now(window)
+        if project is not None:  # what Stop on close leaves: a container that exited
+            engine.remove_project_containers(project.root)
     engine.prune_images()
 
 
@@ -247,3 +251,11 @@ def write_files(root: Path, files: dict[str, str]) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     return root
+
+
+def wait_until_removed(engine: Engine, container_id: str, timeout_s: int = 30) -> None:
+    """Block until the engine removes the container (at once if it is gone already)."""
+    try:
+        engine.sdk.api.wait(container_id, timeout=timeout_s, condition="removed")
+    except Exception as err:  # docker-py's NotFound: already removed
+        assert "No such container" in str(err) or "404" in str(err), err

@@ -19,12 +19,13 @@ import threading
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import shiboken6
-from conftest import REPO_ROOT
-from engine_proxy import free_tcp_port, refusing_socket
+from conftest import REPO_ROOT, wait_until_removed
+from engine_proxy import EngineProxy, free_tcp_port, refusing_socket
 from PySide6.QtGui import QTextDocumentFragment
 from window_driver import (
     BUILD_AND_RUN_TIMEOUT_MS,
@@ -88,6 +89,28 @@ def no_traceback(caplog) -> Iterator[None]:
     yield
     tracebacks = [r.getMessage() for r in caplog.records if r.exc_info]
     assert not tracebacks, f"unexpected tracebacks: {tracebacks}"
+
+
+@dataclass(frozen=True)
+class ProxiedWindow:
+    proxy: EngineProxy
+    window: MainWindow
+
+
+@pytest.fixture
+def hello_through_a_proxy(qtbot, engine: Engine, sock_dir: Path, engine_proxies, make_window,
+                          copy_sample, monkeypatch) -> Iterator[ProxiedWindow]:
+    """hello open in a window whose engine is a proxy in front of the real one: the test
+    stops and starts the proxy, never the shared daemon. Its containers go at the end."""
+    proxy = engine_proxies(sock_dir / "engine.sock").start()
+    monkeypatch.setenv("DOCKER_HOST", proxy.docker_host)
+    path = copy_sample("hello")
+    try:
+        window = make_window()
+        open_project(qtbot, window, path)
+        yield ProxiedWindow(proxy, window)
+    finally:
+        engine.remove_project_containers(path)
 
 
 # --- no engine at start-up ---------------------------------------------------------------------
@@ -246,66 +269,50 @@ def next_report(reports: queue.Queue[dict], errors: list[str]) -> dict:
 # --- the engine goes away ----------------------------------------------------------------------
 
 def test_the_engine_going_away_during_a_build_and_coming_back(
-        qtbot, engine: Engine, sock_dir: Path, engine_proxies, make_window, copy_sample,
-        monkeypatch, no_traceback):
-    proxy = engine_proxies(sock_dir / "engine.sock").start()
-    monkeypatch.setenv("DOCKER_HOST", proxy.docker_host)
-    path = copy_sample("hello")
-    try:
-        window = make_window()
-        open_project(qtbot, window, path)
-        generated = window.editor.text()
-        lines = generated.splitlines(keepends=True)
-        first = next(i for i, line in enumerate(lines) if line.startswith("FROM "))
-        slow = "".join([*lines[:first + 1], "RUN echo started && sleep 60\n",
-                        *lines[first + 1:]])
-        window.editor.replace_text(slow)
-        output: list[str] = []
-        window.session.build_output.connect(output.append)
-        with qtbot.waitSignal(window.session.build_output, timeout=60_000,
-                              check_params_cb=lambda text: text.strip() == "started"):
-            click(qtbot, window, window.run_action)
-        assert window.state_label.text().startswith("Building")
+        qtbot, engine: Engine, hello_through_a_proxy: ProxiedWindow, no_traceback):
+    proxy, window = hello_through_a_proxy.proxy, hello_through_a_proxy.window
+    generated = window.editor.text()
+    lines = generated.splitlines(keepends=True)
+    first = next(i for i, line in enumerate(lines) if line.startswith("FROM "))
+    slow = "".join([*lines[:first + 1], "RUN echo started && sleep 60\n",
+                    *lines[first + 1:]])
+    window.editor.replace_text(slow)
+    output: list[str] = []
+    window.session.build_output.connect(output.append)
+    with qtbot.waitSignal(window.session.build_output, timeout=60_000,
+                          check_params_cb=lambda text: text.strip() == "started"):
+        click(qtbot, window, window.run_action)
+    assert window.state_label.text().startswith("Building")
 
-        heartbeat = Heartbeat()
-        heartbeat.start()
-        proxy.stop()
-        qtbot.waitUntil(lambda: not window.session.busy, timeout=30_000)
-        qtbot.waitUntil(window.banner.isVisible, timeout=10_000)
-        assert window.state_label.text() == "Failed: Docker engine lost"
-        assert window.build_pane.progress.format() == "Failed: Docker engine lost"
-        assert window.browser.message() == (
-            f"Docker engine not reachable: the connection broke during the build; "
-            f"{proxy.path} does not exist (the Docker daemon is not running). {START_HINT}")
-        assert window.engine_label.text() == "Docker: not reachable"
-        assert banner_text(window).startswith("Docker engine not reachable: ")
-        assert_engine_actions(window, enabled=False)
-        assert not window.cancel_action.isEnabled()
-        assert window.editor.text() == slow  # the user's edit is all there
-        # The daemon saw its client go and removed the step's container.
-        running_in = next(line for line in output if "---> Running in" in line)
-        wait_until_removed(engine, running_in.split()[-1])
+    heartbeat = Heartbeat()
+    heartbeat.start()
+    proxy.stop()
+    qtbot.waitUntil(lambda: not window.session.busy, timeout=30_000)
+    qtbot.waitUntil(window.banner.isVisible, timeout=10_000)
+    assert window.state_label.text() == "Failed: Docker engine lost"
+    assert window.build_pane.progress.format() == "Failed: Docker engine lost"
+    assert window.browser.message() == (
+        f"Docker engine not reachable: the connection broke during the build; "
+        f"{proxy.path} does not exist (the Docker daemon is not running). {START_HINT}")
+    assert window.engine_label.text() == "Docker: not reachable"
+    assert banner_text(window).startswith("Docker engine not reachable: ")
+    assert_engine_actions(window, enabled=False)
+    assert not window.cancel_action.isEnabled()
+    assert window.editor.text() == slow  # the user's edit is all there
+    # The daemon saw its client go and removed the step's container.
+    running_in = next(line for line in output if "---> Running in" in line)
+    wait_until_removed(engine, running_in.split()[-1])
 
-        proxy.start()
-        qtbot.waitUntil(lambda: window.session.connected, timeout=RECONNECT_TIMEOUT_MS)
-        assert heartbeat.stop() <= STALL_LIMIT_MS
-        assert not window.banner.isVisible()
-        assert window.run_action.isEnabled()
-        assert window.editor.text() == slow
+    proxy.start()
+    qtbot.waitUntil(lambda: window.session.connected, timeout=RECONNECT_TIMEOUT_MS)
+    assert heartbeat.stop() <= STALL_LIMIT_MS
+    assert not window.banner.isVisible()
+    assert window.run_action.isEnabled()
+    assert window.editor.text() == slow
 
-        window.editor.replace_text(generated)  # the user takes the sleep out and runs again
-        assert build_and_run_until_shown(qtbot, window) == "Hello World!"
-        assert window.state_label.text().startswith("Running on 127.0.0.1:")
-    finally:
-        engine.remove_project_containers(path)
-
-
-def wait_until_removed(engine: Engine, container_id: str, timeout_s: int = 30) -> None:
-    """Block until the engine removes the container (at once if it is gone already)."""
-    try:
-        engine.sdk.api.wait(container_id, timeout=timeout_s, condition="removed")
-    except Exception as err:  # docker-py's NotFound: already removed
-        assert "No such container" in str(err) or "404" in str(err), err
+    window.editor.replace_text(generated)  # the user takes the sleep out and runs again
+    assert build_and_run_until_shown(qtbot, window) == "Hello World!"
+    assert window.state_label.text().startswith("Running on 127.0.0.1:")
 
 
 def get(url: str) -> None:
@@ -318,49 +325,41 @@ def get(url: str) -> None:
 
 
 def test_the_engine_going_away_while_following_logs_and_coming_back(
-        qtbot, engine: Engine, sock_dir: Path, engine_proxies, make_window, copy_sample,
-        monkeypatch, no_traceback):
-    proxy = engine_proxies(sock_dir / "engine.sock").start()
-    monkeypatch.setenv("DOCKER_HOST", proxy.docker_host)
-    path = copy_sample("hello")
-    try:
-        window = make_window()
-        open_project(qtbot, window, path)
-        text = window.editor.text()
-        assert build_and_run_until_shown(qtbot, window) == "Hello World!"
-        url = window.session.state.container.url
-        get(url + "before-the-engine-went")
-        qtbot.waitUntil(lambda: "/before-the-engine-went" in window.logs.plain_text(),
-                        timeout=10_000)
+        qtbot, hello_through_a_proxy: ProxiedWindow, no_traceback):
+    proxy, window = hello_through_a_proxy.proxy, hello_through_a_proxy.window
+    text = window.editor.text()
+    assert build_and_run_until_shown(qtbot, window) == "Hello World!"
+    url = window.session.state.container.url
+    get(url + "before-the-engine-went")
+    qtbot.waitUntil(lambda: "/before-the-engine-went" in window.logs.plain_text(),
+                    timeout=10_000)
 
-        heartbeat = Heartbeat()
-        heartbeat.start()
-        proxy.stop()
-        qtbot.waitUntil(window.banner.isVisible, timeout=10_000)
-        assert window.state_label.text() == "Unknown: Docker is not reachable"
-        assert window.engine_label.text() == "Docker: not reachable"
-        assert_engine_actions(window, enabled=False)
-        assert window.editor.text() == text
-        get(url + "while-the-engine-was-away")  # the app runs on; its output must not be lost
+    heartbeat = Heartbeat()
+    heartbeat.start()
+    proxy.stop()
+    qtbot.waitUntil(window.banner.isVisible, timeout=10_000)
+    assert window.state_label.text() == "Unknown: Docker is not reachable"
+    assert window.engine_label.text() == "Docker: not reachable"
+    assert_engine_actions(window, enabled=False)
+    assert window.editor.text() == text
+    get(url + "while-the-engine-was-away")  # the app runs on; its output must not be lost
 
-        proxy.start()
-        qtbot.waitUntil(lambda: window.session.connected, timeout=RECONNECT_TIMEOUT_MS)
-        qtbot.waitUntil(lambda: window.state_label.text().startswith("Running on 127.0.0.1:"),
-                        timeout=10_000)
-        qtbot.waitUntil(lambda: "/while-the-engine-was-away" in window.logs.plain_text(),
-                        timeout=10_000)
-        assert heartbeat.stop() <= STALL_LIMIT_MS
-        assert not window.banner.isVisible()
-        assert window.stop_action.isEnabled() and window.run_action.isEnabled()
-        shown = window.logs.plain_text()
-        assert shown.count("/before-the-engine-went") == 1, shown  # not shown twice
-        assert shown.count("/while-the-engine-was-away") == 1, shown
-        get(url + "after-it-came-back")  # and it follows on
-        qtbot.waitUntil(lambda: "/after-it-came-back" in window.logs.plain_text(),
-                        timeout=10_000)
-        assert page_text(qtbot, window) == "Hello World!"
-    finally:
-        engine.remove_project_containers(path)
+    proxy.start()
+    qtbot.waitUntil(lambda: window.session.connected, timeout=RECONNECT_TIMEOUT_MS)
+    qtbot.waitUntil(lambda: window.state_label.text().startswith("Running on 127.0.0.1:"),
+                    timeout=10_000)
+    qtbot.waitUntil(lambda: "/while-the-engine-was-away" in window.logs.plain_text(),
+                    timeout=10_000)
+    assert heartbeat.stop() <= STALL_LIMIT_MS
+    assert not window.banner.isVisible()
+    assert window.stop_action.isEnabled() and window.run_action.isEnabled()
+    shown = window.logs.plain_text()
+    assert shown.count("/before-the-engine-went") == 1, shown  # not shown twice
+    assert shown.count("/while-the-engine-was-away") == 1, shown
+    get(url + "after-it-came-back")  # and it follows on
+    qtbot.waitUntil(lambda: "/after-it-came-back" in window.logs.plain_text(),
+                    timeout=10_000)
+    assert page_text(qtbot, window) == "Hello World!"
 
 
 # --- a base image that cannot be pulled ----------------------------------------------------------

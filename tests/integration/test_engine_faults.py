@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import REPO_ROOT, write_files
+from conftest import REPO_ROOT, wait_until_removed, write_files
 from engine_proxy import free_tcp_port
 
 from launcher.core.engine import CancelToken, Engine
@@ -200,14 +200,6 @@ def test_engine_going_away_during_a_build_is_one_clear_line(
         assert [i.project for i in engine.list_images(path)] == [path]
     finally:
         engine.prune_images(path)
-
-
-def wait_until_removed(engine: Engine, container_id: str, timeout_s: int = 30) -> None:
-    """Block until the engine removes the container (at once if it is gone already)."""
-    try:
-        engine.sdk.api.wait(container_id, timeout=timeout_s, condition="removed")
-    except Exception as err:  # docker-py's NotFound: already removed
-        assert "No such container" in str(err) or "404" in str(err), err
 
 
 def test_engine_going_away_while_following_logs_is_one_clear_line(
