@@ -16,6 +16,7 @@ from window_driver import (
     click,
     open_project,
     page_text,
+    run_then_stop,
 )
 
 from launcher.core import labels
@@ -112,9 +113,7 @@ def test_clear_cached_images_removes_the_launchers_and_keeps_an_unrelated_one(
     path = copy_sample("hello")
     window = make_window()
     open_project(qtbot, window, path)
-    build_and_run_until_shown(qtbot, window)
-    click(qtbot, window, window.stop_action)
-    qtbot.waitUntil(lambda: engine.list_containers(path) == [], timeout=30_000)
+    run_then_stop(qtbot, window, engine, path)
     unrelated_id = unrelated_image(labels.image_repository(path, SCOPE) + ":not-ours")
 
     window.tabs.setCurrentIndex(TAB_IMAGES)
@@ -193,9 +192,7 @@ def test_remove_in_the_images_tab_removes_the_selected_projects_image(
     path = copy_sample("hello")
     window = make_window()
     open_project(qtbot, window, path)
-    build_and_run_until_shown(qtbot, window)
-    click(qtbot, window, window.stop_action)
-    qtbot.waitUntil(lambda: engine.list_containers(path) == [], timeout=30_000)
+    run_then_stop(qtbot, window, engine, path)
 
     window.tabs.setCurrentIndex(TAB_IMAGES)
     with qtbot.waitSignal(window.session.images_listed, timeout=30_000):

@@ -3,10 +3,6 @@ changed from outside, impatient clicks. Real engine, real widgets."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-import shiboken6
 from conftest import write_files
 from PySide6.QtCore import QCoreApplication
 from window_driver import (
@@ -23,37 +19,13 @@ from launcher.core.settings import Settings
 from launcher.ui.main_window import MainWindow
 
 
-@pytest.fixture
-def window_with(qtbot, engine: Engine) -> Iterator:
-    """A connected window with the given settings; its project's resources go at the end."""
-    made: list[MainWindow] = []
-
-    def make(settings: Settings | None = None) -> MainWindow:
-        window = MainWindow(settings or Settings(), ScriptedDialogs())
-        qtbot.addWidget(window)
-        window.show()
-        qtbot.waitUntil(lambda: window.session.connected, timeout=30_000)
-        made.append(window)
-        return window
-
-    yield make
-    for window in made:
-        project = window.session.project
-        if shiboken6.isValid(window):
-            window.close()
-            delete_now(window)
-        if project is not None:
-            engine.remove_project_containers(project.root)
-            engine.prune_images(project.root)
-
-
-def test_an_app_crashing_at_start_shows_its_exit_code_and_last_lines(qtbot, window_with,
+def test_an_app_crashing_at_start_shows_its_exit_code_and_last_lines(qtbot, make_window,
                                                                      engine: Engine,
                                                                      copy_sample):
     path = copy_sample("hello", "crasher")
     write_files(path, {"hello.py": "from flask import Flask\nimport missing_dependency\n"
                                    "app = Flask(__name__)\n"})
-    window = window_with()
+    window = make_window()
     open_project(qtbot, window, path)
     with qtbot.waitSignal(window.session.launch_failed, timeout=BUILD_AND_RUN_TIMEOUT_MS):
         click(qtbot, window, window.run_action)
@@ -71,19 +43,19 @@ def test_an_app_crashing_at_start_shows_its_exit_code_and_last_lines(qtbot, wind
 
 
 def test_a_window_finding_an_exited_container_shows_its_last_lines_once(
-        qtbot, window_with, engine: Engine, copy_sample):
+        qtbot, make_window, engine: Engine, copy_sample):
     path = copy_sample("hello", "chatty-crasher")
     write_files(path, {"hello.py": "from flask import Flask\n"
                                    "print('\\n'.join(f'line {i}' for i in range(700)))\n"
                                    "import missing_dependency\n"
                                    "app = Flask(__name__)\n"})
-    first = window_with()
+    first = make_window()
     open_project(qtbot, first, path)
     with qtbot.waitSignal(first.session.launch_failed, timeout=BUILD_AND_RUN_TIMEOUT_MS):
         click(qtbot, first, first.run_action)
     crashed = first.session.state.container.id
 
-    second = window_with()
+    second = make_window()
     open_project(qtbot, second, path)  # finds the exited container and shows its end
     last = "ModuleNotFoundError: No module named 'missing_dependency'"
     qtbot.waitUntil(lambda: last in second.logs.plain_text(), timeout=30_000)
@@ -103,7 +75,7 @@ def test_a_window_finding_an_exited_container_shows_its_last_lines_once(
 
 
 def test_an_app_listening_on_localhost_only_gives_up_in_time_and_says_why(
-        qtbot, window_with, copy_sample):
+        qtbot, make_window, copy_sample):
     path = copy_sample("hello", "tutorial-bug")
     base = Settings().effective_base_image()
     write_files(path, {
@@ -113,7 +85,7 @@ def test_an_app_listening_on_localhost_only_gives_up_in_time_and_says_why(
         "Dockerfile": f"FROM {base}\nWORKDIR /app\nRUN python -m pip install flask\n"
                       "COPY hello.py .\nEXPOSE 5000\nSTOPSIGNAL SIGINT\n"
                       "CMD [\"python\", \"hello.py\"]\n"})
-    window = window_with(Settings(readiness_timeout_s=5))
+    window = make_window(Settings(readiness_timeout_s=5))
     open_project(qtbot, window, path)
     assert any("hello.py:7" in text and "0.0.0.0" in text
                for text in window.project_pane.warning_texts())
@@ -128,9 +100,9 @@ def test_an_app_listening_on_localhost_only_gives_up_in_time_and_says_why(
 
 
 def test_state_follows_a_container_stopped_then_removed_from_outside(
-        qtbot, window_with, engine: Engine, copy_sample):
+        qtbot, make_window, engine: Engine, copy_sample):
     path = copy_sample("hello")
-    window = window_with()
+    window = make_window()
     open_project(qtbot, window, path)
     build_and_run_until_shown(qtbot, window)
     container = engine.sdk.containers.get(window.session.state.container.id)
@@ -144,12 +116,12 @@ def test_state_follows_a_container_stopped_then_removed_from_outside(
 
 
 def test_two_clicks_make_one_container_and_stop_during_a_build_leaves_nothing(
-        qtbot, window_with, engine: Engine, copy_sample):
+        qtbot, make_window, engine: Engine, copy_sample):
     path = copy_sample("hello", "slow-build")
     base = Settings().effective_base_image()
     (path / "Dockerfile").write_text(
         f"FROM {base}\nRUN echo building-slowly && sleep 120\nCMD [\"true\"]\n")
-    window = window_with()
+    window = make_window()
     open_project(qtbot, window, path)
 
     with qtbot.waitSignal(window.session.build_output, timeout=60_000,
@@ -180,9 +152,9 @@ def test_closing_the_window_while_it_still_connects_is_quiet(qtbot, engine: Engi
     QCoreApplication.processEvents()  # nothing may call into the deleted window either
 
 
-def test_publishing_beyond_loopback_is_an_opt_in_with_a_visible_warning(qtbot, window_with):
-    assert not window_with().exposure_label.isVisible()
-    exposed = window_with(Settings(bind_address="0.0.0.0"))
+def test_publishing_beyond_loopback_is_an_opt_in_with_a_visible_warning(qtbot, make_window):
+    assert not make_window().exposure_label.isVisible()
+    exposed = make_window(Settings(bind_address="0.0.0.0"))
     assert exposed.exposure_label.isVisible()
     assert "Published on 0.0.0.0" in exposed.exposure_label.text()
     assert "other machines that can reach this address" in exposed.exposure_label.toolTip()

@@ -10,6 +10,7 @@ from PySide6.QtCore import QCoreApplication, QElapsedTimer, QEvent, Qt, QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QToolBar
 
+from launcher.core.engine import Engine
 from launcher.ui.main_window import MainWindow
 
 BUILD_AND_RUN_TIMEOUT_MS = 180_000
@@ -101,6 +102,14 @@ def build_and_run_until_shown(qtbot, window: MainWindow) -> str:
         click(qtbot, window, window.run_action)
     assert loaded.args[0] is True, f"page failed to load: {loaded.args}"
     return page_text(qtbot, window)
+
+
+def run_then_stop(qtbot, window: MainWindow, engine: Engine, path: Path) -> None:
+    """Build and Run until the page shows, then Stop until the engine has no container of
+    the project: what leaves an image and nothing running."""
+    build_and_run_until_shown(qtbot, window)
+    click(qtbot, window, window.stop_action)
+    qtbot.waitUntil(lambda: engine.list_containers(path) == [], timeout=30_000)
 
 
 def page_text(qtbot, window: MainWindow) -> str:
