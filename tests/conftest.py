@@ -112,9 +112,25 @@ def engine(engine_session: Engine) -> Engine:
     return engine_session
 
 
+def _unlabelled_leftovers(client) -> tuple[set[str], set[str]]:
+    """What `docker images -f dangling=true` and `docker ps -a -f status=exited|created`
+    list: leftovers that carry no label of ours (a failed build's last step, say)."""
+    dangling = set(client.api.images(filters={"dangling": True}, quiet=True))
+    stopped = {c["Id"] for c in client.api.containers(
+        all=True, filters={"status": ["exited", "created", "dead"]})}
+    return dangling, stopped
+
+
 @pytest.fixture(scope="session", autouse=True)
 def nothing_left_behind() -> Iterator[None]:
-    """Fail the run if this session's containers or images outlive it."""
+    """Fail the run if this session's containers or images outlive it, or if the engine
+    holds dangling images or stopped containers it did not hold before the session."""
+    try:
+        engine = Engine(scope=SCOPE)
+        before = _unlabelled_leftovers(engine.sdk)
+        engine.close()
+    except EngineUnavailable:
+        before = None
     yield
     try:
         engine = Engine(scope=SCOPE)
@@ -132,10 +148,20 @@ def nothing_left_behind() -> Iterator[None]:
             client.api.remove_image(image.id, force=True)
         except Exception:
             pass
+    new_dangling: set[str] = set()
+    new_stopped: set[str] = set()
+    if before is not None:
+        dangling, stopped = _unlabelled_leftovers(client)
+        new_dangling, new_stopped = dangling - before[0], stopped - before[1]
     engine.close()
     if left or images:
         pytest.fail(f"tests left behind containers {left} and images "
                     f"{[i.tags or i.short_id for i in images]}", pytrace=False)
+    if new_dangling or new_stopped:
+        # Not removed: on a developer's machine they may be the developer's own.
+        pytest.fail(f"the engine holds dangling images {sorted(new_dangling)} and stopped "
+                    f"containers {sorted(new_stopped)} it did not hold before the tests "
+                    "(another user of the engine during the run, or a leak)", pytrace=False)
 
 
 @pytest.fixture

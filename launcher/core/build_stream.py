@@ -18,6 +18,34 @@ _PULL_FAILURE = re.compile(
     r"dial tcp|lookup .* on|no such host|i/o timeout|TLS handshake|connection refused|"
     r"Client.Timeout|server misbehaving|network is unreachable", re.IGNORECASE)
 KEPT_STEP_LINES = 200
+_STEP_IMAGE = re.compile(r"^ ---> ([0-9a-f]{12})$")
+_STEP_CONTAINER = re.compile(r"^ ---> Running in ([0-9a-f]{12})$")
+
+
+class BuildTrail:
+    """What the classic builder made, read from its output: the image of each step
+    (" ---> 1a2b3c4d5e6f") and the container of the step in progress ("Running in ...")."""
+
+    def __init__(self) -> None:
+        self.images: list[str] = []  # every step's image, in order (base and cache hits too)
+        self.running: str | None = None
+        self._cached = False
+
+    def step(self, instruction: str) -> None:
+        """A step begins. A FROM step's image is the base image: not made by this build."""
+        self._cached = instruction.split(None, 1)[:1] in (["FROM"], ["from"])
+
+    def read(self, line: str) -> str | None:
+        """Note one output line; the ID of an image this build made, if the line names one."""
+        if line == " ---> Using cache":
+            self._cached = True
+        elif found := _STEP_CONTAINER.match(line):
+            self.running = found.group(1)
+        elif found := _STEP_IMAGE.match(line):
+            made, self._cached = not self._cached, False
+            self.images.append(found.group(1))
+            return found.group(1) if made else None
+        return None
 
 
 def parse_build_stream(chunks: Iterable[dict[str, Any]]) -> Iterator[BuildEvent]:

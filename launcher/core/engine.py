@@ -29,7 +29,7 @@ from docker.types.daemon import CancellableStream
 from docker.utils.build import tar as build_context_tar
 
 from launcher.core import labels
-from launcher.core.build_stream import parse_build_stream
+from launcher.core.build_stream import BuildTrail, parse_build_stream
 from launcher.core.errors import (
     BuildFailed,
     Cancelled,
@@ -40,12 +40,16 @@ from launcher.core.events import (
     BuildContextSent,
     BuildEvent,
     BuildOutput,
+    BuildStep,
     BuildSucceeded,
     ContainerInfo,
     ImageInfo,
     LogLine,
     PruneReport,
 )
+from launcher.core.image_graph import CACHE_TAG_PREFIX, ImageGraph
+from launcher.core.ownership import OwnershipLedger, short_id
+from launcher.core.settings import config_dir
 
 STOP_TIMEOUT_S = 5
 
@@ -291,8 +295,10 @@ class EventStream:
     stops it. The engine never ends this stream by itself, so an end that ``close()`` did not
     cause means the engine went away: it raises EngineUnavailable("lost")."""
 
-    def __init__(self, raw: CancellableStream) -> None:
+    def __init__(self, raw: CancellableStream,
+                 accept: Callable[[dict[str, Any]], bool] | None = None) -> None:
         self._raw = raw
+        self._accept = accept
         self._closed = threading.Event()
 
     def close(self) -> None:
@@ -301,7 +307,9 @@ class EventStream:
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
         try:
-            yield from self._raw
+            for event in self._raw:
+                if self._accept is None or self._accept(event):
+                    yield event
         except Exception as err:
             if self._closed.is_set():
                 return
@@ -408,6 +416,7 @@ class Engine:
     def __init__(self, scope: str = labels.DEFAULT_SCOPE, timeout_s: float = 30) -> None:
         self.scope = scope
         self._timeout_s = timeout_s
+        self._owned = OwnershipLedger(config_dir(), scope)
         with _engine_errors():
             self._client = docker.from_env(timeout=int(timeout_s))
             try:
@@ -463,6 +472,7 @@ class Engine:
             client = docker.from_env().api
         responses: list[Any] = []
         client.hooks["response"].append(lambda response, *a, **kw: responses.append(response))
+        trail = BuildTrail()
         try:
             with _engine_errors():
                 stream = client.build(
@@ -474,9 +484,13 @@ class Engine:
             built = False
             try:
                 for event in parse_build_stream(cancellable):
-                    if isinstance(event, BuildOutput) and event.text.startswith(
-                            "Successfully built "):
-                        built = True
+                    if isinstance(event, BuildStep):
+                        trail.step(event.instruction)
+                    elif isinstance(event, BuildOutput):
+                        if made := trail.read(event.text):
+                            self._owned.record_images([made], labels.project_key(project))
+                        if event.text.startswith("Successfully built "):
+                            built = True
                     yield event
             except (BuildFailed, Cancelled):
                 raise
@@ -494,6 +508,7 @@ class Engine:
                 raise engine_lost("during the build")
             with _engine_errors():
                 image = self._client.images.get(tag)
+            self._owned.record_images([image.id], labels.project_key(project))
             yield BuildSucceeded(image.id, tag)
         finally:
             # A build that stopped on an error chunk leaves its response unread: close it,
@@ -501,6 +516,64 @@ class Engine:
             for response in responses:
                 _close_quietly(response)
             client.close()
+            self._tidy_after_build(project, trail)
+
+    def _tidy_after_build(self, project: Path, trail: BuildTrail) -> None:
+        """Whatever the build's outcome, leave no dangling image behind: the classic builder
+        leaves the last image of a failed or cancelled build, and each builder stage of a
+        multi-stage build, untagged. Those are the next build's cache, so they are kept under
+        the project's ``cache-N`` tags (which Clear cached images removes); whatever of ours
+        is left untagged and unused goes."""
+        try:
+            if trail.running:  # the step in progress when the build stopped: its container
+                self._wait_removed(trail.running, timeout_s=30)  # goes once the step ends
+            graph = self._image_graph()
+            leftovers = [i for i in dict.fromkeys(trail.images)
+                         if graph.is_leftover(i) and self._owned.owns_image(i)]
+            repository = labels.image_repository(project, self.scope)
+            for number, image_id in enumerate(leftovers, start=1):
+                self._client.api.tag(image_id, repository, f"{CACHE_TAG_PREFIX}{number}")
+            for reference in graph.cache_tags(repository):
+                if int(reference.rsplit(CACHE_TAG_PREFIX, 1)[1]) > len(leftovers):
+                    self._remove_image_quietly(reference)
+            self.remove_unused_leftovers(project)
+            # Records of what is gone (removed by hand, or by `docker image prune`) go too.
+            self._owned.forget_missing("images", graph.image_ids())
+            self._owned.forget_missing("containers", graph.container_ids())
+        except (docker.errors.DockerException, requests.exceptions.RequestException,
+                EngineError, EngineUnavailable):
+            pass  # the engine went away: the build's own error says so; tidy up next time
+
+    def remove_unused_leftovers(self, project: Path) -> None:
+        """Remove this project's images that the launcher built, that no tag names any more
+        (an older build, replaced) and that no container uses."""
+        self._remove_unused_leftovers(labels.project_key(project))
+
+    def _remove_unused_leftovers(self, project_key: str) -> None:
+        with _engine_errors():
+            graph = self._image_graph()
+            for image_id in self._owned.images_of(project_key):
+                if graph.is_unused_leftover(image_id) and self._remove_image_quietly(image_id):
+                    self._owned.forget_images([image_id])
+
+    def _image_graph(self) -> ImageGraph:
+        return ImageGraph(self._client.api.images(all=True),
+                           self._client.api.containers(all=True))
+
+    def _remove_image_quietly(self, reference: str) -> bool:
+        try:
+            self._client.api.remove_image(reference, noprune=False)
+            return True
+        except docker.errors.NotFound:
+            return True
+        except docker.errors.APIError:  # in use after all, or has children: it stays
+            return False
+
+    def _wait_removed(self, container_id: str, timeout_s: float) -> None:
+        try:
+            self._client.api.wait(container_id, timeout=timeout_s, condition="removed")
+        except (docker.errors.DockerException, requests.exceptions.RequestException):
+            pass  # gone already (NotFound), or still there after the timeout: nothing to do
 
     # --- containers ----------------------------------------------------------------------------
 
@@ -511,22 +584,34 @@ class Engine:
 
         Raises PortInUse if the engine cannot bind the host port, so the caller can try the
         next one. Any earlier container of this project is removed first: one per project.
+        The container is recorded as the launcher's before it starts.
         """
         name = labels.container_name(project, self.scope)
         self.remove_project_containers(project)
         with _engine_errors():
             try:
-                container = self._client.containers.run(
+                container = self._client.containers.create(
                     labels.image_tag(project, self.scope), detach=True, name=name,
                     labels=labels.resource_labels(project, self.scope),
                     ports={f"{container_port}/tcp": (bind_address, host_port)},
                     environment=environment or {})
             except docker.errors.APIError as err:
+                if err.status_code == 409 and "already in use" in str(err.explanation or err):
+                    raise EngineError(
+                        f"a container named {name} already exists that the launcher has no "
+                        f"record of creating: remove or rename it (docker rm -f {name}), "
+                        "then try again") from None
+                raise
+            self._owned.record_container(container.id, labels.project_key(project))
+            try:
+                container.start()
+            except docker.errors.APIError as err:
+                self.remove(container.id)
                 text = str(err.explanation or err)
                 if "port is already allocated" in text or "address already in use" in text:
-                    self.remove_project_containers(project)
                     raise PortInUse(host_port) from None
                 raise
+        self.remove_unused_leftovers(project)  # the image the replaced container ran
         return self.container(container.id)
 
     def container(self, container_id: str) -> ContainerInfo:
@@ -545,8 +630,10 @@ class Engine:
         with _engine_errors():
             found = self._client.api.containers(
                 all=True, filters={"label": labels.label_filters(self.scope, project)})
-        # From the listing itself: inspecting each one would race with its removal.
-        return [_listed_container_info(entry) for entry in found]
+        # From the listing itself: inspecting each one would race with its removal. Labels are
+        # copied to every container run from our image: only what we created counts.
+        return [_listed_container_info(entry) for entry in found
+                if self._owned.owns_container(entry["Id"])]
 
     def logs_tail(self, container_id: str, lines: int = 20) -> list[str]:
         try:
@@ -577,19 +664,24 @@ class Engine:
         return self.container(container_id)
 
     def remove(self, container_id: str) -> None:
-        """Stop and remove one of the launcher's containers (refuses any other)."""
+        """Stop and remove a container the launcher created (refuses any other, even one
+        run from the launcher's image, which carries its labels)."""
         info = self.find_container(container_id)
         if info is None:
             return
-        if info.project is None:
-            raise EngineError(f"container {info.name} was not created by flask-launcher")
+        if not self._owned.owns_container(info.id):
+            raise EngineError(f"container {info.name} was not created by flask-launcher; "
+                              "it is left as it is")
         with _engine_errors():
             try:
                 if info.state in ("running", "restarting", "paused"):
-                    self._client.api.stop(container_id, timeout=STOP_TIMEOUT_S)
-                self._client.api.remove_container(container_id, force=True)
+                    self._client.api.stop(info.id, timeout=STOP_TIMEOUT_S)
+                self._client.api.remove_container(info.id, force=True)
             except docker.errors.NotFound:
                 pass
+        self._owned.forget_containers([info.id])
+        if info.project_key is not None:
+            self._remove_unused_leftovers(info.project_key)
 
     def remove_project_containers(self, project: Path) -> list[str]:
         removed = []
@@ -604,15 +696,23 @@ class Engine:
         with _engine_errors():
             return EventStream(self._client.api.events(
                 since=since, decode=True,
-                filters={"type": "container", "label": labels.label_filters(self.scope)}))
+                filters={"type": "container", "label": labels.label_filters(self.scope)}),
+                accept=lambda event: self._owned.owns_container(event.get("id") or ""))
 
     # --- images --------------------------------------------------------------------------------
 
     def list_images(self, project: Path | None = None) -> list[ImageInfo]:
+        """The images the launcher built (one project's, or all in this scope), with the
+        space removing each would free: its own layers, not those it shares."""
+        key = labels.project_key(project) if project is not None else None
         with _engine_errors():
-            found = self._client.api.images(
-                filters={"label": labels.label_filters(self.scope, project)})
-        return [_image_info(i) for i in found]
+            owned = self._owned.images_of(key)
+            found = [i for i in self._disk_usage().get("Images") or []
+                     if short_id(i["Id"]) in owned]
+        projects = {(i.get("Labels") or {}).get(labels.PROJECT_KEY):
+                    (i.get("Labels") or {}).get(labels.PROJECT) for i in found}
+        return [_image_info(i, projects.get(self._owned.project_of_image(i["Id"])))
+                for i in sorted(found, key=lambda i: i.get("Created", 0), reverse=True)]
 
     def image_exists(self, project: Path) -> bool:
         with _engine_errors():
@@ -623,38 +723,66 @@ class Engine:
                 return False
 
     def prune_images(self, project: Path | None = None) -> PruneReport:
-        """Remove the launcher's images (one project's, or all in this scope) and the dangling
-        ones its builds left. Images in use by a running container are skipped; an image
-        without the launcher's labels is never touched."""
+        """Remove the images the launcher built (one project's, or all in this scope) and the
+        stopped containers it created. Labels are no proof: an image built FROM ours, or a
+        container run from it, carries them too, so only what the ownership record names is
+        removed. An image in use by any container stays; one the user tagged, or built on,
+        loses only the launcher's own tags."""
+        key = labels.project_key(project) if project is not None else None
         with _engine_errors():
             before = self._layers_size()
-            filters = {"label": labels.label_filters(self.scope, project)}
-            images = self._client.api.images(filters=filters)
-            in_use = {c["ImageID"]: c["Names"][0].lstrip("/")
-                      for c in self._client.api.containers(filters={"status": "running"})}
-            removed: list[str] = []
-            skipped: list[tuple[str, str]] = []
             for info in self.list_containers(project):
                 if info.state != "running":
                     self.remove(info.id)
-            for image in sorted(images, key=lambda i: i.get("Created", 0), reverse=True):
-                name = _our_reference(image) or image["Id"]
-                if image["Id"] in in_use:
-                    skipped.append((name, f"in use by running container {in_use[image['Id']]}"))
+            graph = self._image_graph()
+            users = {short_id(c.get("ImageID") or ""): (c.get("Names") or ["/?"])[0].lstrip("/")
+                     for c in self._client.api.containers(all=True)}
+            owned = self._owned.images_of(key)
+            removed: list[str] = []
+            skipped: list[tuple[str, str]] = []
+            candidates = [i for i in self._client.api.images() if short_id(i["Id"]) in owned]
+            for image in sorted(candidates, key=lambda i: i.get("Created", 0), reverse=True):
+                image_id = short_id(image["Id"])
+                tags = graph.tags(image_id)
+                ours = [t for t in tags if t.startswith(labels.REPOSITORY_PREFIX)]
+                theirs = [t for t in tags if t not in ours]
+                name = ours[0] if ours else image_id
+                if image_id in users:
+                    skipped.append((name, f"in use by container {users[image_id]}"))
                     continue
-                try:
-                    # By our own tag: if the user added a tag of their own, only ours goes.
-                    self._client.api.remove_image(name, noprune=False)
-                    removed.append(name)
-                except docker.errors.NotFound:
+                if theirs or graph.has_children(image_id):
+                    # The user holds it (a tag of theirs, an image built on it): it becomes
+                    # theirs alone. Only our tags go, and the launcher forgets it.
+                    for tag in ours:
+                        self._remove_image_quietly(tag)  # only untags: the image stays
+                    self._owned.forget_images([image_id])
+                    why = (f"also tagged {', '.join(theirs)}" if theirs
+                           else "an image you built is based on it")
+                    skipped.append((name, f"{why}; only the launcher's tag was removed"))
                     continue
-                except docker.errors.APIError as err:
-                    skipped.append((name, str(err.explanation or err)))
+                for reference in ours or [image["Id"]]:
+                    self._client.api.remove_image(reference, noprune=False)
+                self._owned.forget_images([image_id])
+                removed.append(name)
             after = self._layers_size()
         return PruneReport(tuple(removed), tuple(skipped), max(0, before - after))
 
     def _layers_size(self) -> int:
-        return int(self._client.api.df().get("LayersSize") or 0)
+        return int(self._disk_usage().get("LayersSize") or 0)
+
+    def _disk_usage(self) -> dict[str, Any]:
+        """``GET /system/df``. Docker answers one at a time and refuses a second caller
+        ("a disk usage operation is already running"): another launcher, or `docker system
+        df`, may be asking. Wait for its turn, up to ten seconds."""
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                return dict(self._client.api.df())
+            except docker.errors.APIError as err:
+                busy = "already running" in str(err.explanation or err)
+                if not busy or time.monotonic() > deadline:
+                    raise
+            time.sleep(0.1)  # the engine gives no event for "done": ask again shortly
 
     # --- raw access for the test suite's own fixtures ----------------------------------------
 
@@ -670,17 +798,11 @@ class PortInUse(EngineError):
         self.port = port
 
 
-def _our_reference(image: dict[str, Any]) -> str | None:
-    for tag in image.get("RepoTags") or []:
-        if tag.startswith("flask-launcher/"):
-            return tag
-    return None
-
-
 def _container_info(attrs: dict[str, Any]) -> ContainerInfo:
     state = attrs.get("State") or {}
     config_labels = (attrs.get("Config") or {}).get("Labels") or {}
     project = config_labels.get(labels.PROJECT)
+    project_key = config_labels.get(labels.PROJECT_KEY)
     host_ip = host_port = container_port = None
     bindings = ((attrs.get("HostConfig") or {}).get("PortBindings") or {})
     live = ((attrs.get("NetworkSettings") or {}).get("Ports") or {})
@@ -696,7 +818,8 @@ def _container_info(attrs: dict[str, Any]) -> ContainerInfo:
         project=Path(project) if project else None,
         image=(attrs.get("Config") or {}).get("Image", ""), state=status,
         exit_code=state.get("ExitCode") if status in ("exited", "dead") else None,
-        host_ip=host_ip, host_port=host_port, container_port=container_port)
+        host_ip=host_ip, host_port=host_port, container_port=container_port,
+        project_key=project_key)
 
 
 def _listed_container_info(entry: dict[str, Any]) -> ContainerInfo:
@@ -710,14 +833,16 @@ def _listed_container_info(entry: dict[str, Any]) -> ContainerInfo:
         exit_code=int(exited.group(1)) if exited and state in ("exited", "dead") else None,
         host_ip=published.get("IP") if published else None,
         host_port=int(published["PublicPort"]) if published else None,
-        container_port=int(published["PrivatePort"]) if published else None)
+        container_port=int(published["PrivatePort"]) if published else None,
+        project_key=(entry.get("Labels") or {}).get(labels.PROJECT_KEY))
 
 
-def _image_info(image: dict[str, Any]) -> ImageInfo:
-    project = (image.get("Labels") or {}).get(labels.PROJECT)
+def _image_info(image: dict[str, Any], project: str | None) -> ImageInfo:
     tags = tuple(t for t in image.get("RepoTags") or [] if t != "<none>:<none>")
     created = image.get("Created")
+    size = int(image.get("Size") or 0)
+    shared = int(image.get("SharedSize") or 0)
     return ImageInfo(
         id=image["Id"], tags=tags, project=Path(project) if project else None,
-        size=int(image.get("Size") or 0),
+        size=size - shared if 0 < shared <= size else size,
         created=datetime.fromtimestamp(created, tz=UTC) if created else None)

@@ -73,6 +73,7 @@ class ContainerInfo:
     host_ip: str | None
     host_port: int | None
     container_port: int | None
+    project_key: str | None = None  # labels.PROJECT_KEY: the project, from its path's bytes
 
     @property
     def url(self) -> str | None:

@@ -9,6 +9,7 @@ prunes, a developer's real projects).
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import unicodedata
 from pathlib import Path
@@ -16,20 +17,30 @@ from pathlib import Path
 MANAGED = "io.flask-launcher.managed"
 PROJECT = "io.flask-launcher.project"
 SCOPE = "io.flask-launcher.scope"
+# The project's identity, from the bytes of its path: the PROJECT label is text, and two paths
+# that differ only in bytes that are not UTF-8 read the same there.
+PROJECT_KEY = "io.flask-launcher.project-key"
 DEFAULT_SCOPE = "default"
+REPOSITORY_PREFIX = "flask-launcher/"
 
 _SLUG_MAX = 40
 
 
 def resource_labels(project: Path, scope: str) -> dict[str, str]:
-    return {MANAGED: "true", PROJECT: str(project), SCOPE: scope}
+    return {MANAGED: "true", PROJECT: str(project), SCOPE: scope,
+            PROJECT_KEY: project_key(project)}
 
 
 def label_filters(scope: str, project: Path | None = None) -> list[str]:
     filters = [f"{MANAGED}=true", f"{SCOPE}={scope}"]
     if project is not None:
-        filters.append(f"{PROJECT}={project}")
+        filters.append(f"{PROJECT_KEY}={project_key(project)}")
     return filters
+
+
+def project_key(project: Path) -> str:
+    """Who a resource belongs to: a hash of the path's bytes (not its text)."""
+    return hashlib.sha256(os.fsencode(project)).hexdigest()[:16]
 
 
 def project_slug(project: Path) -> str:
@@ -46,7 +57,7 @@ def _project_hash(project: Path, scope: str) -> str:
 
 
 def image_repository(project: Path, scope: str) -> str:
-    return f"flask-launcher/{project_slug(project)}-{_project_hash(project, scope)}"
+    return f"{REPOSITORY_PREFIX}{project_slug(project)}-{_project_hash(project, scope)}"
 
 
 def image_tag(project: Path, scope: str) -> str:

@@ -202,3 +202,40 @@ def test_remove_in_the_images_tab_removes_the_selected_projects_image(
         qtbot.mouseClick(window.images.remove_button, Qt.MouseButton.LeftButton)
     assert dialogs.asked[-1] == f"Remove image: Remove the image built for {path}?"
     assert engine.list_images(path) == []
+
+
+def test_the_users_own_container_and_image_from_ours_survive_the_windows_actions(
+        qtbot, make_window, engine: Engine, copy_sample, dialogs):
+    """`docker run` of our image and `docker build` FROM it: both carry our labels, and
+    Stop, Build and Run and Clear cached images leave both as they are."""
+    import io
+
+    path = copy_sample("hello")
+    window = make_window()
+    open_project(qtbot, window, path)
+    build_and_run_until_shown(qtbot, window)
+    ours = labels.image_tag(path, SCOPE)
+    mybox = engine.sdk.containers.run(ours, ["sleep", "600"], name=f"mybox-{SCOPE}",
+                                      detach=True)
+    mine, _ = engine.sdk.images.build(
+        fileobj=io.BytesIO(f"FROM {ours}\nRUN echo mine > /tmp/mine\n".encode()),
+        tag=f"me/app:{SCOPE}", rm=True, forcerm=True)
+    try:
+        click(qtbot, window, window.stop_action)
+        qtbot.waitUntil(lambda: engine.list_containers(path) == [], timeout=30_000)
+        assert build_and_run_until_shown(qtbot, window) == "Hello World!"
+        click(qtbot, window, window.stop_action)
+        qtbot.waitUntil(lambda: engine.list_containers(path) == [], timeout=30_000)
+
+        window.tabs.setCurrentIndex(TAB_IMAGES)
+        with qtbot.waitSignal(window.session.images_listed, timeout=30_000):
+            qtbot.mouseClick(window.images.refresh_button, Qt.MouseButton.LeftButton)
+        assert [i.tags for i in window.images.images] == [(ours,)]  # not the user's image
+        with qtbot.waitSignal(window.session.images_pruned, timeout=60_000):
+            qtbot.mouseClick(window.images.clear_button, Qt.MouseButton.LeftButton)
+
+        assert engine.sdk.containers.get(mybox.id).status == "running"
+        assert engine.sdk.images.get(f"me/app:{SCOPE}").id == mine.id
+    finally:
+        mybox.remove(force=True)
+        engine.sdk.api.remove_image(mine.id, force=True)

@@ -1,0 +1,98 @@
+"""The record of what the launcher made, and reading the builder's output for it."""
+
+from __future__ import annotations
+
+import multiprocessing
+from pathlib import Path
+
+from launcher.core.build_stream import BuildTrail
+from launcher.core.image_graph import ImageGraph
+from launcher.core.ownership import OwnershipLedger
+
+KEY = "0123456789abcdef"
+
+
+def test_what_one_process_records_another_sees_and_scopes_stay_apart(tmp_path: Path):
+    window, cli = OwnershipLedger(tmp_path, "default"), OwnershipLedger(tmp_path, "default")
+    other_scope = OwnershipLedger(tmp_path, "pytest-1")
+
+    window.record_images(["sha256:" + "a" * 64], KEY)
+    cli.record_container("c" * 64, KEY)
+
+    assert cli.owns_image("a" * 12) and cli.owns_image("sha256:" + "a" * 64)
+    assert window.owns_container("c" * 12)
+    assert not other_scope.owns_image("a" * 12)
+    assert cli.images_of(KEY) == {"a" * 12} and cli.images_of("f" * 16) == set()
+
+    cli.forget_images(["a" * 12])
+    assert not window.owns_image("a" * 64)
+    window.forget_missing("containers", [])
+    assert not cli.owns_container("c" * 12)
+
+
+def test_a_broken_record_counts_as_empty_and_is_written_anew(tmp_path: Path):
+    (tmp_path / "owned.json").write_text("{not json", encoding="utf-8")
+    ledger = OwnershipLedger(tmp_path, "default")
+    assert not ledger.owns_image("a" * 12)
+    ledger.record_images(["b" * 12], KEY)
+    assert OwnershipLedger(tmp_path, "default").owns_image("b" * 12)
+
+
+def _record_many(folder: str, prefix: str) -> None:
+    ledger = OwnershipLedger(Path(folder), "default")
+    for number in range(40):
+        ledger.record_container(f"{prefix}{number:011d}", KEY)
+
+
+def test_two_processes_recording_at_once_lose_nothing(tmp_path: Path):
+    context = multiprocessing.get_context("spawn")
+    workers = [context.Process(target=_record_many, args=(str(tmp_path), prefix))
+               for prefix in "de"]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(60)
+        assert worker.exitcode == 0
+    ledger = OwnershipLedger(tmp_path, "default")
+    assert all(ledger.owns_container(f"{p}{n:011d}") for p in "de" for n in range(40))
+
+
+def test_the_trail_tells_made_images_from_the_base_and_the_cache():
+    trail = BuildTrail()
+    made = []
+    for instruction, lines in [
+        ("FROM python:3.12-slim", [" ---> 111111111111"]),
+        ("WORKDIR /app", [" ---> Using cache", " ---> 222222222222"]),
+        ("RUN pip install flask", [" ---> Running in 333333333333", "Collecting flask",
+                                   "Removing intermediate container 333333333333",
+                                   " ---> 444444444444"]),
+        ("RUN false", [" ---> Running in 555555555555"]),
+    ]:
+        trail.step(instruction)
+        made += [found for line in lines if (found := trail.read(line))]
+    assert made == ["444444444444"]
+    assert trail.images == ["111111111111", "222222222222", "444444444444"]
+    assert trail.running == "555555555555"
+
+
+def image(number: int, parent: int | None = None, tags: list[str] | None = None) -> dict:
+    return {"Id": f"sha256:{str(number) * 64}",
+            "ParentId": f"sha256:{str(parent) * 64}" if parent else "",
+            "RepoTags": tags or ["<none>:<none>"]}
+
+
+def test_leftovers_are_untagged_childless_and_unused():
+    graph = ImageGraph(
+        [image(1, tags=["python:3.12-slim"]), image(2, 1), image(3, 2),  # a dead end
+         image(4, 2, ["flask-launcher/app-1:cache-1"]), image(5, 4, ["me/app:prod"]),
+         image(6, 1), image(7, 1, ["flask-launcher/app-1:cache-2"])],
+        [{"Id": "c" * 64, "ImageID": f"sha256:{'6' * 64}"}])
+    short = [str(n) * 12 for n in range(8)]
+    assert graph.is_leftover(short[3]) and graph.is_unused_leftover(short[3])
+    assert not graph.is_leftover(short[2])  # image 3 is built on it
+    assert not graph.is_leftover(short[4])  # the user's image is built on it
+    assert graph.is_leftover(short[7]) and not graph.is_unused_leftover(short[7])  # tagged
+    assert graph.is_leftover(short[6]) and not graph.is_unused_leftover(short[6])  # in use
+    assert not graph.is_leftover(short[5])  # the user's tag
+    assert sorted(graph.cache_tags("flask-launcher/app-1")) == [
+        "flask-launcher/app-1:cache-1", "flask-launcher/app-1:cache-2"]
