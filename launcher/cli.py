@@ -32,7 +32,7 @@ from launcher.core.events import (
 from launcher.core.format import human_size
 from launcher.core.launch import LaunchOptions, build_image, launch, resolve_project
 from launcher.core.project import FlaskProject, detect_project
-from launcher.core.settings import Settings
+from launcher.core.settings import Settings, bind_address_problem
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2
@@ -72,8 +72,8 @@ def build_parser() -> argparse.ArgumentParser:
     up.add_argument("--env", "-e", action="append", default=[], metavar="KEY=VALUE",
                     help="environment variable for the app, passed at run time")
     up.add_argument("--bind", metavar="ADDRESS", default=None,
-                    help="publish on this host address instead of 127.0.0.1 (opt-in: other "
-                         "machines may reach the app)")
+                    help="publish on this IP address of this computer instead of 127.0.0.1 "
+                         "(0.0.0.0 for all; opt-in: other machines may reach the app)")
     up.add_argument("--quiet", "-q", action="store_true", help="show steps only")
     up.add_argument("--timeout", type=float, default=None,
                     help="seconds to wait for the app to answer")
@@ -178,7 +178,9 @@ def cmd_build(args: argparse.Namespace, settings: Settings, out: TextIO, err: Te
 def cmd_up(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
     options = LaunchOptions(host_port=args.port, environment=_parse_env(args.env),
                             readiness_timeout_s=args.timeout)
-    if args.bind:
+    if args.bind is not None:
+        if problem := bind_address_problem(args.bind):
+            raise LauncherError(f"--bind {problem}")
         settings.bind_address = args.bind
     if warning := settings.exposure_warning():
         print(f"warning: {warning}", file=err)

@@ -6,6 +6,7 @@ between (and, through the CancelToken, during) steps.
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +31,7 @@ from launcher.core.events import (
     AppReady,
     BuildEvent,
     BuildOutput,
+    ContainerInfo,
     ContainerStarted,
     LaunchEvent,
 )
@@ -99,12 +101,44 @@ def run_container(engine: Engine, root: Path, dockerfile_text: str, options: Lau
                                    settings.bind_address)
         except PortInUse:
             continue  # taken between our check and Docker's bind: try the next one
+        if problem := published_wider_than_asked(settings.bind_address, container):
+            engine.remove(container.id)
+            raise EngineError(problem)
         note = None
         if port != options.host_port:
             note = f"port {options.host_port} is taken; using {port} instead"
         return ContainerStarted(container, note)
     raise EngineError(f"no free host port in {options.host_port}-"
                       f"{options.host_port + len(candidates)}; choose another with --port")
+
+
+def published_wider_than_asked(asked: str, container: ContainerInfo) -> str | None:
+    """What to say when the engine published the container beyond the address it was asked
+    for (asked 127.0.0.1, bound 0.0.0.0 or ::), from what it reports it bound; None if not."""
+    if container.host_port is None:
+        return None  # nothing is published
+    bound = container.host_ip or "0.0.0.0"  # the engine leaves it empty for every address
+    if _same_address(asked, bound) or _every_address(asked):
+        return None
+    where = "every address" if _every_address(bound) else bound
+    return (f"The engine published the app on {where} ({bound}:{container.host_port}) although "
+            f"only {asked} was asked for, so the launcher stopped and removed the container; "
+            "this engine does not honour the address: publish on every address on purpose "
+            "with --bind 0.0.0.0, or use an engine that does.")
+
+
+def _same_address(a: str, b: str) -> bool:
+    try:
+        return ipaddress.ip_address(a) == ipaddress.ip_address(b)
+    except ValueError:
+        return a == b
+
+
+def _every_address(address: str) -> bool:
+    try:
+        return ipaddress.ip_address(address).is_unspecified
+    except ValueError:
+        return False
 
 
 def wait_until_ready(engine: Engine, started: ContainerStarted, resolved: ResolvedProject,

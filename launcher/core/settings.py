@@ -13,6 +13,7 @@ import json
 import os
 import re
 import shutil
+import socket
 import threading
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -42,12 +43,22 @@ def base_image_problem(reference: str) -> str | None:
 
 
 def bind_address_problem(address: str) -> str | None:
-    """Why the engine cannot publish on ``address`` (None: it can)."""
+    """Why the engine cannot publish on ``address`` (None: it can): an IP address, not a name
+    (the engine publishes on every interface when given one it cannot read), and one of this
+    computer's, or 0.0.0.0 / :: for all of them. The Settings dialog and ``up --bind`` both
+    ask this."""
     try:
-        ipaddress.ip_address(address)
+        ip = ipaddress.ip_address(address)
     except ValueError:
         return (f"{address!r} is not an IP address: 127.0.0.1 for this computer only, "
                 "0.0.0.0 for every network it is on")
+    family = socket.AF_INET6 if ip.version == 6 else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind((address, 0))  # only an address of this computer's can be bound
+        except OSError:
+            return (f"{address} is not an address of this computer: 127.0.0.1 for this "
+                    "computer only, 0.0.0.0 for every network it is on")
     return None
 
 
