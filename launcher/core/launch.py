@@ -79,7 +79,7 @@ def resolve_project(path: str | Path, settings: Settings) -> ResolvedProject:
 def build_image(engine: Engine, resolved: ResolvedProject, dockerfile_text: str,
                 cancel: CancelToken) -> Iterator[BuildEvent]:
     problems = lint_dockerfile(dockerfile_text, resolved.root)
-    blocking = [p for p in problems if "is not in the project folder" not in p.message]
+    blocking = [p for p in problems if not p.warning]
     if blocking:
         lines = dockerfile_text.splitlines()
         first = blocking[0].line
