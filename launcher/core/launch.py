@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from launcher.core.dockerfile import (
@@ -19,6 +19,7 @@ from launcher.core.dockerfile import (
     lint_dockerfile,
 )
 from launcher.core.engine import CancelToken, Engine, PortInUse
+from launcher.core.env_files import project_environment
 from launcher.core.errors import (
     AppExited,
     AppNotAnswering,
@@ -33,6 +34,7 @@ from launcher.core.events import (
     BuildOutput,
     ContainerInfo,
     ContainerStarted,
+    EnvironmentFromFiles,
     LaunchEvent,
 )
 from launcher.core.ports import free_ports_from
@@ -77,7 +79,7 @@ def resolve_project(path: str | Path, settings: Settings) -> ResolvedProject:
 
 
 def build_image(engine: Engine, resolved: ResolvedProject, dockerfile_text: str,
-                cancel: CancelToken) -> Iterator[BuildEvent]:
+                cancel: CancelToken, include_secrets: bool = False) -> Iterator[BuildEvent]:
     problems = lint_dockerfile(dockerfile_text, resolved.root)
     blocking = [p for p in problems if not p.warning]
     if blocking:
@@ -88,7 +90,7 @@ def build_image(engine: Engine, resolved: ResolvedProject, dockerfile_text: str,
     for problem in problems:
         yield BuildOutput(f"warning: Dockerfile {problem}")
     yield from engine.build(resolved.root, dockerfile_text, dockerignore_patterns(resolved.root),
-                            cancel)
+                            cancel, include_secrets=include_secrets)
 
 
 def run_container(engine: Engine, root: Path, dockerfile_text: str, options: LaunchOptions,
@@ -179,10 +181,14 @@ def launch(engine: Engine, path: str | Path, settings: Settings,
     resolved = resolve_project(path, settings)
     text = options.dockerfile_text if options.dockerfile_text is not None else (
         resolved.dockerfile.text)
-    yield from build_image(engine, resolved, text, cancel)
+    yield from build_image(engine, resolved, text, cancel, settings.include_secrets)
     if cancel.cancelled:
         raise Cancelled("Build and Run")
-    started = run_container(engine, resolved.root, text, options, settings)
+    env = project_environment(resolved.root, options.environment)
+    if env.files or env.warnings:
+        yield EnvironmentFromFiles(env.files, env.keys, env.warnings)
+    started = run_container(engine, resolved.root, text,
+                            replace(options, environment=env.values), settings)
     yield started
     timeout = options.readiness_timeout_s or settings.readiness_timeout_s
     try:

@@ -74,6 +74,7 @@ class Settings:
     base_image: str | None = None  # None: the default, or the project's Python version
     bind_address: str = DEFAULT_BIND_ADDRESS
     readiness_timeout_s: float = 60.0
+    include_secrets: bool = False  # put .env, keys and the like into images after all
     recent_projects: list[str] = field(default_factory=list)
     # What ``load`` could not use, for the CLI and the window to say; never saved.
     load_problems: list[str] = field(default_factory=list, repr=False, compare=False)
@@ -167,6 +168,10 @@ def _check_readiness_timeout(value: object) -> str | None:
     return None if low <= value <= high else f"{value} is not between {low} and {high} s"
 
 
+def _check_include_secrets(value: object) -> str | None:
+    return None if isinstance(value, bool) else "not true or false"
+
+
 def _check_recent_projects(value: object) -> str | None:
     if isinstance(value, list) and all(isinstance(entry, str) for entry in value):
         return None
@@ -175,7 +180,7 @@ def _check_recent_projects(value: object) -> str | None:
 
 _CHECKS = {"base_image": _check_base_image, "bind_address": _check_bind_address,
            "readiness_timeout_s": _check_readiness_timeout,
-           "recent_projects": _check_recent_projects}
+           "include_secrets": _check_include_secrets, "recent_projects": _check_recent_projects}
 
 
 _WRITE_LOCK = threading.Lock()
