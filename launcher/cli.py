@@ -27,12 +27,14 @@ from launcher.core.events import (
     BuildStep,
     BuildSucceeded,
     ContainerStarted,
+    EnvironmentFromFiles,
     PullProgress,
+    SecretsKeptOut,
 )
 from launcher.core.format import human_size
 from launcher.core.launch import LaunchOptions, build_image, launch, resolve_project
 from launcher.core.project import FlaskProject, detect_project
-from launcher.core.settings import Settings
+from launcher.core.settings import Settings, bind_address_problem
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2
@@ -65,6 +67,9 @@ def build_parser() -> argparse.ArgumentParser:
     dockerfile.add_argument("--yes", action="store_true", help="do not ask")
     build = command("build", "build the project's image")
     build.add_argument("--quiet", "-q", action="store_true", help="show steps only")
+    include_secrets_help = ("put .env, private keys and other secret files into the image "
+                            "(kept out by default)")
+    build.add_argument("--include-secrets", action="store_true", help=include_secrets_help)
     up = command("up", "build, run, wait until the app answers, print its URL",
                  json_flag=True)
     up.add_argument("--port", type=int, default=5000,
@@ -72,8 +77,9 @@ def build_parser() -> argparse.ArgumentParser:
     up.add_argument("--env", "-e", action="append", default=[], metavar="KEY=VALUE",
                     help="environment variable for the app, passed at run time")
     up.add_argument("--bind", metavar="ADDRESS", default=None,
-                    help="publish on this host address instead of 127.0.0.1 (opt-in: other "
-                         "machines may reach the app)")
+                    help="publish on this IP address of this computer instead of 127.0.0.1 "
+                         "(0.0.0.0 for all; opt-in: other machines may reach the app)")
+    up.add_argument("--include-secrets", action="store_true", help=include_secrets_help)
     up.add_argument("--quiet", "-q", action="store_true", help="show steps only")
     up.add_argument("--timeout", type=float, default=None,
                     help="seconds to wait for the app to answer")
@@ -168,7 +174,8 @@ def cmd_dockerfile(args: argparse.Namespace, settings: Settings, out: TextIO,
 def cmd_build(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
     resolved = resolve_project(args.path, settings)
     with Engine(settings.scope) as engine, _cancel_on_sigint() as cancel:
-        for event in build_image(engine, resolved, resolved.dockerfile.text, cancel):
+        for event in build_image(engine, resolved, resolved.dockerfile.text, cancel,
+                                 settings.include_secrets or args.include_secrets):
             _show_build_event(event, err, quiet=args.quiet)
             if isinstance(event, BuildSucceeded):
                 print(event.tag, file=out)
@@ -178,13 +185,19 @@ def cmd_build(args: argparse.Namespace, settings: Settings, out: TextIO, err: Te
 def cmd_up(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
     options = LaunchOptions(host_port=args.port, environment=_parse_env(args.env),
                             readiness_timeout_s=args.timeout)
-    if args.bind:
+    if args.bind is not None:
+        if problem := bind_address_problem(args.bind):
+            raise LauncherError(f"--bind {problem}")
         settings.bind_address = args.bind
+    settings.include_secrets = settings.include_secrets or args.include_secrets
     if warning := settings.exposure_warning():
         print(f"warning: {warning}", file=err)
     with Engine(settings.scope) as engine, _cancel_on_sigint() as cancel:
         for event in launch(engine, args.path, settings, options, cancel):
-            if isinstance(event, ContainerStarted):
+            if isinstance(event, EnvironmentFromFiles):
+                for line in event.lines():
+                    print(line, file=err)
+            elif isinstance(event, ContainerStarted):
                 if event.port_note:
                     print(f"note: {event.port_note}", file=err)
                 print(f"started {event.container.name}; waiting for the app to answer...",
@@ -316,6 +329,8 @@ def _show_build_event(event: object, err: TextIO, quiet: bool) -> None:
         print(f"    {event.text}", file=err, flush=True)
     elif isinstance(event, PullProgress) and not quiet and event.total is None:
         print(f"    {event.layer} {event.status}", file=err, flush=True)
+    elif isinstance(event, SecretsKeptOut):
+        print(f"note: {event.message}", file=err, flush=True)
     elif isinstance(event, BuildContextSent):
         print(f"sending build context ({human_size(event.bytes)})", file=err, flush=True)
     elif isinstance(event, BuildSucceeded):

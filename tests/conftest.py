@@ -14,6 +14,7 @@ import io
 import os
 import secrets
 import shutil
+import tarfile
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -178,6 +179,16 @@ def copy_sample(tmp_path: Path):
 
 
 @pytest.fixture
+def cleanup(engine: Engine) -> Iterator:
+    """Remove the containers and images of the projects a test registers."""
+    projects: list[Path] = []
+    yield projects.append
+    for path in projects:
+        engine.remove_project_containers(path)
+        engine.prune_images(path)
+
+
+@pytest.fixture
 def unrelated_image(engine: Engine) -> Iterator:
     """Make an image the launcher did not create; tests prove clean-up leaves it alone."""
     made: list[str] = []
@@ -277,6 +288,18 @@ def write_files(root: Path, files: dict[str, str]) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     return root
+
+
+def files_in_image(engine: Engine, tag: str) -> dict[str, bytes]:
+    """Every regular file under /app in the image, read from its filesystem export."""
+    container = engine.sdk.containers.create(tag, labels={TEST_LABEL: SCOPE})
+    try:
+        stream, _ = container.get_archive("/app")
+        with tarfile.open(fileobj=io.BytesIO(b"".join(stream))) as archive:
+            return {m.name: archive.extractfile(m).read() for m in archive.getmembers()
+                    if m.isfile()}
+    finally:
+        container.remove(force=True)
 
 
 def wait_until_removed(engine: Engine, container_id: str, timeout_s: int = 30) -> None:

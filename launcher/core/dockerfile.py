@@ -48,6 +48,7 @@ class DockerfileSource:
 class LintIssue:
     line: int
     message: str
+    warning: bool = False  # the build goes ahead, the warning shown with it
 
     def __str__(self) -> str:
         return f"line {self.line}: {self.message}"
@@ -303,7 +304,51 @@ def lint_dockerfile(text: str, context_root: Path | None = None) -> list[LintIss
         issues.append(LintIssue(first.line, "the first instruction must be FROM"))
     if context_root is not None:
         issues += _missing_copy_sources(instructions, context_root)
+    issues += _security_warnings(instructions)
     return sorted(issues, key=lambda issue: issue.line)
+
+
+_ROOT_USER = re.compile(r"""["']?(root|0)(:\S*)?["']?""")
+_URL = re.compile(r"^[a-z]+://", re.IGNORECASE)
+
+
+def _security_warnings(instructions: list[Instruction]) -> list[LintIssue]:
+    """A final stage that ends as root, and ADD of a URL: the build works, but the app runs
+    with every right in its container, and the image holds what a server sent that day."""
+    issues = []
+    last_user: Instruction | None = None
+    for instruction in instructions:
+        if instruction.keyword == "FROM":
+            last_user = None  # each stage starts over (as the base image's user)
+        elif instruction.keyword == "USER":
+            last_user = instruction
+        elif instruction.keyword == "ADD":
+            for source in _sources(instruction.arguments) or []:
+                if _URL.match(source):
+                    issues.append(LintIssue(
+                        instruction.line,
+                        f"ADD {source}: downloaded at every build and used unchecked; fetch it "
+                        "in a RUN step that checks its sha256, or COPY a file from the project",
+                        warning=True))
+    if last_user is not None and _ROOT_USER.fullmatch(last_user.arguments):
+        issues.append(LintIssue(
+            last_user.line, f"USER {last_user.arguments}: the app runs as root in the "
+            "container; end with a USER of its own (the generated Dockerfile uses app)",
+            warning=True))
+    return issues
+
+
+def _sources(arguments: str) -> list[str] | None:
+    """The sources of a COPY or ADD (its last argument is the destination); None when its
+    JSON form cannot be read."""
+    if arguments.startswith("["):
+        try:
+            parts = [str(p) for p in json.loads(arguments)]
+        except ValueError:
+            return None
+    else:
+        parts = [p for p in arguments.split() if not p.startswith("--")]
+    return parts[:-1]
 
 
 def _missing_copy_sources(instructions: list[Instruction], root: Path) -> list[LintIssue]:
@@ -311,21 +356,14 @@ def _missing_copy_sources(instructions: list[Instruction], root: Path) -> list[L
     for instruction in instructions:
         if instruction.keyword not in ("COPY", "ADD") or "--from" in instruction.arguments:
             continue
-        args = instruction.arguments
-        if args.startswith("["):
-            try:
-                parts = [str(p) for p in json.loads(args)]
-            except ValueError:
-                continue
-        else:
-            parts = [p for p in args.split() if not p.startswith("--")]
-        for source in parts[:-1]:
-            if re.match(r"^[a-z]+://", source) or any(c in source for c in "*?[$"):
+        sources = _sources(instruction.arguments)
+        for source in sources or []:
+            if _URL.match(source) or any(c in source for c in "*?[$"):
                 continue
             # Docker reads sources inside the context only: "/x" is the context's x.
             relative = os.path.normpath(source.lstrip("/") or ".")
             if relative == ".." or relative.startswith("../") or not (root / relative).exists():
                 issues.append(LintIssue(instruction.line,
                                         f"{instruction.keyword} source '{source}' is not in "
-                                        "the project folder"))
+                                        "the project folder", warning=True))
     return issues

@@ -26,9 +26,10 @@ import docker.errors
 import requests.exceptions
 import urllib3.exceptions
 from docker.types.daemon import CancellableStream
+from docker.utils.build import exclude_paths
 from docker.utils.build import tar as build_context_tar
 
-from launcher.core import labels
+from launcher.core import labels, secret_files
 from launcher.core.build_stream import BuildTrail, parse_build_stream
 from launcher.core.errors import (
     BuildFailed,
@@ -46,6 +47,7 @@ from launcher.core.events import (
     ImageInfo,
     LogLine,
     PruneReport,
+    SecretsKeptOut,
 )
 from launcher.core.image_graph import CACHE_TAG_PREFIX, ImageGraph
 from launcher.core.ownership import OwnershipLedger, short_id
@@ -446,14 +448,24 @@ class Engine:
     # --- build -------------------------------------------------------------------------------
 
     def build(self, project: Path, dockerfile_text: str, ignore_patterns: list[str],
-              cancel: CancelToken | None = None, nocache: bool = False) -> Iterator[BuildEvent]:
+              cancel: CancelToken | None = None, nocache: bool = False,
+              include_secrets: bool = False) -> Iterator[BuildEvent]:
         """Build ``project`` with ``dockerfile_text``; yield events as the engine reports them.
 
         The image is tagged only if every step succeeds, so a failed build leaves the
         previous good image in place. ``cancel`` aborts it from another thread. ``nocache``
-        runs every step again (``docker build --no-cache``).
+        runs every step again (``docker build --no-cache``). Secret files stay out of the
+        context (SecretsKeptOut names them) unless ``include_secrets``.
         """
         cancel = cancel or CancelToken()
+        if not include_secrets:
+            # docker-py's own walk (exclude_paths mutates its list: a copy), so the files
+            # named are the ones the patterns below keep out of this very context.
+            kept_out = secret_files.secret_paths(
+                exclude_paths(str(project), list(ignore_patterns)))
+            if kept_out:
+                yield SecretsKeptOut(tuple(kept_out))
+            ignore_patterns = secret_files.without_secrets(ignore_patterns)
         tag = labels.image_tag(project, self.scope)
         dockerfile_name = ".flask-launcher.Dockerfile"
         with tempfile.TemporaryFile() as context:

@@ -42,12 +42,26 @@ class BuildContextSent:
 
 
 @dataclass(frozen=True)
+class SecretsKeptOut:
+    """Files of the project left out of the build context because they hold secrets
+    (``launcher.core.secret_files``): a file, or a folder with all it holds."""
+
+    paths: tuple[str, ...]
+
+    @property
+    def message(self) -> str:
+        return (f"kept out of the image (secrets): {', '.join(self.paths)}. To put them in, "
+                "turn on include_secrets in the settings, or pass --include-secrets")
+
+
+@dataclass(frozen=True)
 class BuildSucceeded:
     image_id: str
     tag: str
 
 
-BuildEvent = BuildStep | BuildOutput | PullProgress | BuildContextSent | BuildSucceeded
+BuildEvent = (BuildStep | BuildOutput | PullProgress | BuildContextSent | SecretsKeptOut
+              | BuildSucceeded)
 
 
 class LogLine(NamedTuple):
@@ -108,6 +122,24 @@ class PruneReport:
 
 
 @dataclass(frozen=True)
+class EnvironmentFromFiles:
+    """The names of the variables the project's .env and .flaskenv give the container (never
+    their values), and the lines of those files that could not be read."""
+
+    files: tuple[str, ...]
+    keys: tuple[str, ...]
+    warnings: tuple[str, ...]
+
+    def lines(self) -> list[str]:
+        """What the CLI and the window show, warnings first."""
+        shown = [f"warning: {warning}" for warning in self.warnings]
+        if self.keys:
+            shown.append(f"passing {', '.join(self.keys)} from {' and '.join(self.files)} "
+                         "to the app (values not shown)")
+        return shown
+
+
+@dataclass(frozen=True)
 class ContainerStarted:
     container: ContainerInfo
     port_note: str | None  # set when the wanted host port was taken and another one used
@@ -119,4 +151,4 @@ class AppReady:
     container: ContainerInfo
 
 
-LaunchEvent = BuildEvent | ContainerStarted | AppReady
+LaunchEvent = BuildEvent | EnvironmentFromFiles | ContainerStarted | AppReady

@@ -6,8 +6,9 @@ between (and, through the CancelToken, during) steps.
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from launcher.core.dockerfile import (
@@ -18,6 +19,7 @@ from launcher.core.dockerfile import (
     lint_dockerfile,
 )
 from launcher.core.engine import CancelToken, Engine, PortInUse
+from launcher.core.env_files import project_environment
 from launcher.core.errors import (
     AppExited,
     AppNotAnswering,
@@ -30,7 +32,9 @@ from launcher.core.events import (
     AppReady,
     BuildEvent,
     BuildOutput,
+    ContainerInfo,
     ContainerStarted,
+    EnvironmentFromFiles,
     LaunchEvent,
 )
 from launcher.core.ports import free_ports_from
@@ -75,9 +79,9 @@ def resolve_project(path: str | Path, settings: Settings) -> ResolvedProject:
 
 
 def build_image(engine: Engine, resolved: ResolvedProject, dockerfile_text: str,
-                cancel: CancelToken) -> Iterator[BuildEvent]:
+                cancel: CancelToken, include_secrets: bool = False) -> Iterator[BuildEvent]:
     problems = lint_dockerfile(dockerfile_text, resolved.root)
-    blocking = [p for p in problems if "is not in the project folder" not in p.message]
+    blocking = [p for p in problems if not p.warning]
     if blocking:
         lines = dockerfile_text.splitlines()
         first = blocking[0].line
@@ -86,7 +90,7 @@ def build_image(engine: Engine, resolved: ResolvedProject, dockerfile_text: str,
     for problem in problems:
         yield BuildOutput(f"warning: Dockerfile {problem}")
     yield from engine.build(resolved.root, dockerfile_text, dockerignore_patterns(resolved.root),
-                            cancel)
+                            cancel, include_secrets=include_secrets)
 
 
 def run_container(engine: Engine, root: Path, dockerfile_text: str, options: LaunchOptions,
@@ -99,12 +103,44 @@ def run_container(engine: Engine, root: Path, dockerfile_text: str, options: Lau
                                    settings.bind_address)
         except PortInUse:
             continue  # taken between our check and Docker's bind: try the next one
+        if problem := published_wider_than_asked(settings.bind_address, container):
+            engine.remove(container.id)
+            raise EngineError(problem)
         note = None
         if port != options.host_port:
             note = f"port {options.host_port} is taken; using {port} instead"
         return ContainerStarted(container, note)
     raise EngineError(f"no free host port in {options.host_port}-"
                       f"{options.host_port + len(candidates)}; choose another with --port")
+
+
+def published_wider_than_asked(asked: str, container: ContainerInfo) -> str | None:
+    """What to say when the engine published the container beyond the address it was asked
+    for (asked 127.0.0.1, bound 0.0.0.0 or ::), from what it reports it bound; None if not."""
+    if container.host_port is None:
+        return None  # nothing is published
+    bound = container.host_ip or "0.0.0.0"  # the engine leaves it empty for every address
+    if _same_address(asked, bound) or _every_address(asked):
+        return None
+    where = "every address" if _every_address(bound) else bound
+    return (f"The engine published the app on {where} ({bound}:{container.host_port}) although "
+            f"only {asked} was asked for, so the launcher stopped and removed the container; "
+            "this engine does not honour the address: publish on every address on purpose "
+            "with --bind 0.0.0.0, or use an engine that does.")
+
+
+def _same_address(a: str, b: str) -> bool:
+    try:
+        return ipaddress.ip_address(a) == ipaddress.ip_address(b)
+    except ValueError:
+        return a == b
+
+
+def _every_address(address: str) -> bool:
+    try:
+        return ipaddress.ip_address(address).is_unspecified
+    except ValueError:
+        return False
 
 
 def wait_until_ready(engine: Engine, started: ContainerStarted, resolved: ResolvedProject,
@@ -145,10 +181,14 @@ def launch(engine: Engine, path: str | Path, settings: Settings,
     resolved = resolve_project(path, settings)
     text = options.dockerfile_text if options.dockerfile_text is not None else (
         resolved.dockerfile.text)
-    yield from build_image(engine, resolved, text, cancel)
+    yield from build_image(engine, resolved, text, cancel, settings.include_secrets)
     if cancel.cancelled:
         raise Cancelled("Build and Run")
-    started = run_container(engine, resolved.root, text, options, settings)
+    env = project_environment(resolved.root, options.environment)
+    if env.files or env.warnings:
+        yield EnvironmentFromFiles(env.files, env.keys, env.warnings)
+    started = run_container(engine, resolved.root, text,
+                            replace(options, environment=env.values), settings)
     yield started
     timeout = options.readiness_timeout_s or settings.readiness_timeout_s
     try:

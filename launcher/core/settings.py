@@ -13,6 +13,7 @@ import json
 import os
 import re
 import shutil
+import socket
 import threading
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -42,12 +43,22 @@ def base_image_problem(reference: str) -> str | None:
 
 
 def bind_address_problem(address: str) -> str | None:
-    """Why the engine cannot publish on ``address`` (None: it can)."""
+    """Why the engine cannot publish on ``address`` (None: it can): an IP address, not a name
+    (the engine publishes on every interface when given one it cannot read), and one of this
+    computer's, or 0.0.0.0 / :: for all of them. The Settings dialog and ``up --bind`` both
+    ask this."""
     try:
-        ipaddress.ip_address(address)
+        ip = ipaddress.ip_address(address)
     except ValueError:
         return (f"{address!r} is not an IP address: 127.0.0.1 for this computer only, "
                 "0.0.0.0 for every network it is on")
+    family = socket.AF_INET6 if ip.version == 6 else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind((address, 0))  # only an address of this computer's can be bound
+        except OSError:
+            return (f"{address} is not an address of this computer: 127.0.0.1 for this "
+                    "computer only, 0.0.0.0 for every network it is on")
     return None
 
 
@@ -63,6 +74,7 @@ class Settings:
     base_image: str | None = None  # None: the default, or the project's Python version
     bind_address: str = DEFAULT_BIND_ADDRESS
     readiness_timeout_s: float = 60.0
+    include_secrets: bool = False  # put .env, keys and the like into images after all
     recent_projects: list[str] = field(default_factory=list)
     # What ``load`` could not use, for the CLI and the window to say; never saved.
     load_problems: list[str] = field(default_factory=list, repr=False, compare=False)
@@ -156,6 +168,10 @@ def _check_readiness_timeout(value: object) -> str | None:
     return None if low <= value <= high else f"{value} is not between {low} and {high} s"
 
 
+def _check_include_secrets(value: object) -> str | None:
+    return None if isinstance(value, bool) else "not true or false"
+
+
 def _check_recent_projects(value: object) -> str | None:
     if isinstance(value, list) and all(isinstance(entry, str) for entry in value):
         return None
@@ -164,7 +180,7 @@ def _check_recent_projects(value: object) -> str | None:
 
 _CHECKS = {"base_image": _check_base_image, "bind_address": _check_bind_address,
            "readiness_timeout_s": _check_readiness_timeout,
-           "recent_projects": _check_recent_projects}
+           "include_secrets": _check_include_secrets, "recent_projects": _check_recent_projects}
 
 
 _WRITE_LOCK = threading.Lock()

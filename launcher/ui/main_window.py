@@ -235,7 +235,7 @@ class MainWindow(QMainWindow):
         """Take ``edited`` as the settings from now on: saved, shown in the status bar, and
         a generated Dockerfile the user has not edited starts from the new base image."""
         generated_before = self._generated_dockerfile()
-        for name in ("base_image", "bind_address", "readiness_timeout_s"):
+        for name in ("base_image", "bind_address", "readiness_timeout_s", "include_secrets"):
             setattr(self.settings, name, getattr(edited, name))
         self.settings.load_problems = []  # what the file got wrong is what was just replaced
         self.session.save_settings()

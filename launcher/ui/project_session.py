@@ -30,8 +30,10 @@ from launcher.core.events import (
     BuildSucceeded,
     ContainerInfo,
     ContainerStarted,
+    EnvironmentFromFiles,
     LogLine,
     PruneReport,
+    SecretsKeptOut,
 )
 from launcher.core.launch import (
     LaunchOptions,
@@ -318,6 +320,11 @@ class ProjectSession(QObject):
             self.build_output.emit(event.text)
         elif isinstance(event, BuildSucceeded):
             self.build_output.emit(f"Built {event.tag}")
+        elif isinstance(event, SecretsKeptOut):
+            self.build_output.emit(f"Note: {event.message}")
+        elif isinstance(event, EnvironmentFromFiles):
+            for line in event.lines():
+                self.build_output.emit(line)
         elif isinstance(event, ContainerStarted):
             if event.port_note:
                 self.message.emit(event.port_note)

@@ -12,6 +12,7 @@ from dataclasses import replace
 
 from PySide6.QtWidgets import (
     QButtonGroup,
+    QCheckBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -49,6 +50,12 @@ class SettingsDialog(QDialog):
         self._build_base_image()
         self._build_publishing()
         self._build_readiness()
+        self.include_secrets_field = QCheckBox(
+            "Put .env, private keys and other secret files into images")
+        self.include_secrets_field.setChecked(settings.include_secrets)
+        self.include_secrets_field.setToolTip(
+            "Off: they are kept out of every build, whatever the project's .dockerignore says, "
+            "and .env and .flaskenv are passed to the app when it starts.")
         self.problem = QLabel()
         self.problem.setWordWrap(True)
         self.problem.setStyleSheet(_ERROR_STYLE)
@@ -63,6 +70,7 @@ class SettingsDialog(QDialog):
         form.addRow("Publish apps on", self._publishing_row)
         form.addRow("", self.exposure_note)
         form.addRow("Wait for the app", self.readiness_field)
+        form.addRow("Secrets", self.include_secrets_field)
         self.load_problems = QLabel("\n".join(settings.load_problems))
         self.load_problems.setWordWrap(True)
         self.load_problems.setStyleSheet(_WARNING_STYLE)
@@ -135,7 +143,8 @@ class SettingsDialog(QDialog):
         return replace(self._settings, load_problems=[],
                        base_image=self.base_image_field.text().strip() or None,
                        bind_address=self._bind_address(),
-                       readiness_timeout_s=float(self.readiness_field.value()))
+                       readiness_timeout_s=float(self.readiness_field.value()),
+                       include_secrets=self.include_secrets_field.isChecked())
 
     def _bind_address(self) -> str:
         if self.loopback_choice.isChecked():

@@ -3,19 +3,17 @@ each ends in a clear message, and nothing the launcher did not create is touched
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import re
 import subprocess
 import sys
-import tarfile
 import time
 import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import REPO_ROOT, SCOPE, TEST_LABEL, write_files
+from conftest import REPO_ROOT, SCOPE, TEST_LABEL, files_in_image, write_files
 
 from launcher.core import labels
 from launcher.core.engine import Engine
@@ -42,28 +40,6 @@ def up(engine: Engine, path: Path, settings: Settings | None = None,
 def get(url: str) -> str:
     with urllib.request.urlopen(url, timeout=5) as response:
         return response.read().decode()
-
-
-def files_in_image(engine: Engine, tag: str) -> dict[str, bytes]:
-    """Every regular file under /app in the image, read from its filesystem export."""
-    container = engine.sdk.containers.create(tag, labels={TEST_LABEL: SCOPE})
-    try:
-        stream, _ = container.get_archive("/app")
-        with tarfile.open(fileobj=io.BytesIO(b"".join(stream))) as archive:
-            return {m.name: archive.extractfile(m).read() for m in archive.getmembers()
-                    if m.isfile()}
-    finally:
-        container.remove(force=True)
-
-
-@pytest.fixture
-def cleanup(engine: Engine):
-    """Remove the containers and images of the projects a test registers."""
-    projects: list[Path] = []
-    yield projects.append
-    for path in projects:
-        engine.remove_project_containers(path)
-        engine.prune_images(path)
 
 
 # --- project and build faults --------------------------------------------------------------

@@ -498,8 +498,33 @@ def test_lint_reads_copy_sources_inside_the_context_even_when_absolute(tmp_path:
     write_files(tmp_path, {"app.py": APP})
 
     assert lint_dockerfile("FROM python:3.12\nCOPY /app.py /etc/hostname ./\n", tmp_path) == [
-        LintIssue(2, "COPY source '/etc/hostname' is not in the project folder")]
+        LintIssue(2, "COPY source '/etc/hostname' is not in the project folder", warning=True)]
 
 
 def test_lint_without_context_does_not_check_copy_sources() -> None:
     assert lint_dockerfile("FROM python:3.12\nCOPY nowhere.txt ./\n") == []
+
+
+def test_lint_warns_about_a_final_user_root_and_add_of_a_url_with_their_lines() -> None:
+    text = ("FROM python:3.12 AS build\nUSER root\n"  # a builder stage may be root
+            "FROM python:3.12\n"
+            "ADD https://example.com/tool.tar.gz /opt/\n"
+            'ADD ["HTTP://example.com/x", "/x"]\n'
+            "USER app\nRUN true\nUSER 0:0\nCMD [\"python\"]\n")
+
+    assert [(issue.line, issue.warning) for issue in lint_dockerfile(text)] == [
+        (4, True), (5, True), (8, True)]
+    assert [str(issue) for issue in lint_dockerfile(text)] == [
+        "line 4: ADD https://example.com/tool.tar.gz: downloaded at every build and used "
+        "unchecked; fetch it in a RUN step that checks its sha256, or COPY a file from the "
+        "project",
+        "line 5: ADD HTTP://example.com/x: downloaded at every build and used unchecked; fetch "
+        "it in a RUN step that checks its sha256, or COPY a file from the project",
+        "line 8: USER 0:0: the app runs as root in the container; end with a USER of its own "
+        "(the generated Dockerfile uses app)",
+    ]
+
+
+def test_lint_leaves_root_alone_when_the_stage_ends_as_another_user() -> None:
+    assert lint_dockerfile("FROM python:3.12\nUSER root\nRUN apt-get update\nUSER app\n"
+                           "ADD files.tar.gz /srv/\n") == []

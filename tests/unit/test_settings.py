@@ -37,11 +37,18 @@ def test_image_names_the_engine_refuses_say_why(reference: str, problem: str) ->
 
 
 @pytest.mark.parametrize(("address", "ok"), [
-    ("127.0.0.1", True), ("0.0.0.0", True), ("192.168.1.20", True), ("::1", True),
+    ("127.0.0.1", True), ("0.0.0.0", True), ("::1", True), ("::", True), ("127.0.0.2", True),
     ("localhost", False), ("999.1.1.1", False), ("", False),
 ])
 def test_bind_addresses_are_ip_addresses(address: str, ok: bool) -> None:
     assert (bind_address_problem(address) is None) is ok
+
+
+def test_a_bind_address_of_another_computer_is_refused() -> None:
+    # TEST-NET-3 (RFC 5737): never assigned to a machine, so never one of this one's.
+    assert bind_address_problem("203.0.113.7") == (
+        "203.0.113.7 is not an address of this computer: 127.0.0.1 for this computer only, "
+        "0.0.0.0 for every network it is on")
 
 
 def test_concurrent_writes_leave_one_whole_file(tmp_path: Path, monkeypatch) -> None:
