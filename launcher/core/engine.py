@@ -29,7 +29,7 @@ from docker.types.daemon import CancellableStream
 from docker.utils.build import tar as build_context_tar
 
 from launcher.core import labels
-from launcher.core.build_stream import parse_build_stream
+from launcher.core.build_stream import parse_build_stream, refused_build
 from launcher.core.errors import (
     BuildFailed,
     Cancelled,
@@ -453,10 +453,11 @@ class Engine:
             yield BuildContextSent(context.seek(0, os.SEEK_END))
             context.seek(0)
             yield from self._stream_build(context, dockerfile_name, tag, project, cancel,
-                                          nocache)
+                                          nocache, dockerfile_text)
 
     def _stream_build(self, context: Any, dockerfile_name: str, tag: str, project: Path,
-                      cancel: CancelToken, nocache: bool = False) -> Iterator[BuildEvent]:
+                      cancel: CancelToken, nocache: bool = False,
+                      dockerfile_text: str = "") -> Iterator[BuildEvent]:
         # A client of its own, so the response hook sees only this build's response and
         # Cancel can shut down exactly this socket.
         with _engine_errors():
@@ -469,6 +470,10 @@ class Engine:
                     fileobj=context, custom_context=True, dockerfile=dockerfile_name, tag=tag,
                     labels=labels.resource_labels(project, self.scope), rm=True,
                     forcerm=True, nocache=nocache, decode=True)
+                if responses and not responses[-1].ok:
+                    # A refused build (its Dockerfile did not parse) is an error answer, which
+                    # CancellableStream would end quietly, as if the engine had gone away.
+                    raise refused_build(_error_message(responses[-1]), dockerfile_text)
                 cancellable = CancellableStream(stream, responses[-1]) if responses else stream
             cancel.guard(cancellable)
             built = False
@@ -668,6 +673,14 @@ class PortInUse(EngineError):
     def __init__(self, port: int) -> None:
         super().__init__(f"host port {port} is already in use")
         self.port = port
+
+
+def _error_message(response: Any) -> str:
+    """The engine's {"message": ...} from an error answer, or its text."""
+    try:
+        return str(response.json().get("message") or response.reason)
+    except ValueError:
+        return str(response.text.strip() or response.reason)
 
 
 def _our_reference(image: dict[str, Any]) -> str | None:
