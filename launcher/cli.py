@@ -32,6 +32,7 @@ from launcher.core.events import (
 from launcher.core.format import human_size
 from launcher.core.launch import LaunchOptions, build_image, launch, resolve_project
 from launcher.core.project import FlaskProject, detect_project
+from launcher.core.project_lock import project_lock
 from launcher.core.settings import Settings
 
 EXIT_ERROR = 1
@@ -167,7 +168,8 @@ def cmd_dockerfile(args: argparse.Namespace, settings: Settings, out: TextIO,
 
 def cmd_build(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
     resolved = resolve_project(args.path, settings)
-    with Engine(settings.scope) as engine, _cancel_on_sigint() as cancel:
+    with (project_lock(resolved.root, settings.scope), Engine(settings.scope) as engine,
+          _cancel_on_sigint() as cancel):
         for event in build_image(engine, resolved, resolved.dockerfile.text, cancel):
             _show_build_event(event, err, quiet=args.quiet)
             if isinstance(event, BuildSucceeded):

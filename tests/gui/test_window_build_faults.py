@@ -3,6 +3,11 @@ refuses, a project another process is starting, a build context too large to sen
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
+from conftest import REPO_ROOT, SCOPE
 from window_driver import click, open_project
 
 from launcher.core.engine import Engine
@@ -30,3 +35,34 @@ def test_a_dockerfile_the_engine_refuses_is_shown_at_its_line_and_the_engine_sta
     assert window.session.connected
     assert not window.banner.isVisible()
     assert window.engine_label.text() == "Docker: connected"
+
+
+def test_a_project_another_process_is_starting_is_named_with_that_process(
+        qtbot, make_window, engine: Engine, copy_sample):
+    path = copy_sample("hello")
+    window = make_window()
+    open_project(qtbot, window, path)
+    root = window.session.project.root
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         "import sys\nfrom pathlib import Path\n"
+         "from launcher.core.project_lock import project_lock\n"
+         "with project_lock(Path(sys.argv[1]), sys.argv[2]):\n"
+         "    print('locked', flush=True)\n    sys.stdin.read()\n", str(root), SCOPE],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=REPO_ROOT,
+        env=os.environ.copy())
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+        with qtbot.waitSignal(window.session.launch_failed, timeout=60_000) as failed:
+            click(qtbot, window, window.run_action)
+        expected = (f"{root} is already being built or started by another flask-launcher "
+                    f"process (pid {holder.pid}): wait for it to finish, then try again.")
+        assert failed.args == [expected]
+        assert window.state_label.text() == f"Failed: {expected}"
+        assert window.session.connected
+        assert engine.list_containers(root) == []
+    finally:
+        assert holder.stdin is not None
+        holder.stdin.close()
+        holder.wait(timeout=30)
+        holder.stdout.close()  # type: ignore[union-attr]

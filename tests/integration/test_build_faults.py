@@ -4,14 +4,19 @@ engine and through real CLI processes."""
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
-from conftest import write_files
+from conftest import REPO_ROOT, SCOPE, write_files
 from test_cli import assert_one_clear_line, flask_launcher
 
 from launcher.core.engine import Engine
 from launcher.core.errors import DockerfileInvalid
+from launcher.core.project_lock import project_lock
 from launcher.core.settings import Settings
 
 APP = "from flask import Flask\napp = Flask(__name__)\n"
@@ -60,3 +65,44 @@ def test_up_names_a_refused_dockerfile_line_not_a_lost_engine(engine: Engine, tm
     assert_one_clear_line(up, expected)
     assert "not reachable" not in up.stderr
     assert engine.list_containers(path) == []
+
+
+# --- one Build and Run per project at a time --------------------------------------------------
+
+def test_a_second_up_of_a_project_being_started_says_so_and_the_first_goes_on(
+        engine: Engine, tmp_path: Path):
+    # An app that never answers keeps the first `up` waiting, holding the project, until ^C.
+    path = _project(tmp_path / "app", ['CMD ["sleep", "600"]'])
+    first = subprocess.Popen(
+        [sys.executable, "-m", "launcher", "up", str(path), "--quiet", "--timeout", "300"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO_ROOT,
+        env=os.environ.copy(), stdin=subprocess.DEVNULL)
+    try:
+        seen = []
+        assert first.stderr is not None
+        for line in first.stderr:
+            seen.append(line)
+            if "waiting for the app to answer" in line:
+                break
+        assert seen and "waiting for the app to answer" in seen[-1], seen
+
+        second = flask_launcher("up", str(path), "--quiet")
+        assert_one_clear_line(second, (
+            f"{path} is already being built or started by another flask-launcher process "
+            f"(pid {first.pid}): wait for it to finish, then try again."))
+        running = engine.list_containers(path)
+        assert [c.state for c in running] == ["running"]  # the first one's, untouched
+
+        first.send_signal(signal.SIGINT)
+        assert first.wait(timeout=60) == 130
+        assert engine.list_containers(path) == []
+        with project_lock(path, SCOPE):
+            pass  # free again once the first process is gone
+    finally:
+        if first.poll() is None:
+            first.kill()
+            first.wait()
+        first.stdout.close()  # type: ignore[union-attr]
+        first.stderr.close()  # type: ignore[union-attr]
+        engine.remove_project_containers(path)
+        engine.prune_images(path)
