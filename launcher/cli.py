@@ -319,7 +319,7 @@ def _show_build_event(event: object, err: TextIO, quiet: bool) -> None:
     elif isinstance(event, PullProgress) and not quiet and event.total is None:
         print(f"    {event.layer} {event.status}", file=err, flush=True)
     elif isinstance(event, BuildContextSent):
-        print(f"sending build context ({human_size(event.bytes)})", file=err, flush=True)
+        print(event.describe(), file=err, flush=True)
     elif isinstance(event, BuildSucceeded):
         print(f"built {event.tag}", file=err, flush=True)
 

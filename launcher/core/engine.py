@@ -29,6 +29,7 @@ from docker.types.daemon import CancellableStream
 from docker.utils.build import tar as build_context_tar
 
 from launcher.core import labels
+from launcher.core.build_context import LARGE_CONTEXT_BYTES, CancellableUpload, largest_entries
 from launcher.core.build_stream import parse_build_stream, refused_build
 from launcher.core.errors import (
     BuildFailed,
@@ -450,9 +451,11 @@ class Engine:
         with tempfile.TemporaryFile() as context:
             build_context_tar(str(project), exclude=ignore_patterns,
                               dockerfile=(dockerfile_name, dockerfile_text), fileobj=context)
-            yield BuildContextSent(context.seek(0, os.SEEK_END))
-            context.seek(0)
-            yield from self._stream_build(context, dockerfile_name, tag, project, cancel,
+            size = context.seek(0, os.SEEK_END)
+            yield BuildContextSent(size, largest_entries(context) if (
+                size > LARGE_CONTEXT_BYTES) else ())
+            upload = CancellableUpload(context, lambda: cancel.cancelled)
+            yield from self._stream_build(upload, dockerfile_name, tag, project, cancel,
                                           nocache, dockerfile_text)
 
     def _stream_build(self, context: Any, dockerfile_name: str, tag: str, project: Path,

@@ -25,6 +25,7 @@ from launcher.core.errors import (
 )
 from launcher.core.events import (
     AppReady,
+    BuildContextSent,
     BuildOutput,
     BuildStep,
     BuildSucceeded,
@@ -316,6 +317,8 @@ class ProjectSession(QObject):
             self.build_step.emit(event)
         elif isinstance(event, BuildOutput):
             self.build_output.emit(event.text)
+        elif isinstance(event, BuildContextSent) and event.largest:
+            self.build_output.emit(event.describe())  # the upload may take a while
         elif isinstance(event, BuildSucceeded):
             self.build_output.emit(f"Built {event.tag}")
         elif isinstance(event, ContainerStarted):

@@ -11,6 +11,7 @@ from conftest import REPO_ROOT, SCOPE
 from window_driver import click, open_project
 
 from launcher.core.engine import Engine
+from launcher.core.events import BuildStep
 from launcher.core.settings import Settings
 
 
@@ -66,3 +67,34 @@ def test_a_project_another_process_is_starting_is_named_with_that_process(
         holder.stdin.close()
         holder.wait(timeout=30)
         holder.stdout.close()  # type: ignore[union-attr]
+
+
+def test_a_large_build_context_is_announced_and_cancel_stops_it_while_it_is_sent(
+        qtbot, make_window, engine: Engine, copy_sample):
+    path = copy_sample("hello")
+    (path / "data").mkdir()
+    with open(path / "data" / "dump.sqlite", "wb") as dump:
+        dump.truncate(250_000_000)  # sparse: fast on disk, 250 MB in the context
+    window = make_window()
+    open_project(qtbot, window, path)
+    steps: list[BuildStep] = []
+    announced: list[str] = []
+
+    def on_output(text: str) -> None:
+        if "that is large" in text and not announced:
+            announced.append(text)
+            click(qtbot, window, window.cancel_action)  # the upload has just begun
+
+    window.session.build_output.connect(on_output)
+    window.session.build_step.connect(steps.append)
+    click(qtbot, window, window.run_action)
+    qtbot.waitUntil(lambda: window.state_label.text() == "Not running: cancelled",
+                    timeout=60_000)
+    assert announced == ["sending build context (250.0 MB): that is large, its biggest files "
+                         "are data/ (250.0 MB); add what the image does not need to "
+                         ".dockerignore"]
+    assert announced[0] in window.build_pane.output.plain_text()
+    assert steps == []  # cancelled before the engine began the first step
+    qtbot.waitUntil(lambda: not window.session.busy, timeout=10_000)
+    assert window.session.connected
+    assert engine.list_images(path) == []

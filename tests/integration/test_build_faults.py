@@ -106,3 +106,26 @@ def test_a_second_up_of_a_project_being_started_says_so_and_the_first_goes_on(
         first.stderr.close()  # type: ignore[union-attr]
         engine.remove_project_containers(path)
         engine.prune_images(path)
+
+
+# --- a large build context --------------------------------------------------------------------
+
+def test_a_large_build_context_is_announced_with_its_biggest_entries(engine: Engine,
+                                                                      tmp_path: Path):
+    path = _project(tmp_path / "app", ["COPY app.py /app/"])
+    os.truncate(_touch(path / "data" / "dump.sqlite"), 250_000_000)  # sparse: fast on disk
+    try:
+        build = flask_launcher("build", str(path), "--quiet")
+        assert build.returncode == 0, build.stderr
+        first = build.stderr.splitlines()[0]
+        assert first.startswith("sending build context (250.0 MB): that is large, its biggest "
+                                "files are data/ (250.0 MB); add what the image does not need "
+                                "to .dockerignore"), first
+    finally:
+        engine.prune_images(path)
+
+
+def _touch(path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.touch()
+    return path
