@@ -4,16 +4,19 @@ engine and through real CLI processes."""
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from conftest import REPO_ROOT, SCOPE, write_files
+from conftest import REPO_ROOT, SCOPE, TEST_LABEL, write_files
 from test_cli import assert_one_clear_line, flask_launcher
 
+from launcher.core import labels
 from launcher.core.engine import Engine
 from launcher.core.errors import DockerfileInvalid
 from launcher.core.project_lock import project_lock
@@ -129,3 +132,48 @@ def _touch(path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.touch()
     return path
+
+
+# --- a container whose project folder is gone -------------------------------------------------
+
+def test_a_container_whose_folder_is_gone_is_listed_as_orphaned_and_removed_by_name(
+        engine: Engine, copy_sample):
+    path = copy_sample("hello")
+    name = labels.container_name(path, SCOPE)
+    try:
+        up = flask_launcher("up", str(path), "--quiet")
+        assert up.returncode == 0, up.stderr
+        shutil.rmtree(path)
+
+        listed = json.loads(flask_launcher("ps", "--json").stdout)
+        assert [c["orphaned"] for c in listed if c["name"] == name] == [True]
+        table = flask_launcher("ps", "--orphaned").stdout
+        assert f"{path} (folder gone)" in table and name in table
+
+        down = flask_launcher("down", name)
+        assert down.returncode == 0, down.stderr
+        assert down.stdout.strip() == f"removed {name}"
+        assert name not in [c.name for c in engine.list_containers()]
+    finally:
+        engine.remove_project_containers(path)
+        engine.prune_images(path)
+
+
+def test_down_by_name_refuses_a_container_the_launcher_did_not_create(engine: Engine):
+    name = f"mybox-{SCOPE}"
+    box = engine.sdk.containers.run(os.environ["FLASK_LAUNCHER_BASE_IMAGE"], ["sleep", "600"],
+                                    name=name, detach=True, labels={TEST_LABEL: SCOPE})
+    try:
+        down = flask_launcher("down", name)
+        assert_one_clear_line(down, (
+            f"container {name} was not created by flask-launcher: it is left alone (remove it "
+            f"with `docker rm -f {name}` if you mean to)."))
+        box.reload()
+        assert box.status == "running"
+
+        nothing = flask_launcher("down", "no-such-box")
+        assert_one_clear_line(nothing, (
+            "no-such-box is neither a project folder nor a flask-launcher container: "
+            "`flask-launcher ps` lists the launcher's containers."))
+    finally:
+        box.remove(force=True)
