@@ -352,7 +352,11 @@ class ProjectSession(QObject):
         self.message.emit(str(error))
 
     def _on_launch_done(self) -> None:
-        self._launch = None
+        worker, self._launch = self._launch, None
+        if worker is not None and worker.cancelled and self.state.phase == "building":
+            # Cancel landed between two build events: the worker closed the flow, which
+            # raised nothing, so nobody said it ended.
+            self._set_state(AppState("idle", "cancelled"))
         self.busy_changed.emit(False)
 
     # --- container controls -----------------------------------------------------------------
