@@ -17,6 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
+from launcher.core.container_lookup import containers_for, is_orphaned
 from launcher.core.dockerfile import dockerfile_for, render_dockerfile, write_generated_files
 from launcher.core.engine import CancelToken, Engine
 from launcher.core.errors import BuildFailed, Cancelled, LauncherError, ProjectError
@@ -34,6 +35,7 @@ from launcher.core.events import (
 from launcher.core.format import human_size
 from launcher.core.launch import LaunchOptions, build_image, launch, resolve_project
 from launcher.core.project import FlaskProject, detect_project
+from launcher.core.project_lock import project_lock
 from launcher.core.settings import Settings, bind_address_problem
 
 EXIT_ERROR = 1
@@ -86,8 +88,13 @@ def build_parser() -> argparse.ArgumentParser:
     logs = command("logs", "print the app's output")
     logs.add_argument("--follow", "-f", action="store_true", help="keep printing new output")
     logs.add_argument("--timestamps", "-t", action="store_true")
-    command("down", "stop and remove the project's container")
-    command("ps", "list the launcher's containers", path=False, json_flag=True)
+    down = command("down", "stop and remove the project's container", path=False)
+    down.add_argument("path", metavar="PATH|CONTAINER",
+                      help="the project's folder, or the name or ID of one of the launcher's "
+                           "containers (for a project whose folder is gone)")
+    ps = command("ps", "list the launcher's containers", path=False, json_flag=True)
+    ps.add_argument("--orphaned", action="store_true",
+                    help="only containers whose project folder is gone")
     command("images", "list the launcher's images", path=False, json_flag=True)
     prune = command("prune", "remove the launcher's images (never any other)", path=False)
     prune.add_argument("--project", metavar="PATH", help="only this project's images")
@@ -173,7 +180,8 @@ def cmd_dockerfile(args: argparse.Namespace, settings: Settings, out: TextIO,
 
 def cmd_build(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
     resolved = resolve_project(args.path, settings)
-    with Engine(settings.scope) as engine, _cancel_on_sigint() as cancel:
+    with (project_lock(resolved.root, settings.scope), Engine(settings.scope) as engine,
+          _cancel_on_sigint() as cancel):
         for event in build_image(engine, resolved, resolved.dockerfile.text, cancel,
                                  settings.include_secrets or args.include_secrets):
             _show_build_event(event, err, quiet=args.quiet)
@@ -236,9 +244,15 @@ def cmd_logs(args: argparse.Namespace, settings: Settings, out: TextIO, err: Tex
 
 
 def cmd_down(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
-    root = _project_root(args.path)
+    root = Path(args.path).expanduser().resolve()
     with Engine(settings.scope) as engine:
-        removed = engine.remove_project_containers(root)
+        if root.is_dir():
+            removed = engine.remove_project_containers(root)
+        else:  # a folder that is gone, or a container's name or ID
+            removed = []
+            for container in containers_for(engine, args.path):
+                engine.remove(container.id)
+                removed.append(container.name)
     if not removed:
         print(f"nothing was running for {root}", file=err)
     for name in removed:
@@ -249,10 +263,13 @@ def cmd_down(args: argparse.Namespace, settings: Settings, out: TextIO, err: Tex
 def cmd_ps(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
     with Engine(settings.scope) as engine:
         containers = engine.list_containers()
+    if args.orphaned:
+        containers = [c for c in containers if is_orphaned(c)]
     if args.json:
         _print_json([_container_json(c) for c in containers], out)
         return 0
-    rows = [(c.name, _state_text(c.state, c.exit_code), c.url or "-", str(c.project))
+    rows = [(c.name, _state_text(c.state, c.exit_code), c.url or "-",
+             f"{c.project} (folder gone)" if is_orphaned(c) else str(c.project))
             for c in containers]
     _print_table(("NAME", "STATE", "URL", "PROJECT"), rows, out)
     return 0
@@ -332,7 +349,7 @@ def _show_build_event(event: object, err: TextIO, quiet: bool) -> None:
     elif isinstance(event, SecretsKeptOut):
         print(f"note: {event.message}", file=err, flush=True)
     elif isinstance(event, BuildContextSent):
-        print(f"sending build context ({human_size(event.bytes)})", file=err, flush=True)
+        print(event.describe(), file=err, flush=True)
     elif isinstance(event, BuildSucceeded):
         print(f"built {event.tag}", file=err, flush=True)
 
@@ -390,6 +407,7 @@ def _jsonable(value: Any) -> Any:
 def _container_json(container: Any) -> dict[str, Any]:
     data = _jsonable(container)
     data["url"] = container.url
+    data["orphaned"] = is_orphaned(container)
     return data
 
 

@@ -9,7 +9,15 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from launcher.core.errors import BaseImageUnavailable, BuildFailed, BuildFailure
+from launcher.core.dockerfile import KNOWN_INSTRUCTIONS, lint_dockerfile, parse_instructions
+from launcher.core.errors import (
+    BaseImageUnavailable,
+    BuildFailed,
+    BuildFailure,
+    DockerfileInvalid,
+    EngineError,
+    LauncherError,
+)
 from launcher.core.events import BuildEvent, BuildOutput, BuildStep, PullProgress
 
 _STEP = re.compile(r"^Step (\d+)/(\d+) : (.*)$")
@@ -17,6 +25,8 @@ _PULL_FAILURE = re.compile(
     r"pull access denied|manifest unknown|not found: manifest|repository does not exist|"
     r"dial tcp|lookup .* on|no such host|i/o timeout|TLS handshake|connection refused|"
     r"Client.Timeout|server misbehaving|network is unreachable", re.IGNORECASE)
+_PARSE_ERROR_LINE = re.compile(r"dockerfile parse error (?:on )?line (\d+):\s*", re.IGNORECASE)
+_PARSE_ERROR = re.compile(r"^failed to parse [^:]*dockerfile:\s*", re.IGNORECASE)
 KEPT_STEP_LINES = 200
 _STEP_IMAGE = re.compile(r"^ ---> ([0-9a-f]{12})$")
 _STEP_CONTAINER = re.compile(r"^ ---> Running in ([0-9a-f]{12})$")
@@ -88,3 +98,31 @@ def build_failure(failure: BuildFailure) -> BuildFailed:
         image = words[1] if len(words) > 1 else "?"
         return BaseImageUnavailable(failure, image)
     return BuildFailed(failure)
+
+
+def refused_build(message: str, dockerfile_text: str) -> LauncherError:
+    """The engine's answer to a build it refused before the first step (HTTP 400).
+
+    Its parser's messages sometimes name the line ("dockerfile parse error line 3: ENV names
+    can not be blank") and sometimes not ("failed to parse Dockerfile: ENV must have two
+    arguments"); then our lint, or the instruction the message names, finds it."""
+    match = _PARSE_ERROR_LINE.search(message)
+    if match:
+        return _invalid_at(int(match.group(1)), message[match.end():], dockerfile_text)
+    if not _PARSE_ERROR.match(message) and "dockerfile" not in message.lower():
+        return EngineError(f"The Docker engine refused the build: {message}")
+    reason = _PARSE_ERROR.sub("", message)
+    issues = lint_dockerfile(dockerfile_text)
+    if issues:
+        return _invalid_at(issues[0].line, reason, dockerfile_text)
+    named = reason.split(None, 1)[0].upper() if reason.split() else ""
+    lines = [i.line for i in parse_instructions(dockerfile_text) if i.keyword == named]
+    if named in KNOWN_INSTRUCTIONS and lines:
+        return _invalid_at(lines[0], reason, dockerfile_text)
+    return DockerfileInvalid(None, "", [reason])
+
+
+def _invalid_at(line: int, reason: str, dockerfile_text: str) -> DockerfileInvalid:
+    lines = dockerfile_text.splitlines()
+    instruction = lines[line - 1].strip() if 0 < line <= len(lines) else ""
+    return DockerfileInvalid(line, instruction, [f"line {line}: {reason}"])

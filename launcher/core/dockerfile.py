@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shlex
 import string
 from dataclasses import dataclass
 from pathlib import Path
@@ -299,6 +300,7 @@ def lint_dockerfile(text: str, context_root: Path | None = None) -> list[LintIss
         return [LintIssue(1, "the Dockerfile is empty: it needs at least a FROM line")]
     issues = [LintIssue(i.line, f"unknown instruction '{i.keyword}'")
               for i in instructions if i.keyword not in KNOWN_INSTRUCTIONS]
+    issues += [issue for i in instructions if (issue := _argument_problem(i)) is not None]
     first = next((i for i in instructions if i.keyword != "ARG"), None)
     if first is not None and first.keyword != "FROM":
         issues.append(LintIssue(first.line, "the first instruction must be FROM"))
@@ -349,6 +351,51 @@ def _sources(arguments: str) -> list[str] | None:
     else:
         parts = [p for p in arguments.split() if not p.startswith("--")]
     return parts[:-1]
+
+
+# Instructions the engine refuses without arguments (RUN, CMD and friends may be empty).
+_NEED_ARGUMENTS = frozenset({"FROM", "ENV", "LABEL", "ARG", "EXPOSE", "WORKDIR", "USER",
+                             "STOPSIGNAL", "VOLUME", "COPY", "ADD", "ONBUILD", "MAINTAINER"})
+
+
+def _argument_problem(instruction: Instruction) -> LintIssue | None:
+    """What the engine's parser would refuse in an instruction's arguments, before any step
+    runs (it answers the whole build with an error, often without the line)."""
+    keyword, args = instruction.keyword, instruction.arguments
+    if keyword in _NEED_ARGUMENTS and not args:
+        return LintIssue(instruction.line, f"{keyword} needs an argument")
+    operands = [a for a in args.split() if not a.startswith("--")]
+    if keyword in ("COPY", "ADD") and not args.startswith("[") and len(operands) < 2:
+        return LintIssue(instruction.line, f"{keyword} needs a source and a destination")
+    if keyword in ("ENV", "LABEL"):
+        return _name_value_problem(instruction)
+    return None
+
+
+def _name_value_problem(instruction: Instruction) -> LintIssue | None:
+    """ENV and LABEL take NAME=value pairs (or, for one name, the old NAME value form)."""
+    keyword, args = instruction.keyword, instruction.arguments
+    try:
+        words = shlex.split(args, posix=True)
+    except ValueError:  # an unclosed quote: the engine names it at the step
+        return None
+    if not words:
+        return None
+    if "=" not in words[0]:
+        if len(args.split(None, 1)) < 2:
+            return LintIssue(instruction.line, f"{keyword} {words[0]} has no value: write "
+                                               f"{keyword} {words[0]}=value")
+        return None
+    for word in words:
+        name, equals, _ = word.partition("=")
+        if not equals:
+            joined = (f" (a backslash at the end of a line joined the next line to this {keyword})"
+                      if word.upper() in KNOWN_INSTRUCTIONS else "")
+            return LintIssue(instruction.line,
+                             f"{keyword}: '{word}' is not NAME=value{joined}")
+        if not name:
+            return LintIssue(instruction.line, f"{keyword}: a name is missing before '{word}'")
+    return None
 
 
 def _missing_copy_sources(instructions: list[Instruction], root: Path) -> list[LintIssue]:

@@ -30,7 +30,8 @@ from docker.utils.build import exclude_paths
 from docker.utils.build import tar as build_context_tar
 
 from launcher.core import labels, secret_files
-from launcher.core.build_stream import BuildTrail, parse_build_stream
+from launcher.core.build_context import LARGE_CONTEXT_BYTES, CancellableUpload, largest_entries
+from launcher.core.build_stream import BuildTrail, parse_build_stream, refused_build
 from launcher.core.errors import (
     BuildFailed,
     Cancelled,
@@ -471,13 +472,16 @@ class Engine:
         with tempfile.TemporaryFile() as context:
             build_context_tar(str(project), exclude=ignore_patterns,
                               dockerfile=(dockerfile_name, dockerfile_text), fileobj=context)
-            yield BuildContextSent(context.seek(0, os.SEEK_END))
-            context.seek(0)
-            yield from self._stream_build(context, dockerfile_name, tag, project, cancel,
-                                          nocache)
+            size = context.seek(0, os.SEEK_END)
+            yield BuildContextSent(size, largest_entries(context) if (
+                size > LARGE_CONTEXT_BYTES) else ())
+            upload = CancellableUpload(context, lambda: cancel.cancelled)
+            yield from self._stream_build(upload, dockerfile_name, tag, project, cancel,
+                                          nocache, dockerfile_text)
 
     def _stream_build(self, context: Any, dockerfile_name: str, tag: str, project: Path,
-                      cancel: CancelToken, nocache: bool = False) -> Iterator[BuildEvent]:
+                      cancel: CancelToken, nocache: bool = False,
+                      dockerfile_text: str = "") -> Iterator[BuildEvent]:
         # A client of its own, so the response hook sees only this build's response and
         # Cancel can shut down exactly this socket.
         with _engine_errors():
@@ -491,6 +495,10 @@ class Engine:
                     fileobj=context, custom_context=True, dockerfile=dockerfile_name, tag=tag,
                     labels=labels.resource_labels(project, self.scope), rm=True,
                     forcerm=True, nocache=nocache, decode=True)
+                if responses and not responses[-1].ok:
+                    # A refused build (its Dockerfile did not parse) is an error answer, which
+                    # CancellableStream would end quietly, as if the engine had gone away.
+                    raise refused_build(_error_message(responses[-1]), dockerfile_text)
                 cancellable = CancellableStream(stream, responses[-1]) if responses else stream
             cancel.guard(cancellable)
             built = False
@@ -808,6 +816,14 @@ class PortInUse(EngineError):
     def __init__(self, port: int) -> None:
         super().__init__(f"host port {port} is already in use")
         self.port = port
+
+
+def _error_message(response: Any) -> str:
+    """The engine's {"message": ...} from an error answer, or its text."""
+    try:
+        return str(response.json().get("message") or response.reason)
+    except ValueError:
+        return str(response.text.strip() or response.reason)
 
 
 def _container_info(attrs: dict[str, Any]) -> ContainerInfo:

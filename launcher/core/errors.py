@@ -59,12 +59,14 @@ class BuildFailed(LauncherError):
 
 
 class DockerfileInvalid(BuildFailed):
-    """Mistakes found before anything is sent to the engine (empty file, unknown
-    instruction, no FROM). Shown like a failed build step, at its line."""
+    """Mistakes found before the first step: by our lint before anything is sent (empty
+    file, unknown instruction, no FROM), or by the engine's parser, which refuses the whole
+    build. Shown like a failed build step, at its line (None when nobody could tell)."""
 
-    def __init__(self, line: int, instruction: str, problems: list[str]) -> None:
+    def __init__(self, line: int | None, instruction: str, problems: list[str]) -> None:
         super().__init__(BuildFailure(None, None, instruction, "; ".join(problems), line=line))
-        self.args = ("Dockerfile " + "; ".join(problems),)
+        self.args = (("Dockerfile " if line is not None else "Dockerfile: ")
+                     + "; ".join(problems),)
         self.problems = problems
 
 

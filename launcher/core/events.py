@@ -7,6 +7,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import NamedTuple
 
+from launcher.core.format import human_size
+
 
 @dataclass(frozen=True)
 class BuildStep:
@@ -36,9 +38,19 @@ class PullProgress:
 
 @dataclass(frozen=True)
 class BuildContextSent:
-    """How much the build sent to the engine (after .dockerignore)."""
+    """How much the build sends to the engine (after .dockerignore), told before sending;
+    ``largest`` lists its biggest files (path, bytes) when it is large enough to say so."""
 
     bytes: int
+    largest: tuple[tuple[str, int], ...] = ()
+
+    def describe(self) -> str:
+        text = f"sending build context ({human_size(self.bytes)})"
+        if self.largest:
+            biggest = ", ".join(f"{name} ({human_size(size)})" for name, size in self.largest)
+            text += (f": that is large, its biggest files are {biggest}; add what the image "
+                     "does not need to .dockerignore")
+        return text
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,7 @@ from launcher.core.events import (
 )
 from launcher.core.ports import free_ports_from
 from launcher.core.project import FlaskProject, detect_project
+from launcher.core.project_lock import project_lock
 from launcher.core.readiness import Outcome, wait_until_answering
 from launcher.core.settings import Settings
 
@@ -181,18 +182,20 @@ def launch(engine: Engine, path: str | Path, settings: Settings,
     resolved = resolve_project(path, settings)
     text = options.dockerfile_text if options.dockerfile_text is not None else (
         resolved.dockerfile.text)
-    yield from build_image(engine, resolved, text, cancel, settings.include_secrets)
-    if cancel.cancelled:
-        raise Cancelled("Build and Run")
-    env = project_environment(resolved.root, options.environment)
-    if env.files or env.warnings:
-        yield EnvironmentFromFiles(env.files, env.keys, env.warnings)
-    started = run_container(engine, resolved.root, text,
-                            replace(options, environment=env.values), settings)
-    yield started
-    timeout = options.readiness_timeout_s or settings.readiness_timeout_s
-    try:
-        yield wait_until_ready(engine, started, resolved, timeout, cancel)
-    except Cancelled:
-        engine.remove(started.container.id)
-        raise
+    # One Build and Run per project at a time, whichever process (CLI or window) runs it.
+    with project_lock(resolved.root, settings.scope):
+        yield from build_image(engine, resolved, text, cancel, settings.include_secrets)
+        if cancel.cancelled:
+            raise Cancelled("Build and Run")
+        env = project_environment(resolved.root, options.environment)
+        if env.files or env.warnings:
+            yield EnvironmentFromFiles(env.files, env.keys, env.warnings)
+        started = run_container(engine, resolved.root, text,
+                                replace(options, environment=env.values), settings)
+        yield started
+        timeout = options.readiness_timeout_s or settings.readiness_timeout_s
+        try:
+            yield wait_until_ready(engine, started, resolved, timeout, cancel)
+        except Cancelled:
+            engine.remove(started.container.id)
+            raise

@@ -25,6 +25,7 @@ from launcher.core.errors import (
 )
 from launcher.core.events import (
     AppReady,
+    BuildContextSent,
     BuildOutput,
     BuildStep,
     BuildSucceeded,
@@ -318,6 +319,8 @@ class ProjectSession(QObject):
             self.build_step.emit(event)
         elif isinstance(event, BuildOutput):
             self.build_output.emit(event.text)
+        elif isinstance(event, BuildContextSent) and event.largest:
+            self.build_output.emit(event.describe())  # the upload may take a while
         elif isinstance(event, BuildSucceeded):
             self.build_output.emit(f"Built {event.tag}")
         elif isinstance(event, SecretsKeptOut):
@@ -356,7 +359,11 @@ class ProjectSession(QObject):
         self.message.emit(str(error))
 
     def _on_launch_done(self) -> None:
-        self._launch = None
+        worker, self._launch = self._launch, None
+        if worker is not None and worker.cancelled and self.state.phase == "building":
+            # Cancel landed between two build events: the worker closed the flow, which
+            # raised nothing, so nobody said it ended.
+            self._set_state(AppState("idle", "cancelled"))
         self.busy_changed.emit(False)
 
     # --- container controls -----------------------------------------------------------------

@@ -528,3 +528,26 @@ def test_lint_warns_about_a_final_user_root_and_add_of_a_url_with_their_lines() 
 def test_lint_leaves_root_alone_when_the_stage_ends_as_another_user() -> None:
     assert lint_dockerfile("FROM python:3.12\nUSER root\nRUN apt-get update\nUSER app\n"
                            "ADD files.tar.gz /srv/\n") == []
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("FROM python:3.12\nENV DEBUG\n", ["line 2: ENV DEBUG has no value: write ENV DEBUG=value"]),
+    ("FROM python:3.12\nENV =1\n", ["line 2: ENV: a name is missing before '=1'"]),
+    ("FROM python:3.12\nLABEL a=1 \\\n# note\nEXPOSE 5000\n",
+     ["line 2: LABEL: 'EXPOSE' is not NAME=value (a backslash at the end of a line joined the "
+      "next line to this LABEL)"]),
+    ("FROM python:3.12\nCOPY app.py\n", ["line 2: COPY needs a source and a destination"]),
+    ("FROM python:3.12\nWORKDIR\n", ["line 2: WORKDIR needs an argument"]),
+])
+def test_lint_names_what_the_engines_parser_refuses(text: str, expected: list[str]) -> None:
+    assert [str(issue) for issue in lint_dockerfile(text)] == expected
+
+
+@pytest.mark.parametrize("text", [
+    'FROM python:3.12\nENV A="two words" B=\'x y\' C=$HOME\n',
+    "FROM python:3.12\nENV NAME some value with spaces\n",
+    'FROM python:3.12\nLABEL org.opencontainers.image.title="My app"\n',
+    'FROM python:3.12\nCOPY --chown=app:app . .\nCOPY ["a b", "./"]\nRUN\n',
+])
+def test_lint_accepts_what_the_engine_accepts(text: str) -> None:
+    assert lint_dockerfile(text) == []
