@@ -12,7 +12,7 @@ import sys
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
-    from launcher.cli import SUBCOMMANDS
+    from launcher.cli_parser import SUBCOMMANDS
 
     if args and (args[0] in SUBCOMMANDS or args[0] in ("-h", "--help")):
         from launcher.cli import main as cli_main
