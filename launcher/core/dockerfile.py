@@ -15,9 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from launcher.core.errors import DockerfileExists
+from launcher.core.package_files import dockerfile_template
 from launcher.core.project import FlaskProject
-
-TEMPLATE_PATH = Path(__file__).resolve().parent.parent / "templates" / "Dockerfile.template"
 
 # What never belongs in an image: history, virtual environments, caches and secrets.
 DOCKERIGNORE_PATTERNS = (
@@ -57,7 +56,7 @@ class LintIssue:
 
 def render_dockerfile(project: FlaskProject, base_image: str,
                       template: str | None = None) -> str:
-    template_text = template if template is not None else TEMPLATE_PATH.read_text("utf-8")
+    template_text = template if template is not None else dockerfile_template()
     values = {
         "base_image": base_image,
         "install_dependencies": _install_dependencies(project),
