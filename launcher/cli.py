@@ -38,6 +38,7 @@ from launcher.core.launch import LaunchOptions, build_image, launch, resolve_pro
 from launcher.core.project import FlaskProject, detect_project
 from launcher.core.project_lock import project_lock
 from launcher.core.settings import Settings, bind_address_problem
+from launcher.core.shortcut import install_shortcut, uninstall_shortcut
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2
@@ -253,9 +254,33 @@ def cmd_prune(args: argparse.Namespace, settings: Settings, out: TextIO, err: Te
     return 0
 
 
+def cmd_install_shortcut(args: argparse.Namespace, settings: Settings, out: TextIO,
+                         err: TextIO) -> int:
+    report = install_shortcut()
+    for path in report.written:
+        print(f"wrote {path}", file=out)
+    print("Flask Launcher is in the application menu (some desktops show it after the next "
+          "log-in); `flask-launcher uninstall-shortcut` takes it out.", file=err)
+    return 0
+
+
+def cmd_uninstall_shortcut(args: argparse.Namespace, settings: Settings, out: TextIO,
+                           err: TextIO) -> int:
+    report = uninstall_shortcut()
+    for path in report.removed:
+        print(f"removed {path}", file=out)
+    for path, reason in report.kept:
+        print(f"kept {path}: {reason}", file=err)
+    if not report.removed and not report.kept:
+        print("nothing to remove: install-shortcut has not added Flask Launcher to the menu",
+              file=err)
+    return 0
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace, Settings, TextIO, TextIO], int]] = {
     "detect": cmd_detect, "dockerfile": cmd_dockerfile, "build": cmd_build, "up": cmd_up,
     "logs": cmd_logs, "down": cmd_down, "ps": cmd_ps, "images": cmd_images, "prune": cmd_prune,
+    "install-shortcut": cmd_install_shortcut, "uninstall-shortcut": cmd_uninstall_shortcut,
 }
 
 

@@ -7,19 +7,44 @@ from a command without importing the core.
 from __future__ import annotations
 
 import argparse
+from importlib.metadata import PackageNotFoundError, version
 
-SUBCOMMANDS = ("detect", "dockerfile", "build", "up", "logs", "down", "ps", "images", "prune")
+# The commands as `flask-launcher --help` lists them: grouped by what a user wants to do.
+COMMAND_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Run your app", ("up", "down", "logs", "ps")),
+    ("Images", ("build", "images", "prune")),
+    ("Project", ("detect", "dockerfile")),
+    ("Desktop", ("gui", "install-shortcut", "uninstall-shortcut")),
+)
+SUBCOMMANDS = tuple(name for _, names in COMMAND_GROUPS for name in names)
+USAGE = """flask-launcher [-h] [--version] COMMAND [PATH] [options]
+       flask-launcher [PATH] [--run]      (the window)"""
+
+
+def launcher_version() -> str:
+    """The installed distribution's version (what pip and pipx show)."""
+    try:
+        return version("flask-launcher")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        return "unknown (not installed)"
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="flask-launcher",
-        description="Run a Flask project in Docker. With no command, opens the window.")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+        prog="flask-launcher", usage=USAGE,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="`flask-launcher COMMAND -h` shows a command's options.")
+    parser.add_argument("--version", action="version",
+                        version=f"flask-launcher {launcher_version()}")
+    # The commands are listed by the description (in groups), not by argparse.
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND",
+                                     help=argparse.SUPPRESS)
+    summaries: dict[str, str] = {}
 
     def command(name: str, help_text: str, *, path: bool = True,
                 json_flag: bool = False) -> argparse.ArgumentParser:
-        sub = commands.add_parser(name, help=help_text, description=help_text)
+        summaries[name] = help_text
+        sub = commands.add_parser(name, description=help_text)
         if path:
             sub.add_argument("path", metavar="PATH", help="the Flask project's folder")
         if json_flag:
@@ -66,4 +91,22 @@ def build_parser() -> argparse.ArgumentParser:
     prune = command("prune", "remove the launcher's images (never any other)", path=False)
     prune.add_argument("--project", metavar="PATH", help="only this project's images")
     prune.add_argument("--yes", action="store_true", help="do not ask")
+    gui = command("gui", "open the window (what `flask-launcher` alone does)", path=False)
+    gui.add_argument("path", metavar="PATH", nargs="?", help="a Flask project folder to open")
+    gui.add_argument("--run", action="store_true",
+                     help="Build and Run as soon as the project and Docker are ready")
+    command("install-shortcut", "add Flask Launcher to the application menu (it opens this "
+            "install's window)", path=False)
+    command("uninstall-shortcut", "remove what install-shortcut added (nothing else)",
+            path=False)
+    parser.description = _grouped_commands(summaries)
     return parser
+
+
+def _grouped_commands(summaries: dict[str, str]) -> str:
+    width = max(len(name) for name in summaries) + 2
+    lines = ["Run a Flask project in Docker. With no command, opens the window."]
+    for title, names in COMMAND_GROUPS:
+        lines += ["", f"{title}:"]
+        lines += [f"  {name.ljust(width)}{summaries[name]}" for name in names]
+    return "\n".join(lines)
