@@ -75,8 +75,7 @@ class Desktop:
         script = Path(self.python).with_name(f"{APP_ID}{suffix}")
         if script.is_file() and os.access(script, os.X_OK):
             return [str(script), "gui"]
-        safe_path = ["-P"] if sys.version_info >= (3, 11) else []
-        return [self.python, *safe_path, "-m", "launcher", "gui"]
+        return [self.python, "-P", "-m", "launcher", "gui"]
 
 
 def install_shortcut(desktop: Desktop | None = None) -> ShortcutReport:

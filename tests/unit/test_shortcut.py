@@ -125,10 +125,9 @@ def test_exec_quotes_an_interpreter_path_with_reserved_characters(tmp_path):
     install_shortcut(desktop)
     entry = tmp_path / "data" / "applications" / "flask-launcher.desktop"
     validate(entry)
-    flag = " -P" if sys.version_info >= (3, 11) else ""
     # Quoted for Exec (\" and \$), then each backslash doubled as a string value.
     quoted = str(python).replace('"', '\\\\"').replace("$", "\\\\$")
-    assert f'Exec="{quoted}"{flag} -m launcher gui %f' in entry.read_text().splitlines()
+    assert f'Exec="{quoted}" -P -m launcher gui %f' in entry.read_text().splitlines()
 
 
 def test_macos_gets_a_bundle_in_applications_that_starts_this_install(tmp_path):
