@@ -91,6 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
     prune = command("prune", "remove the launcher's images (never any other)", path=False)
     prune.add_argument("--project", metavar="PATH", help="only this project's images")
     prune.add_argument("--yes", action="store_true", help="do not ask")
+    # launcher/__main__.py sends `gui` to the window before the CLI sees it; listed for --help.
     gui = command("gui", "open the window (what `flask-launcher` alone does)", path=False)
     gui.add_argument("path", metavar="PATH", nargs="?", help="a Flask project folder to open")
     gui.add_argument("--run", action="store_true",

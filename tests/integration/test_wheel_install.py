@@ -126,6 +126,13 @@ def test_the_wheel_installed_in_a_fresh_environment_detects_and_opens_the_window
     assert result.returncode == 0, result.stderr
     assert f"FROM {os.environ['FLASK_LAUNCHER_BASE_IMAGE']}" in result.stdout.splitlines()
 
+    # The menu entry starts this environment's window, whatever the working directory.
+    env["XDG_DATA_HOME"] = str(tmp_path / "data")
+    result = run(flask_launcher, "install-shortcut")
+    assert result.returncode == 0, result.stderr
+    entry = (tmp_path / "data" / "applications" / "flask-launcher.desktop").read_text()
+    assert f"Exec={flask_launcher} gui %f" in entry.splitlines()
+
     result = run(str(python), "-c", WINDOW_SCRIPT, str(hello))
     assert result.returncode == 0, result.stdout + result.stderr[-3000:]
     assert "Traceback" not in result.stderr

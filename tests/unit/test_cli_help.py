@@ -50,3 +50,10 @@ def test_a_commands_help_explains_it():
     result = flask_launcher("install-shortcut", "--help")
     assert result.returncode == 0
     assert "add Flask Launcher to the application menu" in result.stdout
+
+
+def test_gui_is_the_window_command_the_menu_shortcut_runs():
+    result = flask_launcher("gui", "--help")
+    assert result.returncode == 0
+    assert "Open the window" in result.stdout
+    assert "--run" in result.stdout
