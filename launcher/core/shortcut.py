@@ -34,6 +34,9 @@ BUNDLE_ID = "io.github.flask-launcher"
 # A key of our own in the desktop entry (the spec reserves X- keys for this): the proof that
 # the file is the one install-shortcut wrote.
 MARK_KEY = "X-Flask-Launcher-Shortcut"
+# The icon's mark: an XML comment before the root element, which keeps the SVG valid and
+# survives an upgrade that changes the icon itself.
+ICON_MARK = "<!-- written by flask-launcher install-shortcut -->\n"
 COMMENT = "Run a Flask project in Docker: build, run, logs and a preview"
 
 
@@ -135,7 +138,7 @@ def _install_desktop_entry(desktop: Desktop) -> ShortcutReport:
                             "away, then run install-shortcut again.")
     try:
         icon.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(resource_path("app.svg"), icon)
+        atomic_write_text(icon, ICON_MARK + resource_path("app.svg").read_text("utf-8"))
         report.written.append(icon)
         entry.parent.mkdir(parents=True, exist_ok=True)
         atomic_write_text(entry, desktop_entry_text(desktop))
@@ -155,10 +158,10 @@ def _uninstall_desktop_entry(desktop: Desktop) -> ShortcutReport:
         else:
             report.kept.append((entry, "not written by flask-launcher install-shortcut"))
     if icon.exists():
-        if icon.read_bytes() == resource_path("app.svg").read_bytes():
+        if _starts_with(icon, ICON_MARK):
             _remove(icon, report)
         else:
-            report.kept.append((icon, "not the icon install-shortcut wrote"))
+            report.kept.append((icon, "not written by flask-launcher install-shortcut"))
     return report
 
 
@@ -168,6 +171,14 @@ def _is_our_entry(path: Path) -> bool:
     except OSError:
         return False
     return f"{MARK_KEY}=true" in (line.strip() for line in lines)
+
+
+def _starts_with(path: Path, mark: str) -> bool:
+    try:
+        with path.open("rb") as handle:
+            return handle.read(len(mark.encode())) == mark.encode()
+    except OSError:
+        return False
 
 
 def _exec_argument(arg: str) -> str:

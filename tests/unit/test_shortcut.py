@@ -10,10 +10,17 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 
-from launcher.core.shortcut import Desktop, ShortcutError, install_shortcut, uninstall_shortcut
+from launcher.core.shortcut import (
+    ICON_MARK,
+    Desktop,
+    ShortcutError,
+    install_shortcut,
+    uninstall_shortcut,
+)
 
 APP_SVG = Path(__file__).resolve().parents[2] / "launcher" / "resources" / "app.svg"
 THIS_INSTALLS_SCRIPT = Path(sys.executable).with_name("flask-launcher")
@@ -58,7 +65,7 @@ def test_the_menu_entry_goes_under_xdg_data_home_and_starts_this_installs_window
     assert values["Exec"] == f"{THIS_INSTALLS_SCRIPT} gui %f"
     assert values["TryExec"] == str(THIS_INSTALLS_SCRIPT)
     assert values["Terminal"] == "false"
-    assert icon.read_bytes() == APP_SVG.read_bytes()
+    assert icon.read_text() == ICON_MARK + APP_SVG.read_text()  # the mark: an XML comment
     assert list(home.iterdir()) == []  # XDG_DATA_HOME set: nothing under ~/.local/share
 
     result = shortcut_cli("uninstall-shortcut", home, data)
@@ -92,13 +99,14 @@ def test_uninstall_removes_only_what_install_wrote(tmp_path):
     assert result.returncode == 0
     assert result.stdout.splitlines() == [f"removed {applications / 'flask-launcher.desktop'}"]
     assert result.stderr.splitlines() == [
-        f"kept {icon}: not the icon install-shortcut wrote"]
+        f"kept {icon}: not written by flask-launcher install-shortcut"]
     assert icon.read_text() == "<svg>the user's own</svg>"
     assert neighbour.is_file()
 
     result = shortcut_cli("uninstall-shortcut", tmp_path, data)  # nothing of ours is left
     assert result.stdout == ""
-    assert result.stderr.splitlines() == [f"kept {icon}: not the icon install-shortcut wrote"]
+    assert result.stderr.splitlines() == [
+        f"kept {icon}: not written by flask-launcher install-shortcut"]
 
 
 def test_a_menu_entry_of_the_same_name_the_user_wrote_is_refused_and_kept(tmp_path):
@@ -151,3 +159,12 @@ def test_windows_is_one_sentence_saying_it_is_not_supported_yet(tmp_path):
     with pytest.raises(ShortcutError, match=r"^install-shortcut does not support Windows yet: "):
         install_shortcut(Desktop("win32", tmp_path, {}, sys.executable))
     assert list(tmp_path.iterdir()) == []
+
+
+def test_an_icon_an_older_version_wrote_is_still_ours(tmp_path):
+    desktop = Desktop("linux", tmp_path, {}, sys.executable)
+    install_shortcut(desktop)
+    icon = tmp_path / ".local/share/icons/hicolor/scalable/apps/flask-launcher.svg"
+    ElementTree.parse(icon)  # the mark keeps it a valid SVG document
+    icon.write_text(ICON_MARK + "<svg xmlns='http://www.w3.org/2000/svg'/>")  # an old icon
+    assert icon in uninstall_shortcut(desktop).removed
