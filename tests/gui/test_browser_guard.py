@@ -392,6 +392,24 @@ def test_confirm_and_prompt_are_asked_in_the_strip(pane, qtbot, app_url, spy):
     assert not pane.page_strip.isVisible()  # answered questions leave nothing behind
 
 
+def test_a_question_still_waiting_when_the_app_goes_is_cancelled(pane, qtbot, app_url):
+    """Stop (the pane cleared) while the page waits for an answer: the question goes, the
+    page's script is answered Cancel, nothing waits on."""
+    load(pane, qtbot, app_url + "/ask")
+    asked: list[str] = []
+    if hasattr(pane, "page_strip"):
+        pane.page_strip.question_asked.connect(asked.append)
+        pane.page_strip.question_asked.connect(lambda _q: QTimer.singleShot(0, pane.clear))
+    with modal_boxes() as boxes:
+        user_click(pane, qtbot, "confirm")
+        qtbot.waitUntil(lambda: bool(asked) or bool(boxes), timeout=LOAD_TIMEOUT_MS)
+        qtbot.waitUntil(lambda: pane.stack.currentWidget() is pane.placeholder,
+                        timeout=LOAD_TIMEOUT_MS)
+    assert boxes == []
+    assert not pane.page_strip.asking()
+    assert not pane.page_strip.isVisible()
+
+
 def test_the_window_keeps_a_hostile_apps_page_to_itself(qtbot, make_window, copy_sample,
                                                         engine, spy):
     """Build and Run in the real window: a home page that opens a window, stacks alerts,
