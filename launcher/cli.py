@@ -143,7 +143,11 @@ def cmd_detect(args: argparse.Namespace, settings: Settings, out: TextIO, err: T
     print(f"Project:      {project.root}", file=out)
     print(f"App:          {project.app_target}  ({project.found_by}, in {project.entry_file})",
           file=out)
-    print(f"Starts with:  {project.server} on port {project.port}", file=out)
+    if project.has_dockerfile:
+        print(f"Listens on:   port {project.port} ({project.port_source})", file=out)
+    else:
+        print(f"Starts with:  {project.server} on port {project.port} ({project.port_source})",
+              file=out)
     print(f"Dependencies: {project.dependencies.describe()}", file=out)
     python = project.python_version or "default"
     if project.python_version_source:

@@ -14,10 +14,23 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from launcher.core.compose_services import (
+    ExpectedService,
+    expected_services,
+    services_statement,
+)
 from launcher.core.errors import ProjectError
+from launcher.core.listen_port import (
+    DEFAULT_PORT,
+    ListenPort,
+    app_run_port,
+    dockerfile_port,
+    procfile_port,
+)
+from launcher.core.pins import pin_warnings
 from launcher.core.pitfalls import FACTORY_NAMES, is_factory_call, pitfalls
 from launcher.core.project_warning import ProjectWarning, unique_warnings
-from launcher.core.python_version import python_version
+from launcher.core.python_version import python_choice
 from launcher.core.requirements import Dependencies, has_build_system, read_dependencies
 
 __all__ = ["Dependencies", "FlaskProject", "ProjectWarning", "detect_project"]
@@ -33,7 +46,6 @@ MAX_PYTHON_FILES = 400
 MAX_FILE_BYTES = 1_000_000
 ENTRY_FILE_RANK = {"wsgi.py": 0, "app.py": 1, "application.py": 2, "main.py": 3,
                    "server.py": 4, "run.py": 5, "__init__.py": 6}
-DEFAULT_PORT = 5000
 
 
 @dataclass(frozen=True)
@@ -50,7 +62,10 @@ class FlaskProject:
     installable: bool = False
     has_dockerfile: bool = False
     has_dockerignore: bool = False
-    port: int = DEFAULT_PORT
+    port: int = DEFAULT_PORT  # where the app listens in the container
+    port_source: str = "the default: nothing in the project names a port"
+    # Services the project's compose file runs beside the web app, which the launcher does not.
+    expected_services: tuple[ExpectedService, ...] = ()
     warnings: tuple[ProjectWarning, ...] = field(default_factory=tuple)
 
     @property
@@ -84,6 +99,8 @@ def detect_project(path: str | os.PathLike[str]) -> FlaskProject:
         raise ProjectError(f"{root} has no Python files: choose the folder of a Flask project.")
 
     candidates: list[_Candidate] = []
+    syntax_errors: list[ProjectWarning] = []
+    run_ports: dict[str, ListenPort] = {}
     for rel in python_files:
         source = _read_text(root / rel, warnings, rel)
         if source is None or ("flask" not in source.lower()
@@ -92,15 +109,25 @@ def detect_project(path: str | os.PathLike[str]) -> FlaskProject:
         try:
             tree = ast.parse(source, filename=rel)
         except SyntaxError as err:
-            warnings.append(ProjectWarning("syntax-error", f"syntax error: {err.msg}",
-                                           rel, err.lineno))
+            syntax_errors.append(ProjectWarning("syntax-error", f"syntax error: {err.msg}",
+                                                rel, err.lineno))
             continue
         if not _is_test_file(rel):
             candidates.extend(_app_candidates(tree, rel))
+            if (found := app_run_port(tree, rel)) is not None:
+                run_ports[rel] = found
         warnings.extend(pitfalls(tree, rel))
+    warnings.extend(syntax_errors)
 
     target, entry_file, found_by = _choose_app(root, candidates, warnings)
     if target is None:
+        if syntax_errors:
+            # The app may well be in the file Python cannot read: say that, not "no app".
+            first = syntax_errors[0]
+            raise ProjectError(
+                f"SyntaxError in {first.file} line {first.line}: "
+                f"{first.message.removeprefix('syntax error: ')}; no Flask app was found in "
+                f"the files Python can read, so fix that line first.")
         raise ProjectError(
             f"No Flask app found in {root}: none of its {len(python_files)} Python files "
             "creates Flask(__name__) or defines create_app(), and no FLASK_APP is set in "
@@ -109,7 +136,19 @@ def detect_project(path: str | os.PathLike[str]) -> FlaskProject:
 
     src_layout = entry_file.startswith("src/")
     dependencies = read_dependencies(root, warnings)
-    version, version_source = python_version(root)
+    python = python_choice(root)
+    if python is not None and python.unmaintained:
+        warnings.append(ProjectWarning("python-unmaintained", python.unmaintained_message()))
+    own_dockerfile = _read_text(root / "Dockerfile", warnings, "Dockerfile")
+    warnings.extend(pin_warnings(root, dependencies, own_dockerfile))
+    port = (dockerfile_port(own_dockerfile, root) if own_dockerfile is not None else None) or (
+        run_ports.get(entry_file) or procfile_port(root) or next(iter(run_ports.values()), None)
+    ) or ListenPort(DEFAULT_PORT, "the default: nothing in the project names a port")
+    services, compose_problem = expected_services(root)
+    if services:
+        warnings.append(ProjectWarning("expects-services", services_statement(services)))
+    if compose_problem:
+        warnings.append(ProjectWarning("compose-unreadable", compose_problem))
     names = dependencies.names()
     if dependencies.kind == "none":
         warnings.append(ProjectWarning(
@@ -123,11 +162,12 @@ def detect_project(path: str | os.PathLike[str]) -> FlaskProject:
 
     return FlaskProject(
         root=root, app_target=target, entry_file=entry_file, found_by=found_by,
-        dependencies=dependencies, python_version=version,
-        python_version_source=version_source, src_layout=src_layout,
+        dependencies=dependencies, python_version=python.version if python else None,
+        python_version_source=python.source if python else None, src_layout=src_layout,
         installable=has_build_system(root),
         has_dockerfile=(root / "Dockerfile").is_file(),
         has_dockerignore=(root / ".dockerignore").is_file(),
+        port=port.port, port_source=port.source, expected_services=tuple(services),
         warnings=tuple(unique_warnings(warnings)),
     )
 
