@@ -31,6 +31,7 @@ from launcher.core.events import (
     EnvironmentFromFiles,
     PullProgress,
     SecretsKeptOut,
+    ServicesExpected,
 )
 from launcher.core.format import human_size
 from launcher.core.launch import LaunchOptions, build_image, launch, resolve_project
@@ -118,6 +119,7 @@ def main(argv: list[str] | None = None, out: TextIO | None = None,
         print("interrupted", file=err)
         return EXIT_INTERRUPTED
     except Cancelled as error:
+        _print_json_error(args, error, out)
         print(f"error: {error}", file=err)
         return EXIT_INTERRUPTED
     except BuildFailed as error:
@@ -126,11 +128,28 @@ def main(argv: list[str] | None = None, out: TextIO | None = None,
             print("--- output of the failing step ---", file=err)
             for line in failure.output[-20:]:
                 print(f"  {line}", file=err)
+        _print_json_error(args, error, out)
         print(f"error: {error}", file=err)
         return EXIT_ERROR
     except LauncherError as error:
+        _print_json_error(args, error, out)
         print(f"error: {error}", file=err)
         return EXIT_ERROR
+
+
+def _print_json_error(args: argparse.Namespace, error: LauncherError, out: TextIO) -> None:
+    """With --json, a failure is a JSON object on stdout too: a script reads it there."""
+    if not getattr(args, "json", False):
+        return
+    data: dict[str, Any] = {"error": str(error), "kind": type(error).__name__}
+    for name in ("exit_code", "url", "last_lines"):
+        if hasattr(error, name):
+            data[name] = getattr(error, name)
+    if isinstance(error, BuildFailed):
+        data["step"] = error.failure.step_index
+        data["line"] = error.failure.line
+        data["output"] = error.failure.output[-20:]
+    _print_json(data, out)
 
 
 # --- commands ------------------------------------------------------------------------------
@@ -209,15 +228,23 @@ def cmd_up(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextI
             if isinstance(event, EnvironmentFromFiles):
                 for line in event.lines():
                     print(line, file=err)
+            elif isinstance(event, ServicesExpected):
+                print(f"note: {event.statement}", file=err)
             elif isinstance(event, ContainerStarted):
                 if event.port_note:
                     print(f"note: {event.port_note}", file=err)
+                if event.port_source and event.container.container_port:
+                    print(f"note: the Dockerfile EXPOSEs no port; the app is taken to listen on "
+                          f"{event.container.container_port} ({event.port_source})", file=err)
                 print(f"started {event.container.name}; waiting for the app to answer...",
                       file=err)
             elif isinstance(event, AppReady):
+                if failing := event.failing_message():
+                    print(f"warning: {failing}", file=err)
                 if args.json:
-                    _print_json({"url": event.url, "container": _container_json(event.container)},
-                                out)
+                    _print_json({"url": event.url, "http_status": event.http_status,
+                                 "exception_line": event.exception_line,
+                                 "container": _container_json(event.container)}, out)
                 else:
                     print(event.url, file=out)
             else:
