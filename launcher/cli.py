@@ -29,12 +29,19 @@ from launcher.core.events import (
     BuildSucceeded,
     ContainerStarted,
     EnvironmentFromFiles,
+    PinWarnings,
     PullProgress,
     SecretsKeptOut,
     ServicesExpected,
 )
 from launcher.core.format import human_size
-from launcher.core.launch import LaunchOptions, build_image, launch, resolve_project
+from launcher.core.launch import (
+    LaunchOptions,
+    before_build,
+    build_image,
+    launch,
+    resolve_project,
+)
 from launcher.core.project import FlaskProject, detect_project
 from launcher.core.project_lock import project_lock
 from launcher.core.settings import Settings, bind_address_problem
@@ -205,6 +212,8 @@ def cmd_build(args: argparse.Namespace, settings: Settings, out: TextIO, err: Te
     resolved = resolve_project(args.path, settings)
     with (project_lock(resolved.root, settings.scope), Engine(settings.scope) as engine,
           _cancel_on_sigint() as cancel):
+        for note in before_build(resolved):
+            _show_build_event(note, err, quiet=args.quiet)
         for event in build_image(engine, resolved, resolved.dockerfile.text, cancel,
                                  settings.include_secrets or args.include_secrets):
             _show_build_event(event, err, quiet=args.quiet)
@@ -228,8 +237,6 @@ def cmd_up(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextI
             if isinstance(event, EnvironmentFromFiles):
                 for line in event.lines():
                     print(line, file=err)
-            elif isinstance(event, ServicesExpected):
-                print(f"note: {event.statement}", file=err)
             elif isinstance(event, ContainerStarted):
                 if event.port_note:
                     print(f"note: {event.port_note}", file=err)
@@ -379,6 +386,11 @@ def _show_build_event(event: object, err: TextIO, quiet: bool) -> None:
         print(f"    {event.layer} {event.status}", file=err, flush=True)
     elif isinstance(event, SecretsKeptOut):
         print(f"note: {event.message}", file=err, flush=True)
+    elif isinstance(event, PinWarnings):
+        for warning in event.warnings:
+            print(f"warning: {warning}", file=err, flush=True)
+    elif isinstance(event, ServicesExpected):
+        print(f"note: {event.statement}", file=err, flush=True)
     elif isinstance(event, BuildContextSent):
         print(event.describe(), file=err, flush=True)
     elif isinstance(event, BuildSucceeded):

@@ -152,6 +152,14 @@ class EnvironmentFromFiles:
 
 
 @dataclass(frozen=True)
+class PinWarnings:
+    """What detection knows will go wrong in the build (a pin that does not install, a Python
+    no maintained image has), said before the build starts: "requirements.txt:3: …"."""
+
+    warnings: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class ServicesExpected:
     """The project's compose file runs services beside the web app (redis, postgres...) that
     the launcher does not run; said before the build."""
@@ -193,5 +201,5 @@ class AppReady:
         return text
 
 
-LaunchEvent = (BuildEvent | EnvironmentFromFiles | ServicesExpected | ContainerStarted
-               | AppReady)
+LaunchEvent = (BuildEvent | EnvironmentFromFiles | PinWarnings | ServicesExpected
+               | ContainerStarted | AppReady)

@@ -37,6 +37,7 @@ from launcher.core.events import (
     ContainerStarted,
     EnvironmentFromFiles,
     LaunchEvent,
+    PinWarnings,
     ServicesExpected,
 )
 from launcher.core.listen_port import DEFAULT_PORT, ListenPort, dockerfile_port
@@ -86,6 +87,23 @@ def resolve_project(path: str | Path, settings: Settings) -> ResolvedProject:
         raise
     base = settings.effective_base_image(project.python_version)
     return ResolvedProject(project.root, project, dockerfile_for(project, base))
+
+
+BEFORE_BUILD_CODES = ("pin-psycopg2", "pin-pkg-resources", "pin-gunicorn-main",
+                      "python-unmaintained")
+
+
+def before_build(resolved: ResolvedProject) -> Iterator[PinWarnings | ServicesExpected]:
+    """What the user should read before a long build: pins that will not install, a Python
+    without a maintained image, the services the app expects and will not find."""
+    project = resolved.project
+    if project is None:
+        return
+    warnings = tuple(str(w) for w in project.warnings if w.code in BEFORE_BUILD_CODES)
+    if warnings:
+        yield PinWarnings(warnings)
+    if project.expected_services:
+        yield ServicesExpected(services_statement(list(project.expected_services)))
 
 
 def build_image(engine: Engine, resolved: ResolvedProject, dockerfile_text: str,
@@ -251,8 +269,7 @@ def launch(engine: Engine, path: str | Path, settings: Settings,
     text = options.dockerfile_text if options.dockerfile_text is not None else (
         resolved.dockerfile.text)
     # One Build and Run per project at a time, whichever process (CLI or window) runs it.
-    if resolved.project is not None and resolved.project.expected_services:
-        yield ServicesExpected(services_statement(list(resolved.project.expected_services)))
+    yield from before_build(resolved)
     with project_lock(resolved.root, settings.scope):
         yield from build_image(engine, resolved, text, cancel, settings.include_secrets)
         if cancel.cancelled:

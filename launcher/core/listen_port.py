@@ -84,11 +84,6 @@ def dockerfile_port(text: str, root: Path | None = None) -> ListenPort | None:
     return None
 
 
-def has_start_command(text: str) -> bool:
-    """A CMD or an ENTRYPOINT in the final stage: either starts the app."""
-    return any(i.keyword in ("CMD", "ENTRYPOINT") for i in _final_stage(parse_instructions(text)))
-
-
 def _final_stage(instructions: list[Instruction]) -> list[Instruction]:
     starts = [n for n, i in enumerate(instructions) if i.keyword == "FROM"]
     return instructions[starts[-1]:] if starts else instructions
@@ -132,7 +127,7 @@ def _script_port(root: Path, words: list[str], keyword: str) -> ListenPort | Non
             found = port_in_command(line_words) if line_words else None
             if found is not None:
                 return ListenPort(found[0], f"{found[1]} in {path.relative_to(root)} line "
-                                            f"{number} (the {keyword})")
+                                            f"{number}, which the {keyword} runs")
     return None
 
 

@@ -33,6 +33,7 @@ from launcher.core.events import (
     ContainerStarted,
     EnvironmentFromFiles,
     LogLine,
+    PinWarnings,
     PruneReport,
     SecretsKeptOut,
     ServicesExpected,
@@ -331,6 +332,9 @@ class ProjectSession(QObject):
                 self.build_output.emit(line)
         elif isinstance(event, ServicesExpected):
             self.build_output.emit(f"Note: {event.statement}")
+        elif isinstance(event, PinWarnings):
+            for warning in event.warnings:
+                self.build_output.emit(f"Warning: {warning}")
         elif isinstance(event, ContainerStarted):
             if event.port_note:
                 self.message.emit(event.port_note)

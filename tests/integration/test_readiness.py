@@ -115,3 +115,26 @@ def test_an_own_dockerfile_without_expose_is_published_on_the_port_of_app_run(
     assert result["container"]["container_port"] == 8080
     with urllib.request.urlopen(result["url"], timeout=5) as response:
         assert response.read() == b"on 8080"
+
+
+def test_an_entrypoint_script_without_cmd_starts_the_app_on_the_port_it_names(
+        engine: Engine, tmp_path: Path, cleanup) -> None:
+    path = project(tmp_path, "boot-sh", {
+        "app.py": ("from flask import Flask\napp = Flask(__name__)\n\n\n@app.route('/')\n"
+                   "def index():\n    return 'booted'\n"),
+        "boot.sh": ("#!/bin/sh\nset -e\necho preparing\n"
+                    "exec python -m flask --app app run --host 0.0.0.0 -p 5001\n"),
+        "Dockerfile": (f"FROM {Settings().effective_base_image()}\nWORKDIR /app\n"
+                       "COPY requirements.txt .\nRUN python -m pip install -r requirements.txt\n"
+                       "COPY . .\nRUN chmod +x boot.sh\nSTOPSIGNAL SIGINT\n"
+                       "ENTRYPOINT [\"./boot.sh\"]\n"),
+    })
+    cleanup(path)
+
+    up = flask_launcher("up", str(path), "--json", "--quiet", "--timeout", "20")
+
+    assert up.returncode == 0, up.stderr
+    assert ("note: the Dockerfile EXPOSEs no port; the app is taken to listen on 5001 "
+            "(-p 5001 in boot.sh line 4, which the ENTRYPOINT runs)") in up.stderr.splitlines()
+    with urllib.request.urlopen(json.loads(up.stdout)["url"], timeout=5) as response:
+        assert response.read() == b"booted"

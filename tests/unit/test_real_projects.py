@@ -12,7 +12,6 @@ from conftest import write_files
 from launcher.cli import main
 from launcher.core.dockerfile import render_dockerfile
 from launcher.core.errors import ProjectError
-from launcher.core.listen_port import has_start_command
 from launcher.core.project import FlaskProject, detect_project
 from launcher.core.python_version import MAINTAINED_PYTHONS
 
@@ -145,7 +144,7 @@ def test_the_port_of_app_run_is_used_by_an_own_dockerfile_without_expose(
     ('CMD ["flask", "run", "--host=0.0.0.0", "--port=8123"]', 8123,
      "--port 8123 in the CMD (Dockerfile line 2)"),
     ("CMD flask run -h 0.0.0.0 -p 9000", 9000, "-p 9000 in the CMD (Dockerfile line 2)"),
-    ('ENTRYPOINT ["./boot.sh"]', 5001, "-b :5001 in boot.sh line 4 (the ENTRYPOINT)"),
+    ('ENTRYPOINT ["./boot.sh"]', 5001, "-b :5001 in boot.sh line 4, which the ENTRYPOINT runs"),
     ("EXPOSE 8888\nCMD gunicorn -b :7000 app:app", 8888, "EXPOSE 8888 in Dockerfile line 2"),
 ])
 def test_the_port_is_read_from_the_dockerfiles_command_or_entrypoint_script(
@@ -155,11 +154,6 @@ def test_the_port_is_read_from_the_dockerfiles_command_or_entrypoint_script(
                                 "Dockerfile": f"FROM python:3.12-slim\n{cmd}\n"})
 
     assert (project.port, project.port_source) == (port, source)
-
-
-def test_an_entrypoint_without_cmd_is_a_start_command() -> None:
-    assert has_start_command('FROM python:3.12\nENTRYPOINT ["./boot.sh"]\n')
-    assert not has_start_command("FROM python:3.12\nRUN echo\n")
 
 
 @pytest.mark.parametrize(("procfile", "port", "source"), [
