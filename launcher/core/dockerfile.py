@@ -197,8 +197,14 @@ def _install_dependencies(project: FlaskProject) -> str:
     lines: list[str] = []
     if packages := system_packages(deps):
         # What a pin built from source needs (psycopg2: libpq-dev and gcc).
+        # Python's own headers too, where the interpreter lacks them (a Debian python3 base;
+        # the official python images have them).
         lines.append("RUN apt-get update \\\n    && apt-get install -y --no-install-recommends "
-                     + " ".join(packages) + " \\\n    && rm -rf /var/lib/apt/lists/*")
+                     + " ".join(packages) + " \\\n"
+                     "    && (python -c \"import os, sysconfig; assert os.path.exists("
+                     "os.path.join(sysconfig.get_path('include'), 'Python.h'))\" 2>/dev/null \\\n"
+                     "        || apt-get install -y --no-install-recommends python3-dev) \\\n"
+                     "    && rm -rf /var/lib/apt/lists/*")
     if not deps.needs_source:  # else pip needs the whole project: see _install_project
         if deps.kind in ("requirements", "requirements-dir"):
             lines += _copy_requirement_files(project)
