@@ -16,6 +16,7 @@ from pathlib import Path
 
 from launcher.core.dockerfile_parse import Instruction, parse_instructions
 from launcher.core.errors import DockerfileExists
+from launcher.core.listen_port import DEFAULT_PORT, expose_port
 from launcher.core.pins import gunicorn_lacks_main, system_packages
 from launcher.core.project import FlaskProject
 
@@ -259,15 +260,10 @@ def _command(project: FlaskProject) -> str:
 
 # --- reading a Dockerfile ------------------------------------------------------------------
 
-def exposed_port(text: str, default: int = 5000) -> int:
-    """The first TCP port the Dockerfile EXPOSEs: the one the launcher publishes."""
-    for instruction in parse_instructions(text):
-        if instruction.keyword == "EXPOSE":
-            for token in instruction.arguments.split():
-                match = re.fullmatch(r"(\d+)(?:-\d+)?(?:/(\w+))?", token)
-                if match and (match.group(2) or "tcp").lower() == "tcp":
-                    return int(match.group(1))
-    return default
+def exposed_port(text: str, default: int = DEFAULT_PORT) -> int:
+    """The first TCP port the Dockerfile EXPOSEs (``default`` when none)."""
+    found = expose_port(parse_instructions(text))
+    return found.port if found is not None else default
 
 
 def lint_dockerfile(text: str, context_root: Path | None = None) -> list[LintIssue]:

@@ -62,13 +62,8 @@ def _port_number(value: str) -> int | None:
 def dockerfile_port(text: str, root: Path | None = None) -> ListenPort | None:
     """The port from EXPOSE, else from the final stage's CMD, ENTRYPOINT or entrypoint script."""
     instructions = parse_instructions(text)
-    for instruction in instructions:
-        if instruction.keyword == "EXPOSE":
-            for token in instruction.arguments.split():
-                match = re.fullmatch(r"(\d+)(?:-\d+)?(?:/(\w+))?", token)
-                if match and (match.group(2) or "tcp").lower() == "tcp":
-                    return ListenPort(int(match.group(1)),
-                                      f"EXPOSE {token} in Dockerfile line {instruction.line}")
+    if (exposed := expose_port(instructions)) is not None:
+        return exposed
     final_stage = _final_stage(instructions)
     for keyword in ("CMD", "ENTRYPOINT"):
         last = next((i for i in reversed(final_stage) if i.keyword == keyword), None)
@@ -81,6 +76,18 @@ def dockerfile_port(text: str, root: Path | None = None) -> ListenPort | None:
                                         f"{last.line})")
         if root is not None and (script := _script_port(root, words, keyword)) is not None:
             return script
+    return None
+
+
+def expose_port(instructions: list[Instruction]) -> ListenPort | None:
+    """The first TCP port an EXPOSE names: the one the launcher publishes."""
+    for instruction in instructions:
+        if instruction.keyword == "EXPOSE":
+            for token in instruction.arguments.split():
+                match = re.fullmatch(r"(\d+)(?:-\d+)?(?:/(\w+))?", token)
+                if match and (match.group(2) or "tcp").lower() == "tcp":
+                    return ListenPort(int(match.group(1)),
+                                      f"EXPOSE {token} in Dockerfile line {instruction.line}")
     return None
 
 

@@ -138,3 +138,17 @@ def test_an_entrypoint_script_without_cmd_starts_the_app_on_the_port_it_names(
             "(-p 5001 in boot.sh line 4, which the ENTRYPOINT runs)") in up.stderr.splitlines()
     with urllib.request.urlopen(json.loads(up.stdout)["url"], timeout=5) as response:
         assert response.read() == b"booted"
+
+
+def test_up_of_a_folder_whose_app_has_a_syntax_error_names_the_line(
+        engine: Engine, tmp_path: Path) -> None:
+    path = project(tmp_path, "typo", {"app.py": (
+        "from flask import Flask\n\napp = Flask(__name__)\n\n\n@app.route('/')\n"
+        "def index(:\n    return 'hi'\n")})
+
+    up = flask_launcher("up", str(path))
+
+    assert up.returncode == 1
+    assert up.stderr.strip().splitlines() == [
+        "error: SyntaxError in app.py line 7: invalid syntax; no Flask app was found in the "
+        "files Python can read, so fix that line first."]
