@@ -30,11 +30,19 @@ from launcher.core.events import (
     BuildSucceeded,
     ContainerStarted,
     EnvironmentFromFiles,
+    PinWarnings,
     PullProgress,
     SecretsKeptOut,
+    ServicesExpected,
 )
 from launcher.core.format import human_size
-from launcher.core.launch import LaunchOptions, build_image, launch, resolve_project
+from launcher.core.launch import (
+    LaunchOptions,
+    before_build,
+    build_image,
+    launch,
+    resolve_project,
+)
 from launcher.core.project import FlaskProject, detect_project
 from launcher.core.project_lock import project_lock
 from launcher.core.settings import Settings, bind_address_problem
@@ -61,6 +69,7 @@ def main(argv: list[str] | None = None, out: TextIO | None = None,
         print("interrupted", file=err)
         return EXIT_INTERRUPTED
     except Cancelled as error:
+        _print_json_error(args, error, out)
         print(f"error: {error}", file=err)
         return EXIT_INTERRUPTED
     except BuildFailed as error:
@@ -69,11 +78,28 @@ def main(argv: list[str] | None = None, out: TextIO | None = None,
             print("--- output of the failing step ---", file=err)
             for line in failure.output[-20:]:
                 print(f"  {line}", file=err)
+        _print_json_error(args, error, out)
         print(f"error: {error}", file=err)
         return EXIT_ERROR
     except LauncherError as error:
+        _print_json_error(args, error, out)
         print(f"error: {error}", file=err)
         return EXIT_ERROR
+
+
+def _print_json_error(args: argparse.Namespace, error: LauncherError, out: TextIO) -> None:
+    """With --json, a failure is a JSON object on stdout too: a script reads it there."""
+    if not getattr(args, "json", False):
+        return
+    data: dict[str, Any] = {"error": str(error), "kind": type(error).__name__}
+    for name in ("exit_code", "url", "last_lines"):
+        if hasattr(error, name):
+            data[name] = getattr(error, name)
+    if isinstance(error, BuildFailed):
+        data["step"] = error.failure.step_index
+        data["line"] = error.failure.line
+        data["output"] = error.failure.output[-20:]
+    _print_json(data, out)
 
 
 # --- commands ------------------------------------------------------------------------------
@@ -86,7 +112,11 @@ def cmd_detect(args: argparse.Namespace, settings: Settings, out: TextIO, err: T
     print(f"Project:      {project.root}", file=out)
     print(f"App:          {project.app_target}  ({project.found_by}, in {project.entry_file})",
           file=out)
-    print(f"Starts with:  {project.server} on port {project.port}", file=out)
+    if project.has_dockerfile:
+        print(f"Listens on:   port {project.port} ({project.port_source})", file=out)
+    else:
+        print(f"Starts with:  {project.server} on port {project.port} ({project.port_source})",
+              file=out)
     print(f"Dependencies: {project.dependencies.describe()}", file=out)
     python = project.python_version or "default"
     if project.python_version_source:
@@ -125,6 +155,8 @@ def cmd_build(args: argparse.Namespace, settings: Settings, out: TextIO, err: Te
     resolved = resolve_project(args.path, settings)
     with (project_lock(resolved.root, settings.scope), Engine(settings.scope) as engine,
           _cancel_on_sigint() as cancel):
+        for note in before_build(resolved):
+            _show_build_event(note, err, quiet=args.quiet)
         for event in build_image(engine, resolved, resolved.dockerfile.text, cancel,
                                  settings.include_secrets or args.include_secrets):
             _show_build_event(event, err, quiet=args.quiet)
@@ -151,12 +183,18 @@ def cmd_up(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextI
             elif isinstance(event, ContainerStarted):
                 if event.port_note:
                     print(f"note: {event.port_note}", file=err)
+                if event.port_source and event.container.container_port:
+                    print(f"note: the Dockerfile EXPOSEs no port; the app is taken to listen on "
+                          f"{event.container.container_port} ({event.port_source})", file=err)
                 print(f"started {event.container.name}; waiting for the app to answer...",
                       file=err)
             elif isinstance(event, AppReady):
+                if failing := event.failing_message():
+                    print(f"warning: {failing}", file=err)
                 if args.json:
-                    _print_json({"url": event.url, "container": _container_json(event.container)},
-                                out)
+                    _print_json({"url": event.url, "http_status": event.http_status,
+                                 "exception_line": event.exception_line,
+                                 "container": _container_json(event.container)}, out)
                 else:
                     print(event.url, file=out)
             else:
@@ -315,6 +353,11 @@ def _show_build_event(event: object, err: TextIO, quiet: bool) -> None:
         print(f"    {event.layer} {event.status}", file=err, flush=True)
     elif isinstance(event, SecretsKeptOut):
         print(f"note: {event.message}", file=err, flush=True)
+    elif isinstance(event, PinWarnings):
+        for warning in event.warnings:
+            print(f"warning: {warning}", file=err, flush=True)
+    elif isinstance(event, ServicesExpected):
+        print(f"note: {event.statement}", file=err, flush=True)
     elif isinstance(event, BuildContextSent):
         print(event.describe(), file=err, flush=True)
     elif isinstance(event, BuildSucceeded):

@@ -14,8 +14,11 @@ import string
 from dataclasses import dataclass
 from pathlib import Path
 
+from launcher.core.dockerfile_parse import Instruction, parse_instructions
 from launcher.core.errors import DockerfileExists
+from launcher.core.listen_port import DEFAULT_PORT, expose_port
 from launcher.core.package_files import dockerfile_template
+from launcher.core.pins import gunicorn_lacks_main, system_packages
 from launcher.core.project import FlaskProject
 
 # What never belongs in an image: history, virtual environments, caches and secrets.
@@ -192,6 +195,16 @@ def _install_from_files(project: FlaskProject) -> list[str]:
 def _install_dependencies(project: FlaskProject) -> str:
     deps = project.dependencies
     lines: list[str] = []
+    if packages := system_packages(deps):
+        # What a pin built from source needs (psycopg2: libpq-dev and gcc).
+        # Python's own headers too, where the interpreter lacks them (a Debian python3 base;
+        # the official python images have them).
+        lines.append("RUN apt-get update \\\n    && apt-get install -y --no-install-recommends "
+                     + " ".join(packages) + " \\\n"
+                     "    && (python -c \"import os, sysconfig; assert os.path.exists("
+                     "os.path.join(sysconfig.get_path('include'), 'Python.h'))\" 2>/dev/null \\\n"
+                     "        || apt-get install -y --no-install-recommends python3-dev) \\\n"
+                     "    && rm -rf /var/lib/apt/lists/*")
     if not deps.needs_source:  # else pip needs the whole project: see _install_project
         if deps.kind in ("requirements", "requirements-dir"):
             lines += _copy_requirement_files(project)
@@ -236,59 +249,20 @@ def _env_assignment(assignment: str) -> str:
 def _command(project: FlaskProject) -> str:
     port = str(project.port)
     if project.server == "gunicorn":
-        return _exec_form("python", "-m", "gunicorn", f"--bind=0.0.0.0:{port}",
-                          "--access-logfile=-", project.app_target)
+        # gunicorn before 20 has no __main__: its script is the only way to start it.
+        start = ("gunicorn",) if gunicorn_lacks_main(project.dependencies) else (
+            "python", "-m", "gunicorn")
+        return _exec_form(*start, f"--bind=0.0.0.0:{port}", "--access-logfile=-",
+                          project.app_target)
     return _exec_form("python", "-m", "flask", "run", "--host=0.0.0.0", f"--port={port}")
 
 
 # --- reading a Dockerfile ------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class Instruction:
-    line: int
-    keyword: str
-    arguments: str
-
-
-def parse_instructions(text: str) -> list[Instruction]:
-    """Instructions with continuation lines joined; comments and parser directives dropped."""
-    instructions: list[Instruction] = []
-    pending: list[str] = []
-    start = 0
-    for number, raw in enumerate(text.splitlines(), start=1):
-        stripped = raw.strip()
-        # Docker skips blank and comment lines, inside a continuation too.
-        if not stripped or stripped.startswith("#"):
-            continue
-        if not pending:
-            start = number
-        if stripped.endswith("\\"):
-            pending.append(stripped[:-1].rstrip())
-            continue
-        pending.append(stripped)
-        joined = " ".join(p for p in pending if p)
-        pending = []
-        if joined:
-            instructions.append(_instruction(start, joined))
-    if joined := " ".join(p for p in pending if p):
-        instructions.append(_instruction(start, joined))
-    return instructions
-
-
-def _instruction(line: int, text: str) -> Instruction:
-    keyword, *rest = text.split(None, 1)
-    return Instruction(line, keyword.upper(), rest[0].strip() if rest else "")
-
-
-def exposed_port(text: str, default: int = 5000) -> int:
-    """The first TCP port the Dockerfile EXPOSEs: the one the launcher publishes."""
-    for instruction in parse_instructions(text):
-        if instruction.keyword == "EXPOSE":
-            for token in instruction.arguments.split():
-                match = re.fullmatch(r"(\d+)(?:-\d+)?(?:/(\w+))?", token)
-                if match and (match.group(2) or "tcp").lower() == "tcp":
-                    return int(match.group(1))
-    return default
+def exposed_port(text: str, default: int = DEFAULT_PORT) -> int:
+    """The first TCP port the Dockerfile EXPOSEs (``default`` when none)."""
+    found = expose_port(parse_instructions(text))
+    return found.port if found is not None else default
 
 
 def lint_dockerfile(text: str, context_root: Path | None = None) -> list[LintIssue]:

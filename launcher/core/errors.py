@@ -91,9 +91,9 @@ class Cancelled(LauncherError):
 class AppExited(LauncherError):
     """The container stopped before the app answered."""
 
-    def __init__(self, exit_code: int, last_lines: list[str]) -> None:
+    def __init__(self, exit_code: int, last_lines: list[str], cause: str | None = None) -> None:
         printed = [line.strip() for line in last_lines if line.strip()]
-        tail = f" Last output: {printed[-1]}" if printed else ""
+        tail = f" {cause}" if cause else (f" Last output: {printed[-1]}" if printed else "")
         super().__init__(f"The app exited with code {exit_code} before it answered.{tail}")
         self.exit_code = exit_code
         self.last_lines = last_lines
@@ -102,8 +102,10 @@ class AppExited(LauncherError):
 class AppNotAnswering(LauncherError):
     """The container runs but nothing answered HTTP within the timeout."""
 
-    def __init__(self, url: str, timeout_s: float, last_lines: list[str], hint: str = "") -> None:
-        msg = f"The app did not answer at {url} within {timeout_s:.0f} s."
+    def __init__(self, url: str, timeout_s: float, last_lines: list[str], hint: str = "",
+                 why: str = "") -> None:
+        msg = f"The app did not answer at {url} within {timeout_s:.0f} s"
+        msg += f": {why}." if why else "."
         if hint:
             msg += f" {hint}"
         super().__init__(msg)

@@ -152,15 +152,54 @@ class EnvironmentFromFiles:
 
 
 @dataclass(frozen=True)
+class PinWarnings:
+    """What detection knows will go wrong in the build (a pin that does not install, a Python
+    no maintained image has), said before the build starts: "requirements.txt:3: …"."""
+
+    warnings: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ServicesExpected:
+    """The project's compose file runs services beside the web app (redis, postgres...) that
+    the launcher does not run; said before the build."""
+
+    statement: str  # "this project expects redis (compose.yaml line 8); the launcher runs …"
+
+
+@dataclass(frozen=True)
 class ContainerStarted:
     container: ContainerInfo
     port_note: str | None  # set when the wanted host port was taken and another one used
+    # How the container port was found when the Dockerfile EXPOSEs none ("app.run(port=8080)
+    # in app.py line 9"); None when it does.
+    port_source: str | None = None
 
 
 @dataclass(frozen=True)
 class AppReady:
+    """The app answered. ``http_status`` 5xx: it is up but failing, and ``exception_line``
+    is the last exception its logs show ("ZeroDivisionError: division by zero"), if any."""
+
     url: str
     container: ContainerInfo
+    http_status: int | None = None
+    exception_line: str | None = None
+
+    @property
+    def failing(self) -> bool:
+        return self.http_status is not None and self.http_status >= 500
+
+    def failing_message(self) -> str | None:
+        """One line for the CLI's warning and the window's banner; None when not failing."""
+        if not self.failing:
+            return None
+        path = self.url.split("/", 3)[3] if self.url.count("/") >= 3 else ""
+        text = f"/{path} answers HTTP {self.http_status}"
+        if self.exception_line:
+            text += f"; the last exception in its logs: {self.exception_line}"
+        return text
 
 
-LaunchEvent = BuildEvent | EnvironmentFromFiles | ContainerStarted | AppReady
+LaunchEvent = (BuildEvent | EnvironmentFromFiles | PinWarnings | ServicesExpected
+               | ContainerStarted | AppReady)

@@ -7,15 +7,16 @@ between (and, through the CancelToken, during) steps.
 from __future__ import annotations
 
 import ipaddress
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from launcher.core.compose_services import services_statement
 from launcher.core.dockerfile import (
     DockerfileSource,
     dockerfile_for,
     dockerignore_patterns,
-    exposed_port,
     lint_dockerfile,
 )
 from launcher.core.engine import CancelToken, Engine, PortInUse
@@ -36,11 +37,20 @@ from launcher.core.events import (
     ContainerStarted,
     EnvironmentFromFiles,
     LaunchEvent,
+    PinWarnings,
+    ServicesExpected,
+)
+from launcher.core.listen_port import DEFAULT_PORT, ListenPort, dockerfile_port
+from launcher.core.log_causes import (
+    last_exception_line,
+    missing_service,
+    missing_service_sentence,
 )
 from launcher.core.ports import free_ports_from
 from launcher.core.project import FlaskProject, detect_project
 from launcher.core.project_lock import project_lock
-from launcher.core.readiness import Outcome, wait_until_answering
+from launcher.core.project_warning import ProjectWarning
+from launcher.core.readiness import Outcome, ProbeFailure, wait_until_answering
 from launcher.core.settings import Settings
 
 DEFAULT_HOST_PORT = 5000
@@ -79,6 +89,23 @@ def resolve_project(path: str | Path, settings: Settings) -> ResolvedProject:
     return ResolvedProject(project.root, project, dockerfile_for(project, base))
 
 
+BEFORE_BUILD_CODES = ("pin-psycopg2", "pin-pkg-resources", "pin-gunicorn-main",
+                      "python-unmaintained")
+
+
+def before_build(resolved: ResolvedProject) -> Iterator[PinWarnings | ServicesExpected]:
+    """What the user should read before a long build: pins that will not install, a Python
+    without a maintained image, the services the app expects and will not find."""
+    project = resolved.project
+    if project is None:
+        return
+    warnings = tuple(str(w) for w in project.warnings if w.code in BEFORE_BUILD_CODES)
+    if warnings:
+        yield PinWarnings(warnings)
+    if project.expected_services:
+        yield ServicesExpected(services_statement(list(project.expected_services)))
+
+
 def build_image(engine: Engine, resolved: ResolvedProject, dockerfile_text: str,
                 cancel: CancelToken, include_secrets: bool = False) -> Iterator[BuildEvent]:
     problems = lint_dockerfile(dockerfile_text, resolved.root)
@@ -94,13 +121,26 @@ def build_image(engine: Engine, resolved: ResolvedProject, dockerfile_text: str,
                             cancel, include_secrets=include_secrets)
 
 
+def container_port(dockerfile_text: str, root: Path,
+                   project: FlaskProject | None = None) -> ListenPort:
+    """Where the app listens in the container: the Dockerfile's EXPOSE, else its command, else
+    what detection read (the Procfile, app.run(port=…)), else 5000."""
+    found = dockerfile_port(dockerfile_text, root)
+    if found is not None:
+        return found
+    if project is not None:
+        return ListenPort(project.port, project.port_source)
+    return ListenPort(DEFAULT_PORT, "the default: nothing in the project names a port")
+
+
 def run_container(engine: Engine, root: Path, dockerfile_text: str, options: LaunchOptions,
-                  settings: Settings) -> ContainerStarted:
-    container_port = exposed_port(dockerfile_text)
+                  settings: Settings, project: FlaskProject | None = None) -> ContainerStarted:
+    listen = container_port(dockerfile_text, root, project)
+    port_source = None if listen.source.startswith("EXPOSE ") else listen.source
     candidates = free_ports_from(options.host_port, settings.bind_address)
     for port in candidates:
         try:
-            container = engine.run(root, port, container_port, options.environment,
+            container = engine.run(root, port, listen.port, options.environment,
                                    settings.bind_address)
         except PortInUse:
             continue  # taken between our check and Docker's bind: try the next one
@@ -110,7 +150,7 @@ def run_container(engine: Engine, root: Path, dockerfile_text: str, options: Lau
         note = None
         if port != options.host_port:
             note = f"port {options.host_port} is taken; using {port} instead"
-        return ContainerStarted(container, note)
+        return ContainerStarted(container, note, port_source)
     raise EngineError(f"no free host port in {options.host_port}-"
                       f"{options.host_port + len(candidates)}; choose another with --port")
 
@@ -153,23 +193,69 @@ def wait_until_ready(engine: Engine, started: ContainerStarted, resolved: Resolv
         info = engine.find_container(container.id)
         return info is not None and info.state in ("running", "restarting", "created")
 
-    outcome = wait_until_answering(url, still_running, timeout_s,
-                                   is_cancelled=lambda: cancel.cancelled, wait=cancel.wait)
-    if outcome == Outcome.READY:
-        return AppReady(url, engine.container(container.id))
+    result = wait_until_answering(url, still_running, timeout_s,
+                                  is_cancelled=lambda: cancel.cancelled, wait=cancel.wait)
+    if result.outcome is Outcome.READY:
+        exception = None
+        if result.status is not None and result.status >= 500:
+            exception = _logged_exception(engine, container.id, cancel)
+        return AppReady(url, engine.container(container.id), result.status, exception)
     last_lines = engine.logs_tail(container.id)
-    if outcome == Outcome.EXITED:
+    cause = _cause_in_logs(last_lines, resolved.project)
+    if result.outcome is Outcome.EXITED:
         info = engine.find_container(container.id)
         raise AppExited(info.exit_code if info and info.exit_code is not None else -1,
-                        last_lines)
-    hint = ""
-    if resolved.project is not None:
-        localhost = [w for w in resolved.project.warnings if w.code == "run-localhost"]
+                        last_lines, cause)
+    port = container.container_port or DEFAULT_PORT
+    why = {
+        ProbeFailure.REFUSED: "the port refuses connections: nothing listens on it",
+        ProbeFailure.CLOSED: ("Docker's proxy accepted each connection and closed it without "
+                              f"an answer: nothing in the container took it on port {port}"),
+        ProbeFailure.TIMEOUT: ("it accepted the connection but sent no answer in that time: "
+                               "its first page is slower than that, or it is stuck; if it is "
+                               "only slow, wait longer with --timeout or in Settings"),
+    }.get(result.last_failure, "") if result.last_failure else ""
+    hint = cause or ""
+    if not hint and result.last_failure is not ProbeFailure.TIMEOUT:
+        localhost = _warnings(resolved.project, "run-localhost")
         if localhost:
-            hint = (f"Is it listening on 127.0.0.1 inside the container? See {localhost[0]}")
-    if not hint:
-        hint = "Check that it listens on 0.0.0.0 at the port the Dockerfile EXPOSEs."
-    raise AppNotAnswering(url, timeout_s, last_lines, hint)
+            hint = f"Is it listening on 127.0.0.1 inside the container? See {localhost[0]}"
+        else:
+            hint = f"Check that it listens on 0.0.0.0 port {port}"
+            if started.port_source:
+                hint += f" (the port from {started.port_source})"
+            else:
+                hint += ", the port the Dockerfile EXPOSEs"
+            hint += "."
+    raise AppNotAnswering(url, timeout_s, last_lines, hint, why)
+
+
+LOGGED_EXCEPTION_WAIT_S = 2.0
+
+
+def _logged_exception(engine: Engine, container_id: str, cancel: CancelToken) -> str | None:
+    """The exception behind a 5xx, from the logs; the app writes it as it answers, and the
+    engine's log copy may be a moment behind."""
+    deadline = time.monotonic() + LOGGED_EXCEPTION_WAIT_S
+    while True:
+        found = last_exception_line(engine.logs_tail(container_id))
+        if found or time.monotonic() >= deadline or cancel.cancelled:
+            return found
+        cancel.wait(0.1)
+
+
+def _warnings(project: FlaskProject | None, code: str) -> list[ProjectWarning]:
+    return [w for w in project.warnings if w.code == code] if project else []
+
+
+def _cause_in_logs(lines: list[str], project: FlaskProject | None) -> str | None:
+    """A sentence naming what the logs show the app could not reach, if they do."""
+    service = missing_service(lines)
+    if service is None:
+        return None
+    expected = project.expected_services if project else ()
+    where = next((f"{s.file} line {s.line}" for s in expected if s.what == service.what), None)
+    return missing_service_sentence(service, where)
 
 
 def launch(engine: Engine, path: str | Path, settings: Settings,
@@ -183,6 +269,7 @@ def launch(engine: Engine, path: str | Path, settings: Settings,
     text = options.dockerfile_text if options.dockerfile_text is not None else (
         resolved.dockerfile.text)
     # One Build and Run per project at a time, whichever process (CLI or window) runs it.
+    yield from before_build(resolved)
     with project_lock(resolved.root, settings.scope):
         yield from build_image(engine, resolved, text, cancel, settings.include_secrets)
         if cancel.cancelled:
@@ -191,7 +278,8 @@ def launch(engine: Engine, path: str | Path, settings: Settings,
         if env.files or env.warnings:
             yield EnvironmentFromFiles(env.files, env.keys, env.warnings)
         started = run_container(engine, resolved.root, text,
-                                replace(options, environment=env.values), settings)
+                                replace(options, environment=env.values), settings,
+                                resolved.project)
         yield started
         timeout = options.readiness_timeout_s or settings.readiness_timeout_s
         try:

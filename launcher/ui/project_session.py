@@ -33,8 +33,10 @@ from launcher.core.events import (
     ContainerStarted,
     EnvironmentFromFiles,
     LogLine,
+    PinWarnings,
     PruneReport,
     SecretsKeptOut,
+    ServicesExpected,
 )
 from launcher.core.launch import (
     LaunchOptions,
@@ -328,6 +330,11 @@ class ProjectSession(QObject):
         elif isinstance(event, EnvironmentFromFiles):
             for line in event.lines():
                 self.build_output.emit(line)
+        elif isinstance(event, ServicesExpected):
+            self.build_output.emit(f"Note: {event.statement}")
+        elif isinstance(event, PinWarnings):
+            for warning in event.warnings:
+                self.build_output.emit(f"Warning: {warning}")
         elif isinstance(event, ContainerStarted):
             if event.port_note:
                 self.message.emit(event.port_note)
@@ -336,6 +343,8 @@ class ProjectSession(QObject):
         elif isinstance(event, AppReady):
             self._set_state(AppState("running", container=event.container))
             self.app_ready.emit(event.url)
+            if failing := event.failing_message():
+                self.message.emit(f"Warning: {failing}")
 
     def _on_launch_error(self, error: BaseException) -> None:
         container = self.state.container
