@@ -17,10 +17,17 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
+from launcher.arg_types import port_number, timeout_seconds
 from launcher.core.container_lookup import containers_for, is_orphaned
 from launcher.core.dockerfile import dockerfile_for, render_dockerfile, write_generated_files
 from launcher.core.engine import CancelToken, Engine
-from launcher.core.errors import BuildFailed, Cancelled, LauncherError, ProjectError
+from launcher.core.errors import (
+    AppExited,
+    BuildFailed,
+    Cancelled,
+    LauncherError,
+    ProjectError,
+)
 from launcher.core.events import (
     AppReady,
     BuildContextSent,
@@ -32,15 +39,19 @@ from launcher.core.events import (
     PullProgress,
     SecretsKeptOut,
 )
+from launcher.core.folder import resolve_path
 from launcher.core.format import human_size
 from launcher.core.launch import LaunchOptions, build_image, launch, resolve_project
 from launcher.core.project import FlaskProject, detect_project
 from launcher.core.project_lock import project_lock
 from launcher.core.settings import Settings, bind_address_problem
+from launcher.terminal_text import for_stream, one_line, silence_stdout
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
+# What a shell reports for a command whose reader went away (`... | head`).
+EXIT_BROKEN_PIPE = 128 + getattr(signal, "SIGPIPE", 13)
 SUBCOMMANDS = ("detect", "dockerfile", "build", "up", "logs", "down", "ps", "images", "prune")
 
 
@@ -74,7 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--include-secrets", action="store_true", help=include_secrets_help)
     up = command("up", "build, run, wait until the app answers, print its URL",
                  json_flag=True)
-    up.add_argument("--port", type=int, default=5000,
+    up.add_argument("--port", type=port_number, default=5000,
                     help="host port to publish on 127.0.0.1 (next free one if taken)")
     up.add_argument("--env", "-e", action="append", default=[], metavar="KEY=VALUE",
                     help="environment variable for the app, passed at run time")
@@ -83,7 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
                          "(0.0.0.0 for all; opt-in: other machines may reach the app)")
     up.add_argument("--include-secrets", action="store_true", help=include_secrets_help)
     up.add_argument("--quiet", "-q", action="store_true", help="show steps only")
-    up.add_argument("--timeout", type=float, default=None,
+    up.add_argument("--timeout", type=timeout_seconds, default=None,
                     help="seconds to wait for the app to answer")
     logs = command("logs", "print the app's output")
     logs.add_argument("--follow", "-f", action="store_true", help="keep printing new output")
@@ -106,30 +117,50 @@ def main(argv: list[str] | None = None, out: TextIO | None = None,
          err: TextIO | None = None) -> int:
     out = out or sys.stdout
     err = err or sys.stderr
+    for stream in (out, err):  # a file name with undecodable bytes is shown, not a crash
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     parser = build_parser()
     args = parser.parse_args(argv)
     handler = COMMANDS[args.command]
-    settings = Settings.load()
-    for problem in settings.load_problems:
-        print(f"warning: {problem}", file=err)
     try:
+        settings = Settings.load()
+        for problem in settings.load_problems:
+            print(f"warning: {one_line(problem)}", file=err)
         return handler(args, settings, out, err)
+    except BrokenPipeError:
+        # The reader went away (`... | head`): stop quietly, as `cat` does. Python's note on
+        # SIGPIPE: point stdout at devnull so the flush at exit does not fail again.
+        silence_stdout()
+        return EXIT_BROKEN_PIPE
     except KeyboardInterrupt:
         print("interrupted", file=err)
         return EXIT_INTERRUPTED
     except Cancelled as error:
-        print(f"error: {error}", file=err)
+        print(f"error: {one_line(str(error))}", file=err)
         return EXIT_INTERRUPTED
     except BuildFailed as error:
         failure = error.failure
         if failure.output:
             print("--- output of the failing step ---", file=err)
             for line in failure.output[-20:]:
-                print(f"  {line}", file=err)
-        print(f"error: {error}", file=err)
+                print(f"  {for_stream(line, err)}", file=err)
+        print(f"error: {one_line(str(error))}", file=err)
+        return EXIT_ERROR
+    except AppExited as error:
+        if error.last_lines:
+            print("--- last output of the app ---", file=err)
+            for line in error.last_lines:
+                print(f"  {for_stream(line, err)}", file=err)
+        print(f"error: {one_line(str(error))}", file=err)
         return EXIT_ERROR
     except LauncherError as error:
-        print(f"error: {error}", file=err)
+        print(f"error: {one_line(str(error))}", file=err)
+        return EXIT_ERROR
+    except Exception as error:  # the last resort: one line, never a traceback
+        print(f"error: unexpected {type(error).__name__}: {one_line(str(error))}; this is a "
+              "flask-launcher bug, please report it to its maintainers with the command you "
+              "ran.", file=err)
         return EXIT_ERROR
 
 
@@ -231,20 +262,20 @@ def cmd_logs(args: argparse.Namespace, settings: Settings, out: TextIO, err: Tex
             args.follow) else None
         if stream is None:
             for line in engine.logs_tail(containers[0].id, lines=10_000):
-                print(line, file=out)
+                print(for_stream(line, out), file=out)
             return 0
         previous = signal.signal(signal.SIGINT, lambda *_: stream.close())
         try:
             for line in stream:
                 stamp = f"{line.timestamp.isoformat()} " if line.timestamp else ""
-                print(f"{stamp}{line.text}", file=out, flush=True)
+                print(f"{stamp}{for_stream(line.text, out)}", file=out, flush=True)
         finally:
             signal.signal(signal.SIGINT, previous)
     return 0
 
 
 def cmd_down(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
-    root = Path(args.path).expanduser().resolve()
+    root = resolve_path(args.path)
     with Engine(settings.scope) as engine:
         if root.is_dir():
             removed = engine.remove_project_containers(root)
@@ -343,7 +374,7 @@ def _show_build_event(event: object, err: TextIO, quiet: bool) -> None:
     if isinstance(event, BuildStep):
         print(f"[{event.index}/{event.total}] {event.instruction}", file=err, flush=True)
     elif isinstance(event, BuildOutput) and not quiet:
-        print(f"    {event.text}", file=err, flush=True)
+        print(f"    {for_stream(event.text, err)}", file=err, flush=True)
     elif isinstance(event, PullProgress) and not quiet and event.total is None:
         print(f"    {event.layer} {event.status}", file=err, flush=True)
     elif isinstance(event, SecretsKeptOut):
@@ -373,9 +404,12 @@ def _parse_env(pairs: list[str]) -> dict[str, str]:
 
 
 def _project_root(path: str) -> Path:
-    root = Path(path).expanduser().resolve()
+    root = resolve_path(path)
     if not root.is_dir():
-        raise ProjectError(f"{path} is not a folder")
+        if root.exists():
+            raise ProjectError(f"{root} is a file, not a folder: choose the project's folder.")
+        raise ProjectError(f"{path} does not exist: give the project's folder (for a folder "
+                           "that is gone, `flask-launcher ps --orphaned` lists its container).")
     return root
 
 
@@ -422,4 +456,5 @@ def _project_json(project: FlaskProject, settings: Settings) -> dict[str, Any]:
 def _print_json(data: Any, out: TextIO) -> None:
     json.dump(data, out, indent=2, ensure_ascii=False)
     out.write("\n")
+
 

@@ -21,6 +21,7 @@ from launcher.core.dockerfile import (
 from launcher.core.engine import CancelToken, Engine, PortInUse
 from launcher.core.env_files import project_environment
 from launcher.core.errors import (
+    LAST_OUTPUT_LINES,
     AppExited,
     AppNotAnswering,
     Cancelled,
@@ -37,7 +38,8 @@ from launcher.core.events import (
     EnvironmentFromFiles,
     LaunchEvent,
 )
-from launcher.core.ports import free_ports_from
+from launcher.core.folder import read_project_text, resolve_path
+from launcher.core.ports import free_ports_from, port_search_range
 from launcher.core.project import FlaskProject, detect_project
 from launcher.core.project_lock import project_lock
 from launcher.core.readiness import Outcome, wait_until_answering
@@ -66,13 +68,17 @@ def resolve_project(path: str | Path, settings: Settings) -> ResolvedProject:
 
     A project with its own Dockerfile builds even where detection finds no app: the user
     told Docker how to start it."""
-    root = Path(path).expanduser().resolve()
+    root = resolve_path(path)
     try:
         project = detect_project(root)
     except ProjectError:
         own = root / "Dockerfile"
-        if root.is_dir() and own.is_file():
-            text = own.read_text(encoding="utf-8", errors="replace")
+        try:
+            usable = root.is_dir() and own.is_file()
+        except OSError:  # the folder cannot be searched: detection said why
+            usable = False
+        if usable:
+            text = read_project_text(own)
             return ResolvedProject(root, None, DockerfileSource(text, own, generated=False))
         raise
     base = settings.effective_base_image(project.python_version)
@@ -111,8 +117,9 @@ def run_container(engine: Engine, root: Path, dockerfile_text: str, options: Lau
         if port != options.host_port:
             note = f"port {options.host_port} is taken; using {port} instead"
         return ContainerStarted(container, note)
-    raise EngineError(f"no free host port in {options.host_port}-"
-                      f"{options.host_port + len(candidates)}; choose another with --port")
+    tried = port_search_range(options.host_port)
+    raise EngineError(f"no free host port in {tried.start}-{tried.stop - 1} on "
+                      f"{settings.bind_address}; choose another with --port")
 
 
 def published_wider_than_asked(asked: str, container: ContainerInfo) -> str | None:
@@ -157,11 +164,11 @@ def wait_until_ready(engine: Engine, started: ContainerStarted, resolved: Resolv
                                    is_cancelled=lambda: cancel.cancelled, wait=cancel.wait)
     if outcome == Outcome.READY:
         return AppReady(url, engine.container(container.id))
-    last_lines = engine.logs_tail(container.id)
+    last_lines = engine.logs_tail(container.id, lines=LAST_OUTPUT_LINES)
     if outcome == Outcome.EXITED:
         info = engine.find_container(container.id)
         raise AppExited(info.exit_code if info and info.exit_code is not None else -1,
-                        last_lines)
+                        last_lines, resolved.root)
     hint = ""
     if resolved.project is not None:
         localhost = [w for w in resolved.project.warnings if w.code == "run-localhost"]

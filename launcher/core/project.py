@@ -7,7 +7,6 @@ misbehave in a container come back as warnings with file and line.
 from __future__ import annotations
 
 import ast
-import errno
 import os
 import re
 import tomllib
@@ -16,6 +15,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from launcher.core.errors import ProjectError
+from launcher.core.folder import (
+    load_project_toml,
+    project_folder,
+    read_project_text,
+    refuse_dockerfile_folder,
+    too_deep_to_parse,
+)
 from launcher.core.poetry import pep440_constraint, poetry_requirements
 
 # Folders that never hold the app and can be huge (a virtual environment of a gigabyte).
@@ -116,7 +122,8 @@ class _Candidate:
 
 def detect_project(path: str | os.PathLike[str]) -> FlaskProject:
     """Describe the Flask project in ``path`` or raise ProjectError saying why we can't."""
-    root = _check_folder(Path(path))
+    root = project_folder(path)
+    refuse_dockerfile_folder(root)
     warnings: list[ProjectWarning] = []
     python_files = list(_python_files(root, warnings))
     if not python_files:
@@ -130,6 +137,8 @@ def detect_project(path: str | os.PathLike[str]) -> FlaskProject:
             continue
         try:
             tree = ast.parse(source, filename=rel)
+        except RecursionError:
+            raise too_deep_to_parse(root / rel) from None
         except SyntaxError as err:
             warnings.append(ProjectWarning("syntax-error", f"syntax error: {err.msg}",
                                            rel, err.lineno))
@@ -173,28 +182,6 @@ def detect_project(path: str | os.PathLike[str]) -> FlaskProject:
 
 # --- the folder ---------------------------------------------------------------------------
 
-def _check_folder(path: Path) -> Path:
-    try:
-        root = path.expanduser().resolve(strict=True)
-    except FileNotFoundError:
-        raise ProjectError(f"{path} does not exist.") from None
-    except RuntimeError:  # a symlink loop (Python < 3.13)
-        raise ProjectError(f"{path} is a symbolic link loop.") from None
-    except OSError as err:
-        if err.errno == errno.ELOOP:  # a symlink loop (Python >= 3.13)
-            raise ProjectError(f"{path} is a symbolic link loop.") from None
-        raise ProjectError(f"{path} cannot be opened: {err.strerror}.") from None
-    if not root.is_dir():
-        raise ProjectError(f"{root} is a file, not a folder: choose the folder that holds it.")
-    try:
-        empty = next(root.iterdir(), None) is None
-    except PermissionError:
-        raise ProjectError(f"{root} cannot be read: permission denied.") from None
-    if empty:
-        raise ProjectError(f"{root} is empty: choose the folder of a Flask project.")
-    return root
-
-
 def _python_files(root: Path, warnings: list[ProjectWarning]) -> Iterator[str]:
     count = 0
 
@@ -218,7 +205,10 @@ def _python_files(root: Path, warnings: list[ProjectWarning]) -> Iterator[str]:
 
 
 def _is_venv(folder: Path) -> bool:
-    return (folder / "pyvenv.cfg").exists()
+    try:
+        return (folder / "pyvenv.cfg").exists()
+    except OSError:  # an unreadable folder: os.walk names it when it cannot list it
+        return False
 
 
 def _is_test_file(rel: str) -> bool:
@@ -488,10 +478,9 @@ def _read_requirements(root: Path, rel: str, found: _Requirements,
     if rel in found.files:
         return
     found.files.append(rel)
-    try:
-        text = (root / rel).read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return
+    if not os.path.lexists(root / rel):
+        return  # an included file that is not there: pip names it in the build
+    text = read_project_text(root / rel)
     for line in _requirement_lines(text):
         if include := _INCLUDE.match(line):
             option, name = include.groups()
@@ -559,21 +548,17 @@ def _has_build_system(root: Path) -> bool:
     """Without a [build-system], ``pip install .`` guesses with setuptools' discovery, which
     fails on a plain app folder ("Multiple top-level packages discovered": templates, static)."""
     try:
-        data = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
+        data = load_project_toml(root / "pyproject.toml") or {}
+    except tomllib.TOMLDecodeError:
         return False
     return isinstance(data.get("build-system"), dict)
 
 
 def _load_toml(path: Path, warnings: list[ProjectWarning]) -> dict | None:
-    if not path.is_file():
-        return None
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
+        return load_project_toml(path)
+    except tomllib.TOMLDecodeError as err:
         warnings.append(ProjectWarning("bad-toml", f"cannot be parsed: {err}", path.name))
-    except OSError:
-        pass
     return None
 
 
@@ -606,8 +591,8 @@ def _python_version(root: Path) -> tuple[str | None, str | None]:
     except OSError:
         pass
     try:
-        pyproject = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
+        pyproject = load_project_toml(root / "pyproject.toml") or {}
+    except tomllib.TOMLDecodeError:
         pyproject = {}
     spec = pyproject.get("project", {}).get("requires-python")
     source = "requires-python in pyproject.toml"
