@@ -256,3 +256,26 @@ def test_no_free_port_names_the_range_it_tried(engine: Engine, tmp_path: Path, c
     assert_one_line(result, "no free host port in 65500-65535 on 127.0.0.1; choose another "
                             "with --port")
     assert engine.list_containers(project) == []
+
+
+def test_a_project_folder_with_undecodable_bytes_in_its_name_is_shown(tmp_path: Path):
+    project = os.fsencode(_hello(tmp_path, "cafe")).replace(b"cafe", b"caf\xff")
+    os.rename(tmp_path / "cafe", project)
+    # As in a UTF-8 desktop locale (this machine's C.UTF-8 makes Python lenient): strict.
+    strict = dict(os.environ, PYTHONIOENCODING="utf-8")
+    for args in (["detect", project], ["detect", "--json", project], ["dockerfile", project]):
+        result = flask_launcher(*args, env=strict, timeout=60)
+        assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+    assert "caf\\udcff" in flask_launcher("detect", project, env=strict).stdout
+
+
+def test_a_settings_file_nested_too_deeply_is_a_warning(tmp_path: Path):
+    config = tmp_path / "config"
+    config.mkdir()
+    (config / "settings.json").write_text("[" * 100_000 + "]" * 100_000)
+    result = flask_launcher("detect", str(_hello(tmp_path, "app")),
+                            env=dict(os.environ, FLASK_LAUNCHER_CONFIG_DIR=str(config)),
+                            timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.startswith(f"warning: {config / 'settings.json'} cannot be read "
+                                    "(maximum recursion depth exceeded")
