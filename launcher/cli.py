@@ -127,7 +127,9 @@ def main(argv: list[str] | None = None, out: TextIO | None = None,
         settings = Settings.load()
         for problem in settings.load_problems:
             print(f"warning: {one_line(problem)}", file=err)
-        return handler(args, settings, out, err)
+        code = handler(args, settings, out, err)
+        out.flush()  # a reader that went away is noticed here, not at the interpreter's exit
+        return code
     except BrokenPipeError:
         # The reader went away (`... | head`): stop quietly, as `cat` does. Python's note on
         # SIGPIPE: point stdout at devnull so the flush at exit does not fail again.
@@ -184,7 +186,7 @@ def cmd_detect(args: argparse.Namespace, settings: Settings, out: TextIO, err: T
     source = "the project's own" if project.has_dockerfile else "generated"
     print(f"Dockerfile:   {source}", file=out)
     for warning in project.warnings:
-        print(f"warning: {warning}", file=out)
+        print(f"warning: {one_line(str(warning))}", file=out)
     return 0
 
 
@@ -372,7 +374,8 @@ def _cancel_on_sigint() -> _SigintCancel:
 
 def _show_build_event(event: object, err: TextIO, quiet: bool) -> None:
     if isinstance(event, BuildStep):
-        print(f"[{event.index}/{event.total}] {event.instruction}", file=err, flush=True)
+        print(f"[{event.index}/{event.total}] {for_stream(event.instruction, err)}", file=err,
+              flush=True)
     elif isinstance(event, BuildOutput) and not quiet:
         print(f"    {for_stream(event.text, err)}", file=err, flush=True)
     elif isinstance(event, PullProgress) and not quiet and event.total is None:

@@ -93,8 +93,8 @@ def _logs_on_a_terminal(project: Path, env: dict[str, str]) -> str:
             os.close(terminal)
 
 
-def test_logs_keep_colours_on_a_terminal_and_drop_what_drives_it(engine: Engine,
-                                                                  tmp_path: Path, cleanup):
+def test_logs_keep_colours_on_a_terminal_and_drop_what_drives_it_then_a_closed_pipe(
+        engine: Engine, tmp_path: Path, cleanup):
     project = _up_printing_sequences(engine, tmp_path, cleanup)
     env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
 
@@ -110,3 +110,13 @@ def test_logs_keep_colours_on_a_terminal_and_drop_what_drives_it(engine: Engine,
     assert piped.returncode == 0, piped.stderr
     assert "red plain moved" in piped.stdout
     assert "\x1b" not in piped.stdout and "\x07" not in piped.stdout
+
+    # `logs PATH | head -1`: the reader is gone before the first line; quiet, exit 141.
+    with subprocess.Popen([sys.executable, "-m", "launcher", "logs", str(project)],
+                          cwd=REPO_ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE) as process:
+        assert process.stdout is not None and process.stderr is not None
+        process.stdout.close()
+        stderr = process.stderr.read().decode()
+        assert process.wait(timeout=60) == 141, stderr
+    assert stderr == ""
