@@ -45,7 +45,7 @@ from launcher.core.launch import LaunchOptions, build_image, launch, resolve_pro
 from launcher.core.project import FlaskProject, detect_project
 from launcher.core.project_lock import project_lock
 from launcher.core.settings import Settings, bind_address_problem
-from launcher.terminal_text import for_stream, one_line, silence_stdout
+from launcher.terminal_text import ReaderGoneWatch, for_stream, one_line, silence_stdout
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2
@@ -268,11 +268,14 @@ def cmd_logs(args: argparse.Namespace, settings: Settings, out: TextIO, err: Tex
             return 0
         previous = signal.signal(signal.SIGINT, lambda *_: stream.close())
         try:
-            for line in stream:
-                stamp = f"{line.timestamp.isoformat()} " if line.timestamp else ""
-                print(f"{stamp}{for_stream(line.text, out)}", file=out, flush=True)
+            with ReaderGoneWatch(out, stream.close) as reader:
+                for line in stream:
+                    stamp = f"{line.timestamp.isoformat()} " if line.timestamp else ""
+                    print(f"{stamp}{for_stream(line.text, out)}", file=out, flush=True)
         finally:
             signal.signal(signal.SIGINT, previous)
+        if reader.gone.is_set():
+            raise BrokenPipeError("the reader of the output went away")
     return 0
 
 

@@ -4,7 +4,10 @@ colour only where a terminal shows it, nothing that drives the terminal."""
 from __future__ import annotations
 
 import os
+import select
 import sys
+import threading
+from collections.abc import Callable
 from typing import TextIO
 
 from launcher.core.ansi import colours_only, strip_ansi
@@ -45,3 +48,40 @@ def silence_stdout() -> None:
         os.dup2(devnull, sys.stdout.fileno())
     except (OSError, ValueError, AttributeError):
         pass
+
+
+class ReaderGoneWatch:
+    """Calls ``on_gone`` once the reader of ``stream`` (a pipe) has gone away, as `tail -f`
+    does: `logs -f | head -1` of a quiet app would otherwise wait for the app's next line to
+    find out. A pipe whose reader closed reports POLLERR; a file or terminal never does."""
+
+    def __init__(self, stream: TextIO, on_gone: Callable[[], object]) -> None:
+        self.gone = threading.Event()
+        self._stop = threading.Event()
+        self._on_gone = on_gone
+        self._thread: threading.Thread | None = None
+        try:
+            self._fd = stream.fileno()
+        except (AttributeError, OSError, ValueError):  # a StringIO: nobody can go away
+            self._fd = -1
+
+    def __enter__(self) -> ReaderGoneWatch:
+        if self._fd >= 0 and hasattr(select, "poll"):
+            self._thread = threading.Thread(target=self._watch, name="reader-gone", daemon=True)
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+
+    def _watch(self) -> None:
+        poller = select.poll()
+        poller.register(self._fd, select.POLLERR)
+        while not self._stop.is_set():
+            if any(events & (select.POLLERR | select.POLLHUP)
+                   for _, events in poller.poll(200)):
+                self.gone.set()
+                self._on_gone()
+                return

@@ -120,3 +120,30 @@ def test_logs_keep_colours_on_a_terminal_and_drop_what_drives_it_then_a_closed_p
         stderr = process.stderr.read().decode()
         assert process.wait(timeout=60) == 141, stderr
     assert stderr == ""
+
+
+def test_following_a_quiet_app_into_a_pipe_ends_when_the_reader_goes(engine: Engine,
+                                                                     tmp_path: Path, cleanup):
+    """`logs -f PATH | head -1` of an app that prints nothing: the command notices the reader
+    has gone at once (as `tail -f` does), instead of at the app's next line, maybe never."""
+    server = ("import http.server as h; h.SimpleHTTPRequestHandler.log_message = "
+              "lambda *a: None; h.ThreadingHTTPServer(('', 5000), "
+              "h.SimpleHTTPRequestHandler).serve_forever()")
+    project = write_files(tmp_path / "quiet", {
+        "Dockerfile": (f"FROM {BASE}\nSTOPSIGNAL SIGKILL\nCMD "
+                       + json.dumps(["python", "-c", server]) + "\n")})
+    cleanup(project)
+    up = flask_launcher("up", str(project), "--quiet")
+    assert up.returncode == 0, up.stderr
+    with subprocess.Popen([sys.executable, "-m", "launcher", "logs", "-f", str(project)],
+                          cwd=REPO_ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE) as process:
+        assert process.stdout is not None and process.stderr is not None
+        process.stdout.close()
+        try:
+            code = process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            raise AssertionError("`logs -f` went on following after its reader went away") from None
+        stderr = process.stderr.read().decode()
+    assert code == 141 and stderr == "", stderr
