@@ -21,7 +21,13 @@ from launcher.cli_parser import build_parser
 from launcher.core.container_lookup import containers_for, is_orphaned
 from launcher.core.dockerfile import dockerfile_for, render_dockerfile, write_generated_files
 from launcher.core.engine import CancelToken, Engine
-from launcher.core.errors import BuildFailed, Cancelled, LauncherError, ProjectError
+from launcher.core.errors import (
+    AppExited,
+    BuildFailed,
+    Cancelled,
+    LauncherError,
+    ProjectError,
+)
 from launcher.core.events import (
     AppReady,
     BuildContextSent,
@@ -35,6 +41,7 @@ from launcher.core.events import (
     SecretsKeptOut,
     ServicesExpected,
 )
+from launcher.core.folder import resolve_path
 from launcher.core.format import human_size
 from launcher.core.launch import (
     LaunchOptions,
@@ -47,43 +54,71 @@ from launcher.core.project import FlaskProject, detect_project
 from launcher.core.project_lock import project_lock
 from launcher.core.settings import Settings, bind_address_problem
 from launcher.core.shortcut import install_shortcut, uninstall_shortcut
+from launcher.terminal_text import ReaderGoneWatch, for_stream, one_line, silence_stdout
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
+# What a shell reports for a command whose reader went away (`... | head`).
+EXIT_BROKEN_PIPE = 128 + getattr(signal, "SIGPIPE", 13)
+
 
 
 def main(argv: list[str] | None = None, out: TextIO | None = None,
          err: TextIO | None = None) -> int:
     out = out or sys.stdout
     err = err or sys.stderr
+    for stream in (out, err):  # a file name with undecodable bytes is shown, not a crash
+        if getattr(stream, "errors", None) == "strict" and hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     parser = build_parser()
     args = parser.parse_args(argv)
     handler = COMMANDS[args.command]
-    settings = Settings.load()
-    for problem in settings.load_problems:
-        print(f"warning: {problem}", file=err)
     try:
-        return handler(args, settings, out, err)
+        settings = Settings.load()
+        for problem in settings.load_problems:
+            print(f"warning: {one_line(problem)}", file=err)
+        code = handler(args, settings, out, err)
+        out.flush()  # a reader that went away is noticed here, not at the interpreter's exit
+        return code
+    except BrokenPipeError:
+        # The reader went away (`... | head`): stop quietly, as `cat` does. Python's note on
+        # SIGPIPE: point stdout at devnull so the flush at exit does not fail again.
+        silence_stdout()
+        return EXIT_BROKEN_PIPE
     except KeyboardInterrupt:
         print("interrupted", file=err)
         return EXIT_INTERRUPTED
     except Cancelled as error:
         _print_json_error(args, error, out)
-        print(f"error: {error}", file=err)
+        print(f"error: {one_line(str(error))}", file=err)
         return EXIT_INTERRUPTED
     except BuildFailed as error:
         failure = error.failure
         if failure.output:
             print("--- output of the failing step ---", file=err)
             for line in failure.output[-20:]:
-                print(f"  {line}", file=err)
+                print(f"  {for_stream(line, err)}", file=err)
         _print_json_error(args, error, out)
-        print(f"error: {error}", file=err)
+        print(f"error: {one_line(str(error))}", file=err)
+        return EXIT_ERROR
+    except AppExited as error:
+        if error.last_lines:
+            print("--- last output of the app ---", file=err)
+            for line in error.last_lines:
+                print(f"  {for_stream(line, err)}", file=err)
+        _print_json_error(args, error, out)
+        print(f"error: {one_line(str(error))}", file=err)
         return EXIT_ERROR
     except LauncherError as error:
         _print_json_error(args, error, out)
-        print(f"error: {error}", file=err)
+        print(f"error: {one_line(str(error))}", file=err)
+        return EXIT_ERROR
+    except Exception as error:  # the last resort: one line, never a traceback
+        _print_json_error(args, error, out)
+        print(f"error: unexpected {type(error).__name__}: {one_line(str(error))}; this is a "
+              "flask-launcher bug, please report it to its maintainers with the command you "
+              "ran.", file=err)
         return EXIT_ERROR
 
 
@@ -126,7 +161,7 @@ def cmd_detect(args: argparse.Namespace, settings: Settings, out: TextIO, err: T
     source = "the project's own" if project.has_dockerfile else "generated"
     print(f"Dockerfile:   {source}", file=out)
     for warning in project.warnings:
-        print(f"warning: {warning}", file=out)
+        print(f"warning: {one_line(str(warning))}", file=out)
     return 0
 
 
@@ -212,20 +247,23 @@ def cmd_logs(args: argparse.Namespace, settings: Settings, out: TextIO, err: Tex
             args.follow) else None
         if stream is None:
             for line in engine.logs_tail(containers[0].id, lines=10_000):
-                print(line, file=out)
+                print(for_stream(line, out), file=out)
             return 0
         previous = signal.signal(signal.SIGINT, lambda *_: stream.close())
         try:
-            for line in stream:
-                stamp = f"{line.timestamp.isoformat()} " if line.timestamp else ""
-                print(f"{stamp}{line.text}", file=out, flush=True)
+            with ReaderGoneWatch(out, stream.close) as reader:
+                for line in stream:
+                    stamp = f"{line.timestamp.isoformat()} " if line.timestamp else ""
+                    print(f"{stamp}{for_stream(line.text, out)}", file=out, flush=True)
         finally:
             signal.signal(signal.SIGINT, previous)
+        if reader.gone.is_set():
+            raise BrokenPipeError("the reader of the output went away")
     return 0
 
 
 def cmd_down(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
-    root = Path(args.path).expanduser().resolve()
+    root = resolve_path(args.path)
     with Engine(settings.scope) as engine:
         if root.is_dir():
             removed = engine.remove_project_containers(root)
@@ -346,9 +384,10 @@ def _cancel_on_sigint() -> _SigintCancel:
 
 def _show_build_event(event: object, err: TextIO, quiet: bool) -> None:
     if isinstance(event, BuildStep):
-        print(f"[{event.index}/{event.total}] {event.instruction}", file=err, flush=True)
+        print(f"[{event.index}/{event.total}] {for_stream(event.instruction, err)}", file=err,
+              flush=True)
     elif isinstance(event, BuildOutput) and not quiet:
-        print(f"    {event.text}", file=err, flush=True)
+        print(f"    {for_stream(event.text, err)}", file=err, flush=True)
     elif isinstance(event, PullProgress) and not quiet and event.total is None:
         print(f"    {event.layer} {event.status}", file=err, flush=True)
     elif isinstance(event, SecretsKeptOut):
@@ -383,9 +422,12 @@ def _parse_env(pairs: list[str]) -> dict[str, str]:
 
 
 def _project_root(path: str) -> Path:
-    root = Path(path).expanduser().resolve()
+    root = resolve_path(path)
     if not root.is_dir():
-        raise ProjectError(f"{path} is not a folder")
+        if root.exists():
+            raise ProjectError(f"{root} is a file, not a folder: choose the project's folder.")
+        raise ProjectError(f"{path} does not exist: give the project's folder (for a folder "
+                           "that is gone, `flask-launcher ps --orphaned` lists its container).")
     return root
 
 
@@ -432,4 +474,5 @@ def _project_json(project: FlaskProject, settings: Settings) -> dict[str, Any]:
 def _print_json(data: Any, out: TextIO) -> None:
     json.dump(data, out, indent=2, ensure_ascii=False)
     out.write("\n")
+
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 import argparse
 from importlib.metadata import PackageNotFoundError, version
 
+from launcher.arg_types import port_number, timeout_seconds
+
 # The commands as `flask-launcher --help` lists them: grouped by what a user wants to do.
 COMMAND_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Run your app", ("up", "down", "logs", "ps")),
@@ -66,7 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--include-secrets", action="store_true", help=include_secrets_help)
     up = command("up", "build, run, wait until the app answers, print its URL",
                  json_flag=True)
-    up.add_argument("--port", type=int, default=5000,
+    up.add_argument("--port", type=port_number, default=5000,
                     help="host port to publish on 127.0.0.1 (next free one if taken)")
     up.add_argument("--env", "-e", action="append", default=[], metavar="KEY=VALUE",
                     help="environment variable for the app, passed at run time")
@@ -75,7 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
                          "(0.0.0.0 for all; opt-in: other machines may reach the app)")
     up.add_argument("--include-secrets", action="store_true", help=include_secrets_help)
     up.add_argument("--quiet", "-q", action="store_true", help="show steps only")
-    up.add_argument("--timeout", type=float, default=None,
+    up.add_argument("--timeout", type=timeout_seconds, default=None,
                     help="seconds to wait for the app to answer")
     logs = command("logs", "print the app's output")
     logs.add_argument("--follow", "-f", action="store_true", help="keep printing new output")

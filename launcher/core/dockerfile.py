@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from launcher.core.dockerfile_parse import Instruction, parse_instructions
-from launcher.core.errors import DockerfileExists
+from launcher.core.errors import DockerfileExists, ProjectError
+from launcher.core.folder import read_project_text, refuse_dockerfile_folder
 from launcher.core.listen_port import DEFAULT_PORT, expose_port
 from launcher.core.package_files import dockerfile_template
 from launcher.core.pins import gunicorn_lacks_main, system_packages
@@ -106,12 +107,12 @@ def _default_patterns(project_root: Path | None) -> list[str]:
 
 def dockerfile_for(project: FlaskProject, base_image: str) -> DockerfileSource:
     path = project.root / "Dockerfile"
-    try:
-        # Bytes, not read_text: the user's file exactly as it is, line endings included.
-        text = path.read_bytes().decode("utf-8", errors="replace")
-    except FileNotFoundError:
+    if not os.path.lexists(path):
         return DockerfileSource(render_dockerfile(project, base_image), None, generated=True)
-    return DockerfileSource(text, path, generated=False)
+    refuse_dockerfile_folder(project.root)
+    # Bytes, not text mode: the user's file exactly as it is, line endings included.
+    return DockerfileSource(read_project_text(path), path, generated=False)
+
 
 
 def write_generated_files(project: FlaskProject, base_image: str, *,
@@ -119,6 +120,7 @@ def write_generated_files(project: FlaskProject, base_image: str, *,
     """Write Dockerfile (and .dockerignore if missing). Refuse to replace a Dockerfile unless
     ``regenerate`` says the user confirmed it. Returns the files written."""
     dockerfile = project.root / "Dockerfile"
+    refuse_dockerfile_folder(project.root)
     if (dockerfile.exists() or dockerfile.is_symlink()) and not regenerate:
         raise DockerfileExists(
             f"{dockerfile} already exists and is used as it is; regenerate it explicitly "
@@ -148,8 +150,13 @@ def save_dockerfile(project_root: Path, text: str) -> Path:
 
 def _atomic_write(path: Path, text: str) -> None:
     tmp = path.with_name(f".{path.name}.flask-launcher.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(path)
+    except OSError as err:
+        tmp.unlink(missing_ok=True)
+        raise ProjectError(f"{path} cannot be written: {err.strerror or err}; make its folder "
+                           "writable, or free space on its disk.") from None
 
 
 def _exec_form(*args: str) -> str:

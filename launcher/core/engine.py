@@ -30,7 +30,12 @@ from docker.utils.build import exclude_paths
 from docker.utils.build import tar as build_context_tar
 
 from launcher.core import labels, secret_files
-from launcher.core.build_context import LARGE_CONTEXT_BYTES, CancellableUpload, largest_entries
+from launcher.core.build_context import (
+    LARGE_CONTEXT_BYTES,
+    CancellableUpload,
+    context_errors,
+    largest_entries,
+)
 from launcher.core.build_stream import BuildTrail, parse_build_stream, refused_build
 from launcher.core.errors import (
     BuildFailed,
@@ -462,17 +467,22 @@ class Engine:
         if not include_secrets:
             # docker-py's own walk (exclude_paths mutates its list: a copy), so the files
             # named are the ones the patterns below keep out of this very context.
-            kept_out = secret_files.secret_paths(
-                exclude_paths(str(project), list(ignore_patterns)))
+            with context_errors(project):
+                kept_out = secret_files.secret_paths(
+                    exclude_paths(str(project), list(ignore_patterns)))
             if kept_out:
                 yield SecretsKeptOut(tuple(kept_out))
             ignore_patterns = secret_files.without_secrets(ignore_patterns)
         tag = labels.image_tag(project, self.scope)
         dockerfile_name = ".flask-launcher.Dockerfile"
-        with tempfile.TemporaryFile() as context:
-            build_context_tar(str(project), exclude=ignore_patterns,
-                              dockerfile=(dockerfile_name, dockerfile_text), fileobj=context)
-            size = context.seek(0, os.SEEK_END)
+        with context_errors(project):
+            # Unbuffered: a full disk fails the write that overflows it, not the close.
+            context = tempfile.TemporaryFile(buffering=0)  # noqa: SIM115 (the with closes it)
+        with context:
+            with context_errors(project):
+                build_context_tar(str(project), exclude=ignore_patterns,
+                                  dockerfile=(dockerfile_name, dockerfile_text), fileobj=context)
+                size = context.seek(0, os.SEEK_END)
             yield BuildContextSent(size, largest_entries(context) if (
                 size > LARGE_CONTEXT_BYTES) else ())
             upload = CancellableUpload(context, lambda: cancel.cancelled)

@@ -22,6 +22,7 @@ from launcher.core.dockerfile import (
 from launcher.core.engine import CancelToken, Engine, PortInUse
 from launcher.core.env_files import project_environment
 from launcher.core.errors import (
+    LAST_OUTPUT_LINES,
     AppExited,
     AppNotAnswering,
     Cancelled,
@@ -40,13 +41,14 @@ from launcher.core.events import (
     PinWarnings,
     ServicesExpected,
 )
+from launcher.core.folder import read_project_text, resolve_path
 from launcher.core.listen_port import DEFAULT_PORT, ListenPort, dockerfile_port
 from launcher.core.log_causes import (
     last_exception_line,
     missing_service,
     missing_service_sentence,
 )
-from launcher.core.ports import free_ports_from
+from launcher.core.ports import free_ports_from, port_search_range
 from launcher.core.project import FlaskProject, detect_project
 from launcher.core.project_lock import project_lock
 from launcher.core.project_warning import ProjectWarning
@@ -76,13 +78,17 @@ def resolve_project(path: str | Path, settings: Settings) -> ResolvedProject:
 
     A project with its own Dockerfile builds even where detection finds no app: the user
     told Docker how to start it."""
-    root = Path(path).expanduser().resolve()
+    root = resolve_path(path)
     try:
         project = detect_project(root)
     except ProjectError:
         own = root / "Dockerfile"
-        if root.is_dir() and own.is_file():
-            text = own.read_text(encoding="utf-8", errors="replace")
+        try:
+            usable = root.is_dir() and own.is_file()
+        except OSError:  # the folder cannot be searched: detection said why
+            usable = False
+        if usable:
+            text = read_project_text(own)
             return ResolvedProject(root, None, DockerfileSource(text, own, generated=False))
         raise
     base = settings.effective_base_image(project.python_version)
@@ -151,8 +157,9 @@ def run_container(engine: Engine, root: Path, dockerfile_text: str, options: Lau
         if port != options.host_port:
             note = f"port {options.host_port} is taken; using {port} instead"
         return ContainerStarted(container, note, port_source)
-    raise EngineError(f"no free host port in {options.host_port}-"
-                      f"{options.host_port + len(candidates)}; choose another with --port")
+    tried = port_search_range(options.host_port)
+    raise EngineError(f"no free host port in {tried.start}-{tried.stop - 1} on "
+                      f"{settings.bind_address}; choose another with --port")
 
 
 def published_wider_than_asked(asked: str, container: ContainerInfo) -> str | None:
@@ -200,12 +207,12 @@ def wait_until_ready(engine: Engine, started: ContainerStarted, resolved: Resolv
         if result.status is not None and result.status >= 500:
             exception = _logged_exception(engine, container.id, cancel)
         return AppReady(url, engine.container(container.id), result.status, exception)
-    last_lines = engine.logs_tail(container.id)
+    last_lines = engine.logs_tail(container.id, lines=LAST_OUTPUT_LINES)
     cause = _cause_in_logs(last_lines, resolved.project)
     if result.outcome is Outcome.EXITED:
         info = engine.find_container(container.id)
         raise AppExited(info.exit_code if info and info.exit_code is not None else -1,
-                        last_lines, cause)
+                        last_lines, cause, resolved.root)
     port = container.container_port or DEFAULT_PORT
     why = {
         ProbeFailure.REFUSED: "the port refuses connections: nothing listens on it",

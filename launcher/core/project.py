@@ -7,7 +7,6 @@ misbehave in a container come back as warnings with file and line.
 from __future__ import annotations
 
 import ast
-import errno
 import os
 import re
 from collections.abc import Iterator
@@ -20,6 +19,11 @@ from launcher.core.compose_services import (
     services_statement,
 )
 from launcher.core.errors import ProjectError
+from launcher.core.folder import (
+    project_folder,
+    refuse_dockerfile_folder,
+    too_deep_to_parse,
+)
 from launcher.core.listen_port import (
     DEFAULT_PORT,
     ListenPort,
@@ -92,7 +96,8 @@ class _Candidate:
 
 def detect_project(path: str | os.PathLike[str]) -> FlaskProject:
     """Describe the Flask project in ``path`` or raise ProjectError saying why we can't."""
-    root = _check_folder(Path(path))
+    root = project_folder(path)
+    refuse_dockerfile_folder(root)
     warnings: list[ProjectWarning] = []
     python_files = list(_python_files(root, warnings))
     if not python_files:
@@ -108,6 +113,8 @@ def detect_project(path: str | os.PathLike[str]) -> FlaskProject:
             continue
         try:
             tree = ast.parse(source, filename=rel)
+        except RecursionError:
+            raise too_deep_to_parse(root / rel) from None
         except SyntaxError as err:
             syntax_errors.append(ProjectWarning("syntax-error", f"syntax error: {err.msg}",
                                                 rel, err.lineno))
@@ -174,28 +181,6 @@ def detect_project(path: str | os.PathLike[str]) -> FlaskProject:
 
 # --- the folder ---------------------------------------------------------------------------
 
-def _check_folder(path: Path) -> Path:
-    try:
-        root = path.expanduser().resolve(strict=True)
-    except FileNotFoundError:
-        raise ProjectError(f"{path} does not exist.") from None
-    except RuntimeError:  # a symlink loop (Python < 3.13)
-        raise ProjectError(f"{path} is a symbolic link loop.") from None
-    except OSError as err:
-        if err.errno == errno.ELOOP:  # a symlink loop (Python >= 3.13)
-            raise ProjectError(f"{path} is a symbolic link loop.") from None
-        raise ProjectError(f"{path} cannot be opened: {err.strerror}.") from None
-    if not root.is_dir():
-        raise ProjectError(f"{root} is a file, not a folder: choose the folder that holds it.")
-    try:
-        empty = next(root.iterdir(), None) is None
-    except PermissionError:
-        raise ProjectError(f"{root} cannot be read: permission denied.") from None
-    if empty:
-        raise ProjectError(f"{root} is empty: choose the folder of a Flask project.")
-    return root
-
-
 def _python_files(root: Path, warnings: list[ProjectWarning]) -> Iterator[str]:
     count = 0
 
@@ -219,7 +204,10 @@ def _python_files(root: Path, warnings: list[ProjectWarning]) -> Iterator[str]:
 
 
 def _is_venv(folder: Path) -> bool:
-    return (folder / "pyvenv.cfg").exists()
+    try:
+        return (folder / "pyvenv.cfg").exists()
+    except OSError:  # an unreadable folder: os.walk names it when it cannot list it
+        return False
 
 
 def _is_test_file(rel: str) -> bool:

@@ -16,6 +16,8 @@ from pathlib import Path
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
+from launcher.core.errors import ProjectError
+from launcher.core.folder import load_project_toml
 from launcher.core.poetry import pep440_constraint
 
 # The python:X.Y-slim series still maintained (security fixes, images rebuilt), as of the date
@@ -118,8 +120,8 @@ def _tool_versions(root: Path) -> PythonChoice | None:
 
 def _load_toml(path: Path) -> dict:
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
+        return load_project_toml(path) or {}
+    except (tomllib.TOMLDecodeError, ProjectError):  # requirements name what cannot be read
         return {}
 
 

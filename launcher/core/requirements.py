@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from launcher.core.folder import load_project_toml, read_project_text
 from launcher.core.poetry import poetry_requirements
 from launcher.core.project_warning import ProjectWarning
 
@@ -85,10 +86,9 @@ def _read_requirements(root: Path, rel: str, found: _Requirements,
     if rel in found.files:
         return
     found.files.append(rel)
-    try:
-        text = (root / rel).read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return
+    if not os.path.lexists(root / rel):
+        return  # an included file that is not there: pip names it in the build
+    text = read_project_text(root / rel)
     for line in _requirement_lines(text):
         if include := _INCLUDE.match(line):
             option, name = include.groups()
@@ -156,21 +156,17 @@ def has_build_system(root: Path) -> bool:
     """Without a [build-system], ``pip install .`` guesses with setuptools' discovery, which
     fails on a plain app folder ("Multiple top-level packages discovered": templates, static)."""
     try:
-        data = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
+        data = load_project_toml(root / "pyproject.toml") or {}
+    except tomllib.TOMLDecodeError:
         return False
     return isinstance(data.get("build-system"), dict)
 
 
 def _load_toml(path: Path, warnings: list[ProjectWarning]) -> dict | None:
-    if not path.is_file():
-        return None
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
+        return load_project_toml(path)
+    except tomllib.TOMLDecodeError as err:
         warnings.append(ProjectWarning("bad-toml", f"cannot be parsed: {err}", path.name))
-    except OSError:
-        pass
     return None
 
 

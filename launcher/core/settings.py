@@ -114,7 +114,7 @@ class Settings:
             raw = json.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             return cls()
-        except (OSError, ValueError) as err:
+        except (OSError, ValueError, RecursionError) as err:  # RecursionError: nested too deep
             return cls(load_problems=[f"{path} cannot be read ({err}); using the defaults",
                                       *_keep_a_copy(path)])
         if not isinstance(raw, dict):
