@@ -20,6 +20,8 @@ SCOPE = "io.flask-launcher.scope"
 # The project's identity, from the bytes of its path: the PROJECT label is text, and two paths
 # that differ only in bytes that are not UTF-8 read the same there.
 PROJECT_KEY = "io.flask-launcher.project-key"
+# Why the container exists (run_spec.ContainerRole): the served app, or a one-off command.
+ROLE = "io.flask-launcher.role"
 DEFAULT_SCOPE = "default"
 REPOSITORY_PREFIX = "flask-launcher/"
 

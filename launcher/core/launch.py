@@ -41,6 +41,7 @@ from launcher.core.ports import free_ports_from
 from launcher.core.project import FlaskProject, detect_project
 from launcher.core.project_lock import project_lock
 from launcher.core.readiness import Outcome, wait_until_answering
+from launcher.core.run_spec import RunSpec
 from launcher.core.settings import Settings
 
 DEFAULT_HOST_PORT = 5000
@@ -100,8 +101,9 @@ def run_container(engine: Engine, root: Path, dockerfile_text: str, options: Lau
     candidates = free_ports_from(options.host_port, settings.bind_address)
     for port in candidates:
         try:
-            container = engine.run(root, port, container_port, options.environment,
-                                   settings.bind_address)
+            container = engine.run(root, RunSpec(
+                host_port=port, container_port=container_port,
+                bind_address=settings.bind_address, environment=options.environment))
         except PortInUse:
             continue  # taken between our check and Docker's bind: try the next one
         if problem := published_wider_than_asked(settings.bind_address, container):
