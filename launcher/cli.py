@@ -6,6 +6,7 @@ Errors end in one line on stderr and a non-zero exit, never a traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import difflib
 import json
 import signal
@@ -14,9 +15,23 @@ import threading
 from collections.abc import Callable
 from dataclasses import asdict, is_dataclass
 from datetime import datetime
+from enum import Enum
 from pathlib import Path
 from typing import Any, TextIO
 
+from launcher.core.app_data import (
+    data_lines,
+    instance_path_in_generated_image,
+    written_paths,
+)
+from launcher.core.command_events import (
+    BeforeStartCommand,
+    CommandExited,
+    CommandOutput,
+    InstanceVolumeMounted,
+    Proposal,
+)
+from launcher.core.command_runs import remember_before_start
 from launcher.core.container_lookup import containers_for, is_orphaned
 from launcher.core.dockerfile import dockerfile_for, render_dockerfile, write_generated_files
 from launcher.core.engine import CancelToken, Engine
@@ -32,6 +47,7 @@ from launcher.core.events import (
     PullProgress,
     SecretsKeptOut,
 )
+from launcher.core.flask_commands import proposal_after_ready, run_flask
 from launcher.core.format import human_size
 from launcher.core.launch import LaunchOptions, build_image, launch, resolve_project
 from launcher.core.project import FlaskProject, detect_project
@@ -41,7 +57,8 @@ from launcher.core.settings import Settings, bind_address_problem
 EXIT_ERROR = 1
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
-SUBCOMMANDS = ("detect", "dockerfile", "build", "up", "logs", "down", "ps", "images", "prune")
+SUBCOMMANDS = ("detect", "dockerfile", "build", "up", "logs", "down", "ps", "images", "prune",
+               "flask", "volumes")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -85,6 +102,11 @@ def build_parser() -> argparse.ArgumentParser:
     up.add_argument("--quiet", "-q", action="store_true", help="show steps only")
     up.add_argument("--timeout", type=float, default=None,
                     help="seconds to wait for the app to answer")
+    up.add_argument("--before", action="append", default=None, metavar="COMMAND",
+                    help="a flask command to run before the app starts, every time "
+                         "(remembered for this project): --before 'db upgrade'")
+    up.add_argument("--no-before", action="store_true",
+                    help="forget the commands this project runs before its app starts")
     logs = command("logs", "print the app's output")
     logs.add_argument("--follow", "-f", action="store_true", help="keep printing new output")
     logs.add_argument("--timestamps", "-t", action="store_true")
@@ -92,6 +114,18 @@ def build_parser() -> argparse.ArgumentParser:
     down.add_argument("path", metavar="PATH|CONTAINER",
                       help="the project's folder, or the name or ID of one of the launcher's "
                            "containers (for a project whose folder is gone)")
+    down.add_argument("--volumes", action="store_true",
+                      help="also remove the project's volumes: its instance folder's data is "
+                           "deleted for good (lists them and asks first)")
+    down.add_argument("--yes", action="store_true", help="with --volumes: do not ask")
+    flask = command("flask", "run `flask ARGS...` for the project: in its running container, "
+                             "or in a one-off container of its image")
+    flask.add_argument("arguments", nargs=argparse.REMAINDER, metavar="-- ARGS",
+                       help="what to pass to flask: -- init-db, -- db upgrade, -- routes")
+    flask.add_argument("--env", "-e", action="append", default=[], metavar="KEY=VALUE",
+                       help="environment variable for the command")
+    command("volumes", "list the launcher's volumes (the apps' kept data)", path=False,
+            json_flag=True)
     ps = command("ps", "list the launcher's containers", path=False, json_flag=True)
     ps.add_argument("--orphaned", action="store_true",
                     help="only containers whose project folder is gone")
@@ -152,6 +186,8 @@ def cmd_detect(args: argparse.Namespace, settings: Settings, out: TextIO, err: T
     print(f"Python:       {python}; base image {base}", file=out)
     source = "the project's own" if project.has_dockerfile else "generated"
     print(f"Dockerfile:   {source}", file=out)
+    for line in data_lines(project):
+        print(line, file=out)
     for warning in project.warnings:
         print(f"warning: {warning}", file=out)
     return 0
@@ -191,6 +227,13 @@ def cmd_build(args: argparse.Namespace, settings: Settings, out: TextIO, err: Te
 
 
 def cmd_up(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
+    if args.before is not None or args.no_before:
+        root = _project_root(args.path)
+        saved = remember_before_start(root, [] if args.no_before else args.before)
+        settings.before_start = saved.before_start
+        commands = saved.before_start.get(str(root), [])
+        print(f"before the app starts: {'; '.join('flask ' + c for c in commands)}" if commands
+              else "no commands run before the app starts", file=err)
     options = LaunchOptions(host_port=args.port, environment=_parse_env(args.env),
                             readiness_timeout_s=args.timeout)
     if args.bind is not None:
@@ -216,6 +259,19 @@ def cmd_up(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextI
                                 out)
                 else:
                     print(event.url, file=out)
+                _propose_after_ready(engine, args.path, settings, event, err)
+            elif isinstance(event, InstanceVolumeMounted):
+                made = "new volume" if event.created else "volume"
+                print(f"instance folder {event.target} on {made} {event.volume} (kept across "
+                      "rebuilds)", file=err)
+            elif isinstance(event, Proposal):
+                print(f"note: {event.message}", file=err)
+            elif isinstance(event, BeforeStartCommand):
+                print(f"running {event.text} before the app starts...", file=err, flush=True)
+            elif isinstance(event, CommandOutput):
+                if not args.quiet:
+                    err.write(event.text)
+                    err.flush()
             else:
                 _show_build_event(event, err, quiet=args.quiet)
     return 0
@@ -253,11 +309,74 @@ def cmd_down(args: argparse.Namespace, settings: Settings, out: TextIO, err: Tex
             for container in containers_for(engine, args.path):
                 engine.remove(container.id)
                 removed.append(container.name)
-    if not removed:
-        print(f"nothing was running for {root}", file=err)
-    for name in removed:
-        print(f"removed {name}", file=out)
+                if container.project is not None:
+                    root = container.project
+        if not removed:
+            print(f"nothing was running for {root}", file=err)
+        for name in removed:
+            print(f"removed {name}", file=out)
+        if args.volumes:
+            return _remove_volumes(engine, root, args.yes, out, err)
+        kept = engine.list_volumes(root)
+        if kept:
+            names = ", ".join(v.name for v in kept)
+            print(f"kept the app's data in {names} (remove it with --volumes)", file=err)
     return 0
+
+
+def _remove_volumes(engine: Engine, root: Path, yes: bool, out: TextIO, err: TextIO) -> int:
+    volumes = engine.list_volumes(root)
+    if not volumes:
+        print(f"no launcher volumes for {root}", file=err)
+        return 0
+    print(f"{len(volumes)} volume(s) of {root}; their data is deleted for good:", file=err)
+    for volume in volumes:
+        size = human_size(volume.size) if volume.size is not None else "size unknown"
+        print(f"  {volume.name}  ({size})", file=err)
+    if not yes and not _confirm("Remove them?", err):
+        print("no volume removed", file=err)
+        return EXIT_ERROR
+    for name in engine.remove_volumes(root):
+        print(f"removed volume {name}", file=out)
+    return 0
+
+
+def cmd_flask(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
+    arguments = list(args.arguments)
+    if arguments[:1] == ["--"]:
+        arguments = arguments[1:]
+    if not arguments:
+        raise LauncherError("name the flask command after --: flask-launcher flask PATH -- "
+                            "init-db")
+    code = EXIT_ERROR
+    with Engine(settings.scope) as engine, contextlib.closing(
+            run_flask(engine, args.path, arguments, settings, _parse_env(args.env))) as events:
+        for event in events:
+            if isinstance(event, CommandOutput):
+                out.write(event.text)
+                out.flush()
+            elif isinstance(event, CommandExited):
+                code = event.exit_code
+    return code
+
+
+def cmd_volumes(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
+    with Engine(settings.scope) as engine:
+        volumes = engine.list_volumes()
+    if args.json:
+        _print_json([_jsonable(v) for v in volumes], out)
+        return 0
+    rows = [(v.name, human_size(v.size) if v.size is not None else "-",
+             ", ".join(v.used_by) or "-", str(v.project)) for v in volumes]
+    _print_table(("VOLUME", "SIZE", "USED BY", "PROJECT"), rows, out)
+    return 0
+
+
+def _propose_after_ready(engine: Engine, path: str, settings: Settings, ready: AppReady,
+                         err: TextIO) -> None:
+    proposal = proposal_after_ready(engine, path, settings, ready)
+    if proposal is not None:
+        print(f"note: {proposal.message}", file=err)
 
 
 def cmd_ps(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
@@ -314,6 +433,7 @@ def cmd_prune(args: argparse.Namespace, settings: Settings, out: TextIO, err: Te
 COMMANDS: dict[str, Callable[[argparse.Namespace, Settings, TextIO, TextIO], int]] = {
     "detect": cmd_detect, "dockerfile": cmd_dockerfile, "build": cmd_build, "up": cmd_up,
     "logs": cmd_logs, "down": cmd_down, "ps": cmd_ps, "images": cmd_images, "prune": cmd_prune,
+    "flask": cmd_flask, "volumes": cmd_volumes,
 }
 
 
@@ -401,6 +521,8 @@ def _jsonable(value: Any) -> Any:
         return str(value)
     if isinstance(value, datetime):
         return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
     return value
 
 
@@ -416,6 +538,9 @@ def _project_json(project: FlaskProject, settings: Settings) -> dict[str, Any]:
     data["server"] = project.server
     data["base_image"] = settings.effective_base_image(project.python_version)
     data["warnings"] = [dict(_jsonable(w), location=w.location()) for w in project.warnings]
+    data["writes_to"] = [dict(_jsonable(w), shown=w.shown) for w in written_paths(project)]
+    if not project.has_dockerfile:
+        data["instance_path"] = instance_path_in_generated_image(project)
     return data
 
 

@@ -93,8 +93,18 @@ class AppExited(LauncherError):
 
     def __init__(self, exit_code: int, last_lines: list[str]) -> None:
         printed = [line.strip() for line in last_lines if line.strip()]
-        tail = f" Last output: {printed[-1]}" if printed else ""
-        super().__init__(f"The app exited with code {exit_code} before it answered.{tail}")
+        # A server's last word ("Worker failed to boot") hides the app's own error above it.
+        denied = next((line for line in reversed(printed)
+                       if line.startswith("PermissionError")), None)
+        if denied is not None:
+            super().__init__(
+                f"The app exited with code {exit_code} before it answered: {denied} (the "
+                "app's user cannot write there: write in the instance folder, "
+                "app.instance_path, or make that folder in the Dockerfile, owned by the "
+                "app's user).")
+        else:
+            tail = f" Last output: {printed[-1]}" if printed else ""
+            super().__init__(f"The app exited with code {exit_code} before it answered.{tail}")
         self.exit_code = exit_code
         self.last_lines = last_lines
 

@@ -11,6 +11,18 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from launcher.core.command_events import (
+    BeforeStartCommand,
+    CommandEvent,
+    InstanceVolumeMounted,
+    Proposal,
+)
+from launcher.core.command_runs import (
+    before_start_commands,
+    instance_mounts,
+    proposals_before_start,
+    run_before_start,
+)
 from launcher.core.dockerfile import (
     DockerfileSource,
     dockerfile_for,
@@ -41,10 +53,11 @@ from launcher.core.ports import free_ports_from
 from launcher.core.project import FlaskProject, detect_project
 from launcher.core.project_lock import project_lock
 from launcher.core.readiness import Outcome, wait_until_answering
-from launcher.core.run_spec import RunSpec
+from launcher.core.run_spec import Mount, RunSpec
 from launcher.core.settings import Settings
 
 DEFAULT_HOST_PORT = 5000
+DataEvent = InstanceVolumeMounted | Proposal | BeforeStartCommand | CommandEvent
 
 
 @dataclass
@@ -96,14 +109,15 @@ def build_image(engine: Engine, resolved: ResolvedProject, dockerfile_text: str,
 
 
 def run_container(engine: Engine, root: Path, dockerfile_text: str, options: LaunchOptions,
-                  settings: Settings) -> ContainerStarted:
+                  settings: Settings, mounts: tuple[Mount, ...] = ()) -> ContainerStarted:
     container_port = exposed_port(dockerfile_text)
     candidates = free_ports_from(options.host_port, settings.bind_address)
     for port in candidates:
         try:
             container = engine.run(root, RunSpec(
                 host_port=port, container_port=container_port,
-                bind_address=settings.bind_address, environment=options.environment))
+                bind_address=settings.bind_address, environment=options.environment,
+                mounts=mounts))
         except PortInUse:
             continue  # taken between our check and Docker's bind: try the next one
         if problem := published_wider_than_asked(settings.bind_address, container):
@@ -159,7 +173,7 @@ def wait_until_ready(engine: Engine, started: ContainerStarted, resolved: Resolv
                                    is_cancelled=lambda: cancel.cancelled, wait=cancel.wait)
     if outcome == Outcome.READY:
         return AppReady(url, engine.container(container.id))
-    last_lines = engine.logs_tail(container.id)
+    last_lines = engine.logs_tail(container.id, lines=50)
     if outcome == Outcome.EXITED:
         info = engine.find_container(container.id)
         raise AppExited(info.exit_code if info and info.exit_code is not None else -1,
@@ -176,9 +190,11 @@ def wait_until_ready(engine: Engine, started: ContainerStarted, resolved: Resolv
 
 def launch(engine: Engine, path: str | Path, settings: Settings,
            options: LaunchOptions | None = None,
-           cancel: CancelToken | None = None) -> Iterator[LaunchEvent]:
-    """Build, run, wait until the app answers. Yields build events, then ContainerStarted,
-    then AppReady. Cancel removes a container it started; failures leave it for the logs."""
+           cancel: CancelToken | None = None) -> Iterator[LaunchEvent | DataEvent]:
+    """Build, run, wait until the app answers. Yields build events, then where the app's
+    data lives (InstanceVolumeMounted), what the launcher proposes, the project's
+    before-start commands and their output, then ContainerStarted, then AppReady. Cancel
+    removes a container it started; failures leave it for the logs."""
     options = options or LaunchOptions()
     cancel = cancel or CancelToken()
     resolved = resolve_project(path, settings)
@@ -192,8 +208,18 @@ def launch(engine: Engine, path: str | Path, settings: Settings,
         env = project_environment(resolved.root, options.environment)
         if env.files or env.warnings:
             yield EnvironmentFromFiles(env.files, env.keys, env.warnings)
+        mounts, mounted = instance_mounts(engine, resolved)
+        if mounted is not None:
+            yield mounted
+        yield from proposals_before_start(resolved, settings)
+        for arguments in before_start_commands(settings, resolved.root):
+            if cancel.cancelled:
+                raise Cancelled("Build and Run")
+            yield BeforeStartCommand(arguments)
+            yield from run_before_start(engine, resolved, [arguments], options.environment,
+                                        mounts)
         started = run_container(engine, resolved.root, text,
-                                replace(options, environment=env.values), settings)
+                                replace(options, environment=env.values), settings, mounts)
         yield started
         timeout = options.readiness_timeout_s or settings.readiness_timeout_s
         try:

@@ -24,9 +24,11 @@ from launcher.core import labels, secret_files
 from launcher.core.build_context import LARGE_CONTEXT_BYTES, CancellableUpload, largest_entries
 from launcher.core.build_stream import BuildTrail, parse_build_stream, refused_build
 from launcher.core.engine.cancel import CancelToken, close_quietly
+from launcher.core.engine.commands import CommandMethods
 from launcher.core.engine.records import container_info, image_info, listed_container_info
 from launcher.core.engine.streams import EventStream, LogStream
 from launcher.core.engine.translate import engine_errors, engine_lost, error_message, translate
+from launcher.core.engine.volumes import VolumeMethods
 from launcher.core.errors import (
     BuildFailed,
     Cancelled,
@@ -52,9 +54,10 @@ from launcher.core.settings import config_dir
 STOP_TIMEOUT_S = 5
 
 
-class Engine:
+class Engine(VolumeMethods, CommandMethods):
     """A connection to the Docker engine (``docker.from_env()``: DOCKER_HOST and the current
-    context are honoured) scoped to one set of launcher resources."""
+    context are honoured) scoped to one set of launcher resources. Volumes (volumes.py) and
+    commands in containers (commands.py) are mixed in."""
 
     def __init__(self, scope: str = labels.DEFAULT_SCOPE, timeout_s: float = 30) -> None:
         self.scope = scope
@@ -465,7 +468,8 @@ class Engine:
 
 def _sdk_mount(mount: Mount) -> docker.types.Mount:
     kind = "volume" if mount.kind is MountKind.VOLUME else "bind"
-    return docker.types.Mount(mount.target, mount.source, type=kind, read_only=mount.read_only)
+    return docker.types.Mount(mount.target, mount.source, type=kind, read_only=mount.read_only,
+                              no_copy=kind == "volume" and not mount.copy_image_content)
 
 
 class PortInUse(EngineError):

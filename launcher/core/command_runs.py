@@ -1,0 +1,114 @@
+"""Commands run for a project in one-off containers of its image, started as its app is: the
+flask commands it runs before its app starts (remembered per project in settings.json), and
+the instance volume every one of its containers mounts.
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from launcher.core.command_events import (
+    CommandEvent,
+    CommandExited,
+    CommandOutput,
+    InstanceVolumeMounted,
+    Proposal,
+)
+from launcher.core.engine import Engine
+from launcher.core.env_files import project_environment
+from launcher.core.errors import LauncherError
+from launcher.core.instance_data import instance_location, instance_mount
+from launcher.core.run_spec import ContainerRole, Mount, RunSpec
+from launcher.core.settings import Settings, write_settings_file
+
+if TYPE_CHECKING:
+    from launcher.core.launch import ResolvedProject
+
+FLASK = ("python", "-m", "flask")
+
+
+class CommandFailed(LauncherError):
+    def __init__(self, arguments: Sequence[str], exit_code: int, last_line: str) -> None:
+        shown = "flask " + shlex.join(arguments)
+        tail = f": {last_line}" if last_line else ""
+        super().__init__(f"`{shown}` exited with code {exit_code} before the app "
+                         f"started{tail}. Fix it, or stop running it before each start "
+                         "with `flask-launcher up PATH --no-before`.")
+        self.exit_code = exit_code
+
+
+def command_spec(resolved: ResolvedProject, arguments: Sequence[str],
+                 environment: dict[str, str], mounts: tuple[Mount, ...]) -> RunSpec:
+    """A one-off container of the project's image, started as the app is (its .flaskenv,
+    .env and -e variables, its instance volume), running ``flask ARGS``."""
+    env = dict(project_environment(resolved.root, environment).values)
+    if resolved.project is not None:
+        env.setdefault("FLASK_APP", resolved.project.app_target)
+    return RunSpec(host_port=None, container_port=None, environment=env, mounts=mounts,
+                   command=(*FLASK, *arguments), role=ContainerRole.COMMAND)
+
+
+def instance_mounts(engine: Engine, resolved: ResolvedProject,
+                    ) -> tuple[tuple[Mount, ...], InstanceVolumeMounted | None]:
+    """The project's instance volume as a mount (created if missing), and what to say."""
+    location = instance_location(engine, resolved.root, resolved.project,
+                                 resolved.dockerfile.generated)
+    if location is None:
+        return (), None
+    mount, created = instance_mount(engine, resolved.root, location)
+    return (mount,), InstanceVolumeMounted(mount.source, mount.target, created)
+
+
+def run_before_start(engine: Engine, resolved: ResolvedProject, commands: list[tuple[str, ...]],
+                     environment: dict[str, str],
+                     mounts: tuple[Mount, ...]) -> Iterator[CommandEvent]:
+    """Run each command in a one-off container; the first that fails stops the start."""
+    for arguments in commands:
+        tail: list[str] = []
+        for event in engine.run_to_end(resolved.root,
+                                       command_spec(resolved, arguments, environment, mounts)):
+            if isinstance(event, CommandOutput):
+                tail = (tail + event.text.splitlines())[-20:]
+            elif isinstance(event, CommandExited) and event.exit_code != 0:
+                last = next((line.strip() for line in reversed(tail) if line.strip()), "")
+                raise CommandFailed(arguments, event.exit_code, last)
+            yield event
+
+
+# --- before the app starts -------------------------------------------------------------------
+
+def before_start_commands(settings: Settings, root: Path) -> list[tuple[str, ...]]:
+    return [tuple(shlex.split(text)) for text in settings.before_start.get(str(root), [])
+            if text.strip()]
+
+
+def remember_before_start(root: Path, commands: list[str]) -> Settings:
+    """Save the project's before-start commands in settings.json (read afresh, so nothing
+    else this process changed for one run is saved with them); returns the saved settings."""
+    settings = Settings.load()
+    cleaned = [" ".join(shlex.split(c.removeprefix("flask "))) for c in commands if c.strip()]
+    if cleaned:
+        settings.before_start[str(root)] = cleaned
+    else:
+        settings.before_start.pop(str(root), None)
+    write_settings_file(settings.to_json())
+    return settings
+
+
+def proposals_before_start(resolved: ResolvedProject, settings: Settings) -> list[Proposal]:
+    """What the launcher suggests before the app starts: Flask-Migrate's migrations."""
+    root = resolved.root
+    remembered = before_start_commands(settings, root)
+    migrations = root / "migrations"
+    if ((migrations / "env.py").is_file() or (migrations / "alembic.ini").is_file()) and (
+            ("db", "upgrade") not in remembered):
+        return [Proposal(
+            "this project has a migrations/ folder (Flask-Migrate): apply them to the "
+            f"database before each start with `flask-launcher up {root} --before 'db "
+            "upgrade'` (remembered for this project)", ("db", "upgrade"))]
+    return []
+
+
