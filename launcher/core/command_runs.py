@@ -40,13 +40,22 @@ class CommandFailed(LauncherError):
         self.exit_code = exit_code
 
 
-def command_spec(resolved: ResolvedProject, arguments: Sequence[str],
+def flask_app_variable(engine: Engine, resolved: ResolvedProject,
+                       env: dict[str, str]) -> dict[str, str]:
+    """FLASK_APP for a flask command, when neither the image nor the project's environment
+    sets it (an image whose CMD says ``flask --app X run``): the app detection found."""
+    if resolved.project is None or "FLASK_APP" in env or (
+            "FLASK_APP" in engine.image_environment(resolved.root)):
+        return env
+    return {**env, "FLASK_APP": resolved.project.app_target}
+
+
+def command_spec(engine: Engine, resolved: ResolvedProject, arguments: Sequence[str],
                  environment: dict[str, str], mounts: tuple[Mount, ...]) -> RunSpec:
     """A one-off container of the project's image, started as the app is (its .flaskenv,
     .env and -e variables, its instance volume), running ``flask ARGS``."""
-    env = dict(project_environment(resolved.root, environment).values)
-    if resolved.project is not None:
-        env.setdefault("FLASK_APP", resolved.project.app_target)
+    env = flask_app_variable(engine, resolved,
+                             dict(project_environment(resolved.root, environment).values))
     return RunSpec(host_port=None, container_port=None, environment=env, mounts=mounts,
                    command=(*FLASK, *arguments), role=ContainerRole.COMMAND)
 
@@ -69,7 +78,8 @@ def run_before_start(engine: Engine, resolved: ResolvedProject, commands: list[t
     for arguments in commands:
         tail: list[str] = []
         for event in engine.run_to_end(resolved.root,
-                                       command_spec(resolved, arguments, environment, mounts)):
+                                       command_spec(engine, resolved, arguments,
+                                                    environment, mounts)):
             if isinstance(event, CommandOutput):
                 tail = (tail + event.text.splitlines())[-20:]
             elif isinstance(event, CommandExited) and event.exit_code != 0:

@@ -15,8 +15,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from launcher.core.command_events import CommandEvent, CommandOutput, Proposal
-from launcher.core.command_runs import FLASK, command_spec, instance_mounts
+from launcher.core.command_runs import (
+    FLASK,
+    command_spec,
+    flask_app_variable,
+    instance_mounts,
+)
 from launcher.core.engine import Engine
+from launcher.core.env_files import project_environment
 from launcher.core.errors import LauncherError, ProjectError
 from launcher.core.events import AppReady, ContainerInfo
 from launcher.core.launch import ResolvedProject, resolve_project
@@ -46,14 +52,21 @@ def run_flask(engine: Engine, path: str | Path, arguments: Sequence[str], settin
     resolved = resolve_project(path, settings)
     app = running_app(engine, resolved.root)
     if app is not None:
-        yield from engine.exec_command(app.id, (*FLASK, *arguments), environment or {})
+        # The container has the project's environment already; FLASK_APP maybe not.
+        given = environment or {}
+        known = {**project_environment(resolved.root, given).values, **given}
+        extra = flask_app_variable(engine, resolved, known)
+        yield from engine.exec_command(app.id, (*FLASK, *arguments),
+                                       {**given, **{k: v for k, v in extra.items()
+                                                    if k not in known}})
         return
     if not engine.image_exists(resolved.root):
         raise ProjectError(f"{resolved.root} has no image yet and its app is not running: "
                            f"build it first (flask-launcher build {resolved.root}).")
     mounts, _ = instance_mounts(engine, resolved)
     yield from engine.run_to_end(resolved.root,
-                                 command_spec(resolved, arguments, environment or {}, mounts))
+                                 command_spec(engine, resolved, arguments, environment or {},
+                                              mounts))
 
 
 def list_commands(engine: Engine, path: str | Path,

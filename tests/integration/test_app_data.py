@@ -142,3 +142,111 @@ def test_down_volumes_lists_the_volume_and_removes_it_only_when_confirmed(engine
     assert removed.returncode == 0, removed.stderr
     assert f"removed volume {volume}" in removed.stdout
     assert engine.list_volumes(path) == []
+
+
+def test_microblog_runs_its_migrations_before_each_start_and_writes_its_logs(engine: Engine,
+                                                                              project):
+    path = project("microblog_like")
+    # Its database where the launcher keeps data; .env is passed to the app at run time.
+    (path / ".env").write_text("DATABASE_URL=sqlite:////app/instance/app.db\n")
+    detect = flask_launcher("detect", str(path))
+    assert ("Writes to:    app.db (SQLite database, config.py:8); logs/ "
+            "(RotatingFileHandler, app/__init__.py:27)") in detect.stdout
+
+    first = flask_launcher("up", str(path), "--json")
+    assert first.returncode == 0, first.stderr
+    assert (f"note: this project has a migrations/ folder (Flask-Migrate): apply them to the "
+            f"database before each start with `flask-launcher up {path} --before 'db "
+            "upgrade'`") in first.stderr
+    assert (f"note: the database has no table author: apply the migrations with "
+            f"`flask-launcher flask {path} -- db upgrade`") in first.stderr
+
+    url, said = up(path, "--before", "db upgrade")
+    assert "before the app starts: flask db upgrade" in said
+    assert "running flask db upgrade before the app starts..." in said
+    assert "no table" not in said and "migrations/ folder" not in said
+    assert Browser(url).post("/authors/ada") == "added ada"
+    app = engine.list_containers(path)[0]
+    log = "".join(getattr(event, "text", "") for event in engine.exec_command(
+        app.id, ["cat", "/app/logs/microblog.log"]))
+    assert "Microblog startup" in log
+
+    assert flask_launcher("down", str(path)).returncode == 0
+    url, said = up(path)  # remembered: the migrations run again, and change nothing
+    assert "running flask db upgrade before the app starts..." in said
+    assert Browser(url).get("/") == "1 authors"
+
+
+def test_ctrl_c_on_a_flask_command_removes_its_one_off_container(engine: Engine, project):
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from test_cli import REPO_ROOT
+
+    path = project("microblog_like")
+    assert flask_launcher("build", str(path), "--quiet").returncode == 0
+    command = subprocess.Popen(
+        [sys.executable, "-m", "launcher", "flask", str(path), "--", "wait-for-interrupt"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO_ROOT,
+        env=os.environ.copy(), stdin=subprocess.DEVNULL)
+    try:
+        assert command.stdout is not None
+        lines = iter(command.stdout.readline, "")
+        assert "waiting\n" in lines  # streamed while it runs (after flask's own tips)
+        assert len(engine.list_containers(path)) == 1
+        command.send_signal(signal.SIGINT)
+        assert command.wait(timeout=60) == 130
+    finally:
+        command.kill()
+        command.communicate()
+    assert engine.list_containers(path) == []
+
+
+def test_an_app_that_cannot_write_beside_its_code_is_told_the_permission_error(
+        engine: Engine, project):
+    path = project("writes_beside_code")
+    result = flask_launcher("up", str(path), "--quiet")
+    assert result.returncode == 1
+    last = result.stderr.strip().splitlines()[-1]
+    # gunicorn's last word is "Worker failed to boot"; the reason is the app's own error.
+    assert last.startswith("error: The app exited with code 3 before it answered: "
+                           "PermissionError: [Errno 13] Permission denied: "
+                           "'/app/started.txt' (the app's user cannot write there"), last
+
+
+OWN_DOCKERFILE = """\
+FROM {base}
+RUN ["python", "-m", "pip", "install", "flask"]
+COPY . /src
+RUN python -m pip install /src && rm -rf /src
+RUN ["useradd", "--uid", "10002", "web"]
+USER web
+WORKDIR /home/web
+EXPOSE 5000
+CMD ["python", "-m", "flask", "--app", "flaskr:create_app()", "run", "--host=0.0.0.0"]
+"""
+
+
+def test_an_installed_package_keeps_its_data_where_flask_looks_for_it(engine: Engine,
+                                                                      project):
+    """The project's own Dockerfile pip-installs the package and runs it from elsewhere, as
+    an unprivileged user with no instance folder in the image: Flask looks in
+    <prefix>/var/flaskr-instance, and the new volume is given to that user."""
+    import os
+
+    path = project("flaskr_like")
+    (path / "Dockerfile").write_text(
+        OWN_DOCKERFILE.format(base=os.environ["FLASK_LAUNCHER_BASE_IMAGE"]))
+    url, said = up(path)
+    volume = labels.volume_name(path, engine.scope)
+    assert f"instance folder /usr/var/flaskr-instance on new volume {volume}" in said
+    init = flask_launcher("flask", str(path), "--", "init-db")
+    assert init.returncode == 0, init.stdout + init.stderr
+    browser = Browser(url)
+    browser.post("/auth/register", username="ada", password="lovelace")
+    assert flask_launcher("down", str(path)).returncode == 0
+    url, said = up(path)
+    assert "Logged in as ada" in Browser(url).post("/auth/login", username="ada",
+                                                   password="lovelace")

@@ -10,6 +10,7 @@ from typing import Any
 
 import docker
 
+from launcher.core import labels
 from launcher.core.command_events import CommandEvent, CommandExited, CommandOutput
 from launcher.core.engine.cancel import close_quietly
 from launcher.core.engine.translate import engine_errors, translate
@@ -21,12 +22,21 @@ class CommandMethods:
     """Mixed into Engine (which provides the client, run and remove)."""
 
     _client: docker.DockerClient
+    scope: str
 
     def run(self, project: Path, spec: RunSpec) -> ContainerInfo:  # Engine's
         raise NotImplementedError
 
     def remove(self, container_id: str) -> None:  # Engine's
         raise NotImplementedError
+
+    def image_environment(self, project: Path) -> dict[str, str]:
+        """The ENV of the project's image (what its containers start with before ours)."""
+        with engine_errors():
+            config = self._client.api.inspect_image(
+                labels.image_tag(project, self.scope)).get("Config") or {}
+        pairs = (entry.partition("=") for entry in config.get("Env") or [])
+        return {key: value for key, _, value in pairs}
 
     def exec_command(self, container_id: str, command: Sequence[str],
                      environment: Mapping[str, str] | None = None) -> Iterator[CommandEvent]:
