@@ -6,32 +6,32 @@ Errors end in one line on stderr and a non-zero exit, never a traceback.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import difflib
-import json
 import signal
 import sys
 import threading
 from collections.abc import Callable
-from dataclasses import asdict, is_dataclass
-from datetime import datetime
-from enum import Enum
 from pathlib import Path
 from typing import Any, TextIO
 
+from launcher.cli_data import (
+    cmd_flask,
+    cmd_volumes,
+    propose_after_ready,
+    remember_before,
+    remove_volumes_asking,
+    show_data_event,
+)
+from launcher.cli_format import confirm as _confirm
+from launcher.cli_format import jsonable as _jsonable
+from launcher.cli_format import parse_env as _parse_env
+from launcher.cli_format import print_json as _print_json
+from launcher.cli_format import print_table as _print_table
 from launcher.core.app_data import (
     data_lines,
     instance_path_in_generated_image,
     written_paths,
 )
-from launcher.core.command_events import (
-    BeforeStartCommand,
-    CommandExited,
-    CommandOutput,
-    InstanceVolumeMounted,
-    Proposal,
-)
-from launcher.core.command_runs import remember_before_start
 from launcher.core.container_lookup import containers_for, is_orphaned
 from launcher.core.dockerfile import dockerfile_for, render_dockerfile, write_generated_files
 from launcher.core.engine import CancelToken, Engine
@@ -47,7 +47,6 @@ from launcher.core.events import (
     PullProgress,
     SecretsKeptOut,
 )
-from launcher.core.flask_commands import proposal_after_ready, run_flask
 from launcher.core.format import human_size
 from launcher.core.launch import LaunchOptions, build_image, launch, resolve_project
 from launcher.core.project import FlaskProject, detect_project
@@ -227,13 +226,7 @@ def cmd_build(args: argparse.Namespace, settings: Settings, out: TextIO, err: Te
 
 
 def cmd_up(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
-    if args.before is not None or args.no_before:
-        root = _project_root(args.path)
-        saved = remember_before_start(root, [] if args.no_before else args.before)
-        settings.before_start = saved.before_start
-        commands = saved.before_start.get(str(root), [])
-        print(f"before the app starts: {'; '.join('flask ' + c for c in commands)}" if commands
-              else "no commands run before the app starts", file=err)
+    remember_before(args.path, args.before, args.no_before, settings, err)
     options = LaunchOptions(host_port=args.port, environment=_parse_env(args.env),
                             readiness_timeout_s=args.timeout)
     if args.bind is not None:
@@ -259,19 +252,9 @@ def cmd_up(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextI
                                 out)
                 else:
                     print(event.url, file=out)
-                _propose_after_ready(engine, args.path, settings, event, err)
-            elif isinstance(event, InstanceVolumeMounted):
-                made = "new volume" if event.created else "volume"
-                print(f"instance folder {event.target} on {made} {event.volume} (kept across "
-                      "rebuilds)", file=err)
-            elif isinstance(event, Proposal):
-                print(f"note: {event.message}", file=err)
-            elif isinstance(event, BeforeStartCommand):
-                print(f"running {event.text} before the app starts...", file=err, flush=True)
-            elif isinstance(event, CommandOutput):
-                if not args.quiet:
-                    err.write(event.text)
-                    err.flush()
+                propose_after_ready(engine, args.path, settings, event, err)
+            elif show_data_event(event, err, args.quiet):
+                pass
             else:
                 _show_build_event(event, err, quiet=args.quiet)
     return 0
@@ -316,67 +299,12 @@ def cmd_down(args: argparse.Namespace, settings: Settings, out: TextIO, err: Tex
         for name in removed:
             print(f"removed {name}", file=out)
         if args.volumes:
-            return _remove_volumes(engine, root, args.yes, out, err)
+            return remove_volumes_asking(engine, root, args.yes, out, err)
         kept = engine.list_volumes(root)
         if kept:
             names = ", ".join(v.name for v in kept)
             print(f"kept the app's data in {names} (remove it with --volumes)", file=err)
     return 0
-
-
-def _remove_volumes(engine: Engine, root: Path, yes: bool, out: TextIO, err: TextIO) -> int:
-    volumes = engine.list_volumes(root)
-    if not volumes:
-        print(f"no launcher volumes for {root}", file=err)
-        return 0
-    print(f"{len(volumes)} volume(s) of {root}; their data is deleted for good:", file=err)
-    for volume in volumes:
-        size = human_size(volume.size) if volume.size is not None else "size unknown"
-        print(f"  {volume.name}  ({size})", file=err)
-    if not yes and not _confirm("Remove them?", err):
-        print("no volume removed", file=err)
-        return EXIT_ERROR
-    for name in engine.remove_volumes(root):
-        print(f"removed volume {name}", file=out)
-    return 0
-
-
-def cmd_flask(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
-    arguments = list(args.arguments)
-    if arguments[:1] == ["--"]:
-        arguments = arguments[1:]
-    if not arguments:
-        raise LauncherError("name the flask command after --: flask-launcher flask PATH -- "
-                            "init-db")
-    code = EXIT_ERROR
-    with Engine(settings.scope) as engine, contextlib.closing(
-            run_flask(engine, args.path, arguments, settings, _parse_env(args.env))) as events:
-        for event in events:
-            if isinstance(event, CommandOutput):
-                out.write(event.text)
-                out.flush()
-            elif isinstance(event, CommandExited):
-                code = event.exit_code
-    return code
-
-
-def cmd_volumes(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
-    with Engine(settings.scope) as engine:
-        volumes = engine.list_volumes()
-    if args.json:
-        _print_json([_jsonable(v) for v in volumes], out)
-        return 0
-    rows = [(v.name, human_size(v.size) if v.size is not None else "-",
-             ", ".join(v.used_by) or "-", str(v.project)) for v in volumes]
-    _print_table(("VOLUME", "SIZE", "USED BY", "PROJECT"), rows, out)
-    return 0
-
-
-def _propose_after_ready(engine: Engine, path: str, settings: Settings, ready: AppReady,
-                         err: TextIO) -> None:
-    proposal = proposal_after_ready(engine, path, settings, ready)
-    if proposal is not None:
-        print(f"note: {proposal.message}", file=err)
 
 
 def cmd_ps(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
@@ -474,24 +402,6 @@ def _show_build_event(event: object, err: TextIO, quiet: bool) -> None:
         print(f"built {event.tag}", file=err, flush=True)
 
 
-def _confirm(question: str, err: TextIO) -> bool:
-    if not sys.stdin or not sys.stdin.isatty():
-        print(f"{question} Not asked: no terminal. Pass --yes to confirm.", file=err)
-        return False
-    print(f"{question} [y/N] ", end="", file=err, flush=True)
-    return sys.stdin.readline().strip().lower() in ("y", "yes")
-
-
-def _parse_env(pairs: list[str]) -> dict[str, str]:
-    env = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key:
-            raise LauncherError(f"--env {pair!r}: expected KEY=VALUE")
-        env[key] = value
-    return env
-
-
 def _project_root(path: str) -> Path:
     root = Path(path).expanduser().resolve()
     if not root.is_dir():
@@ -501,29 +411,6 @@ def _project_root(path: str) -> Path:
 
 def _state_text(state: str, exit_code: int | None) -> str:
     return f"exited ({exit_code})" if state == "exited" else state
-
-
-def _print_table(header: tuple[str, ...], rows: list[tuple[str, ...]], out: TextIO) -> None:
-    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
-    for row in [header, *rows]:
-        cells = (str(c).ljust(w) for c, w in zip(row, widths, strict=True))
-        print("  ".join(cells).rstrip(), file=out)
-
-
-def _jsonable(value: Any) -> Any:
-    if is_dataclass(value) and not isinstance(value, type):
-        return {k: _jsonable(v) for k, v in asdict(value).items()}
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, Path):
-        return str(value)
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, Enum):
-        return value.value
-    return value
 
 
 def _container_json(container: Any) -> dict[str, Any]:
@@ -543,8 +430,4 @@ def _project_json(project: FlaskProject, settings: Settings) -> dict[str, Any]:
         data["instance_path"] = instance_path_in_generated_image(project)
     return data
 
-
-def _print_json(data: Any, out: TextIO) -> None:
-    json.dump(data, out, indent=2, ensure_ascii=False)
-    out.write("\n")
 

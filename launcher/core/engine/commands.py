@@ -81,3 +81,8 @@ def _decoded(stream: Iterable[Any]) -> Iterator[CommandOutput]:
         raise translate(err) from None
     finally:
         close_quietly(stream)
+        # An exec's stream is its hijacked connection: closing the stream shuts the socket
+        # but leaves the response (and its socket object) open.
+        response = getattr(stream, "_response", None)
+        if response is not None:
+            close_quietly(response)
