@@ -19,9 +19,10 @@ import json
 import os
 import posixpath
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+from launcher.core.env_files import project_environment
 from launcher.core.project import SKIPPED_DIRS, FlaskProject
 
 PROJECT_IN_IMAGE = "/app"  # the generated Dockerfile's WORKDIR, where COPY . . puts it
@@ -40,6 +41,8 @@ class WrittenPath:
     why: str  # what writes there: "RotatingFileHandler", "UPLOAD_FOLDER", "SQLite database"
     file: str  # where we read it, relative to the project
     line: int
+    # The environment variable that replaces it (``os.environ.get("DATABASE_URL") or ...``).
+    env_var: str | None = None
 
     @property
     def shown(self) -> str:
@@ -50,7 +53,8 @@ class WrittenPath:
         return relative + ("/" if self.kind == "folder" else "")
 
     def describe(self) -> str:
-        return f"{self.shown} ({self.why}, {self.file}:{self.line})"
+        unless = f", unless {self.env_var} is set" if self.env_var else ""
+        return f"{self.shown} ({self.why}, {self.file}:{self.line}{unless})"
 
 
 def instance_path_in_generated_image(project: FlaskProject) -> str:
@@ -108,7 +112,8 @@ def _in_project(path: str, root: Path) -> bool:
 
 
 def data_lines(project: FlaskProject) -> list[str]:
-    """What ``detect`` says about the app's data: where it is kept, where else it writes."""
+    """What ``detect`` says about the app's data: where it is kept, where else it writes
+    (a place an environment variable of .env or .flaskenv replaces is not warned about)."""
     where = (instance_path_in_generated_image(project) if not project.has_dockerfile
              else "where Flask finds it in the image (asked at the first run)")
     lines = [f"Data:         instance folder {where}, on the project's volume (kept "
@@ -116,10 +121,13 @@ def data_lines(project: FlaskProject) -> list[str]:
     written = written_paths(project)
     if written:
         lines.append("Writes to:    " + "; ".join(w.describe() for w in written))
-    for lost in data_lost_on_rebuild(written):
+    given = set(project_environment(project.root, {}).values)
+    for lost in data_lost_on_rebuild([w for w in written if w.env_var not in given]):
+        instead = (f" (set {lost.env_var} in .env to a place there)" if lost.env_var
+                   else "")
         lines.append(f"warning: {lost.file}:{lost.line}: {lost.shown} is not in the instance "
                      "folder: what the app writes there is lost at the next Build and Run; "
-                     "keep it under app.instance_path")
+                     f"keep it under app.instance_path{instead}")
     return lines
 
 
@@ -179,14 +187,16 @@ class _Reader:
         if text is None or text.startswith(_INSTANCE):
             return
         upper = key.upper()
+        env_var = _environment_override(value)
         if "UPLOAD" in upper and ("FOLDER" in upper or "DIR" in upper or "PATH" in upper):
-            yield self._written(text, "folder", key, line)
+            yield replace(self._written(text, "folder", key, line), env_var=env_var)
         elif text.startswith("sqlite:///") and ("DATABASE" in upper or "URI" in upper
                                                 or "URL" in upper):
             database = text.removeprefix("sqlite:///")
             # Flask-SQLAlchemy 3 reads a relative SQLite path in the instance folder.
             if database and database != ":memory:" and database.startswith("/"):
-                yield self._written(database, "sqlite", "SQLite database", line)
+                yield replace(self._written(database, "sqlite", "SQLite database", line),
+                              env_var=env_var)
 
     def _call(self, node: ast.Call) -> Iterator[WrittenPath]:
         name = _called_name(node.func)
@@ -267,6 +277,20 @@ class _Reader:
                     "resolve", "fspath"):
             return values[0]
         return None
+
+
+def _environment_override(node: ast.expr) -> str | None:
+    """X in ``os.environ.get("X") or default`` / ``os.getenv("X", default)``."""
+    call = node.values[0] if isinstance(node, ast.BoolOp) else node
+    # os.environ.get("X", "").replace("postgres://", "postgresql://") or default
+    while (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)
+           and call.func.attr not in ("get", "getenv")):
+        call = call.func.value
+    if (isinstance(call, ast.Call) and _called_name(call.func) in ("get", "getenv")
+            and call.args and isinstance(call.args[0], ast.Constant)
+            and isinstance(call.args[0].value, str)):
+        return call.args[0].value
+    return None
 
 
 def _join(left: str, right: str) -> str:

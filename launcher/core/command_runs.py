@@ -10,6 +10,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from launcher.core.app_data import written_paths
 from launcher.core.command_events import (
     CommandEvent,
     CommandExited,
@@ -108,17 +109,30 @@ def remember_before_start(root: Path, commands: list[str]) -> Settings:
     return settings
 
 
-def proposals_before_start(resolved: ResolvedProject, settings: Settings) -> list[Proposal]:
-    """What the launcher suggests before the app starts: Flask-Migrate's migrations."""
+def proposals_before_start(resolved: ResolvedProject, settings: Settings,
+                           environment: dict[str, str] | None = None) -> list[Proposal]:
+    """What the launcher suggests before the app starts: Flask-Migrate's migrations; and,
+    when commands run before the start, that a database outside the instance folder is not
+    the one they change (each runs in a container of its own)."""
     root = resolved.root
     remembered = before_start_commands(settings, root)
+    proposals = []
     migrations = root / "migrations"
     if ((migrations / "env.py").is_file() or (migrations / "alembic.ini").is_file()) and (
             ("db", "upgrade") not in remembered):
-        return [Proposal(
+        proposals.append(Proposal(
             "this project has a migrations/ folder (Flask-Migrate): apply them to the "
             f"database before each start with `flask-launcher up {root} --before 'db "
-            "upgrade'` (remembered for this project)", ("db", "upgrade"))]
-    return []
-
-
+            "upgrade'` (remembered for this project)", ("db", "upgrade")))
+    if remembered and resolved.project is not None:
+        given = set(project_environment(root, environment or {}).values)
+        for database in written_paths(resolved.project):
+            if database.kind == "sqlite" and database.env_var not in given:
+                instead = (f": set {database.env_var} in .env to a file under the instance "
+                           "folder" if database.env_var else
+                           ": keep it under app.instance_path")
+                proposals.append(Proposal(
+                    f"{database.shown} ({database.file}:{database.line}) is not in the "
+                    "instance folder, so the commands run before the start change a copy "
+                    f"the app never sees{instead}"))
+    return proposals

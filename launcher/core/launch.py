@@ -211,7 +211,7 @@ def launch(engine: Engine, path: str | Path, settings: Settings,
         mounts, mounted = instance_mounts(engine, resolved)
         if mounted is not None:
             yield mounted
-        yield from proposals_before_start(resolved, settings)
+        yield from proposals_before_start(resolved, settings, options.environment)
         for arguments in before_start_commands(settings, resolved.root):
             if cancel.cancelled:
                 raise Cancelled("Build and Run")

@@ -150,8 +150,9 @@ def test_microblog_runs_its_migrations_before_each_start_and_writes_its_logs(eng
     # Its database where the launcher keeps data; .env is passed to the app at run time.
     (path / ".env").write_text("DATABASE_URL=sqlite:////app/instance/app.db\n")
     detect = flask_launcher("detect", str(path))
-    assert ("Writes to:    app.db (SQLite database, config.py:8); logs/ "
-            "(RotatingFileHandler, app/__init__.py:27)") in detect.stdout
+    assert ("Writes to:    app.db (SQLite database, config.py:8, unless DATABASE_URL is set); "
+            "logs/ (RotatingFileHandler, app/__init__.py:27)") in detect.stdout
+    assert "warning" not in detect.stdout  # .env sets DATABASE_URL
 
     first = flask_launcher("up", str(path), "--json")
     assert first.returncode == 0, first.stderr

@@ -41,7 +41,7 @@ def test_log_files_uploads_and_sqlite_outside_the_instance_folder_are_named(tmp_
     })
     described = [w.describe() for w in written_paths(project)]
     assert described == [
-        "data/app.db (SQLite database, config.py:4)",
+        "data/app.db (SQLite database, config.py:4, unless DATABASE_URL is set)",
         "logs/ (RotatingFileHandler, app/__init__.py:5)",
         "static/uploads/ (UPLOAD_FOLDER, config.py:6)",
     ]
@@ -51,7 +51,8 @@ def test_log_files_uploads_and_sqlite_outside_the_instance_folder_are_named(tmp_
     warnings = [line for line in data_lines(project) if line.startswith("warning:")]
     assert warnings == [
         "warning: config.py:4: data/app.db is not in the instance folder: what the app "
-        "writes there is lost at the next Build and Run; keep it under app.instance_path",
+        "writes there is lost at the next Build and Run; keep it under app.instance_path (set "
+        "DATABASE_URL in .env to a place there)",
         "warning: config.py:6: static/uploads/ is not in the instance folder: what the app "
         "writes there is lost at the next Build and Run; keep it under app.instance_path"]
 
@@ -121,3 +122,26 @@ def test_a_permission_error_above_worker_failed_to_boot_is_the_reason():
         "Permission denied: '/app/started.txt' (the app's user cannot write there: write in "
         "the instance folder, app.instance_path, or make that folder in the Dockerfile, "
         "owned by the app's user).")
+
+
+def test_a_database_outside_the_instance_folder_is_named_when_commands_run_before_start(
+        tmp_path):
+    import shutil
+
+    from launcher.core.command_runs import proposals_before_start
+    from launcher.core.launch import resolve_project
+    from launcher.core.settings import Settings
+
+    root = tmp_path / "microblog"
+    shutil.copytree(Path(__file__).parent.parent / "projects" / "microblog_like", root)
+    settings = Settings(before_start={str(root): ["db upgrade"]})
+    resolved = resolve_project(root, settings)
+    assert [p.message for p in proposals_before_start(resolved, settings)] == [
+        "app.db (config.py:8) is not in the instance folder, so the commands run before the "
+        "start change a copy the app never sees: set DATABASE_URL in .env to a file under "
+        "the instance folder"]
+    (root / ".env").write_text("DATABASE_URL=sqlite:////app/instance/app.db\n")
+    assert proposals_before_start(resolved, settings) == []
+    # Without commands to run first, the migrations folder is what is proposed.
+    assert [p.arguments for p in proposals_before_start(resolved, Settings())] == [
+        ("db", "upgrade")]
