@@ -45,15 +45,13 @@ def remove_volumes_asking(engine: Engine, root: Path, yes: bool, out: TextIO, er
 
 
 def cmd_flask(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
-    arguments = list(args.arguments)
-    if arguments[:1] == ["--"]:
-        arguments = arguments[1:]
+    arguments, env_pairs = _split_at_double_dash(list(args.arguments), list(args.env))
     if not arguments:
         raise LauncherError("name the flask command after --: flask-launcher flask PATH -- "
                             "init-db")
     code = EXIT_ERROR
     with Engine(settings.scope) as engine, contextlib.closing(
-            run_flask(engine, args.path, arguments, settings, parse_env(args.env))) as events:
+            run_flask(engine, args.path, arguments, settings, parse_env(env_pairs))) as events:
         for event in events:
             if isinstance(event, CommandOutput):
                 out.write(event.text)
@@ -61,6 +59,27 @@ def cmd_flask(args: argparse.Namespace, settings: Settings, out: TextIO, err: Te
             elif isinstance(event, CommandExited):
                 code = event.exit_code
     return code
+
+
+def _split_at_double_dash(arguments: list[str],
+                          env_pairs: list[str]) -> tuple[list[str], list[str]]:
+    """What comes after PATH: the launcher's -e options up to ``--``, flask's arguments after
+    it (argparse hands all of it over once PATH is read)."""
+    if "--" not in arguments:
+        return arguments, env_pairs
+    cut = arguments.index("--")
+    ours, theirs = arguments[:cut], arguments[cut + 1:]
+    pairs = list(env_pairs)
+    while ours:
+        option = ours.pop(0)
+        if option in ("-e", "--env") and ours:
+            pairs.append(ours.pop(0))
+        elif option.startswith("--env="):
+            pairs.append(option.removeprefix("--env="))
+        else:
+            raise LauncherError(f"{option}: only -e KEY=VALUE may come before --; flask's "
+                                "own arguments go after it")
+    return theirs, pairs
 
 
 def cmd_volumes(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:

@@ -171,6 +171,9 @@ def test_microblog_runs_its_migrations_before_each_start_and_writes_its_logs(eng
     log = "".join(getattr(event, "text", "") for event in engine.exec_command(
         app.id, ["cat", "/app/logs/microblog.log"]))
     assert "Microblog startup" in log
+    shown = flask_launcher("flask", str(path), "-e", "GREETING=hi", "--", "show-env",
+                           "GREETING")
+    assert (shown.returncode, shown.stdout.splitlines()[-1]) == (0, "hi"), shown.stderr
 
     assert flask_launcher("down", str(path)).returncode == 0
     url, said = up(path)  # remembered: the migrations run again, and change nothing

@@ -16,6 +16,15 @@ def wait_for_interrupt():
         time.sleep(1)
 
 
+@app.cli.command("show-env")
+@click.argument("name")
+def show_env(name):
+    """Print an environment variable the app sees."""
+    import os
+
+    click.echo(os.environ.get(name, "(not set)"))
+
+
 @app.shell_context_processor
 def make_shell_context():
     return {"db": db, "Author": Author}
