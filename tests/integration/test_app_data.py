@@ -254,3 +254,30 @@ def test_an_installed_package_keeps_its_data_where_flask_looks_for_it(engine: En
     url, said = up(path)
     assert "Logged in as ada" in Browser(url).post("/auth/login", username="ada",
                                                    password="lovelace")
+
+
+def test_a_volume_named_like_ours_but_not_ours_is_never_used_or_removed(engine: Engine,
+                                                                        copy_sample):
+    from conftest import SCOPE, TEST_LABEL
+
+    path = copy_sample("hello")
+    name = labels.volume_name(path, SCOPE)
+    # Someone else's volume, with the launcher's labels and name (docker volume create).
+    engine.sdk.volumes.create(name, labels={**labels.resource_labels(path, SCOPE),
+                                            TEST_LABEL: SCOPE})
+    try:
+        refused = flask_launcher("up", str(path), "--quiet")
+        assert refused.returncode == 1
+        assert refused.stderr.strip().splitlines()[-1] == (
+            f"error: a volume named {name} already exists that the launcher has no record of "
+            "creating, so it is not used for the app's data: rename or remove it (docker "
+            f"volume rm {name}) if it is not yours to keep, then try again")
+        assert engine.list_containers(path) == []
+        down = flask_launcher("down", str(path), "--volumes", "--yes")
+        assert down.returncode == 0
+        assert f"no launcher volumes for {path}" in down.stderr
+        assert engine.sdk.volumes.get(name).name == name  # still there
+        assert json.loads(flask_launcher("volumes", "--json").stdout) == []
+    finally:
+        engine.sdk.volumes.get(name).remove(force=True)
+        engine.prune_images(path)
