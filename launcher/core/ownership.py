@@ -36,6 +36,11 @@ def short_id(resource_id: str) -> str:
     return resource_id.removeprefix("sha256:")[:12]
 
 
+def _key(kind: str, resource_id: str) -> str:
+    # Images and containers by their short ID; volumes by name (they have no other identity).
+    return resource_id if kind == "volumes" else short_id(resource_id)
+
+
 class OwnershipLedger:
     """The IDs of the images and containers the launcher made in one scope, each with the key
     of the project it was made for (labels.project_key)."""
@@ -89,11 +94,7 @@ class OwnershipLedger:
                 scope["volumes"][name] = project_key
 
     def forget_volumes(self, names: Iterable[str]) -> None:
-        wanted = set(names) & set(self._entries("volumes"))
-        if wanted:
-            with self._change() as scope:
-                for name in wanted:
-                    scope["volumes"].pop(name, None)
+        self._forget("volumes", names)
 
     def forget_images(self, image_ids: Iterable[str]) -> None:
         self._forget("images", image_ids)
@@ -104,14 +105,14 @@ class OwnershipLedger:
     def forget_missing(self, kind: str, existing_ids: Iterable[str]) -> None:
         """Drop records of what no longer exists (``existing_ids``: everything of that kind
         on the engine), so the file does not grow with every build."""
-        present = {short_id(i) for i in existing_ids}
+        present = {_key(kind, i) for i in existing_ids}
         gone = [i for i in self._entries(kind) if i not in present]
         self._forget(kind, gone)
 
     # --- the file ----------------------------------------------------------------------------
 
     def _forget(self, kind: str, ids: Iterable[str]) -> None:
-        wanted = {short_id(i) for i in ids} & set(self._entries(kind))
+        wanted = {_key(kind, i) for i in ids} & set(self._entries(kind))
         if wanted:
             with self._change() as scope:
                 for key in wanted:
