@@ -17,7 +17,6 @@ from typing import Any, TextIO
 from launcher.cli_data import (
     cmd_flask,
     cmd_volumes,
-    propose_after_ready,
     remember_before,
     remove_volumes_asking,
     show_data_event,
@@ -252,7 +251,6 @@ def cmd_up(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextI
                                 out)
                 else:
                     print(event.url, file=out)
-                propose_after_ready(engine, args.path, settings, event, err)
             elif show_data_event(event, err, args.quiet):
                 pass
             else:

@@ -19,8 +19,7 @@ from launcher.core.command_events import (
 from launcher.core.command_runs import remember_before_start
 from launcher.core.engine import Engine
 from launcher.core.errors import LauncherError, ProjectError
-from launcher.core.events import AppReady
-from launcher.core.flask_commands import proposal_after_ready, run_flask
+from launcher.core.flask_commands import run_flask
 from launcher.core.format import human_size
 from launcher.core.settings import Settings
 
@@ -92,15 +91,6 @@ def cmd_volumes(args: argparse.Namespace, settings: Settings, out: TextIO, err: 
              ", ".join(v.used_by) or "-", str(v.project)) for v in volumes]
     print_table(("VOLUME", "SIZE", "USED BY", "PROJECT"), rows, out)
     return 0
-
-
-def propose_after_ready(engine: Engine, path: str, settings: Settings, ready: AppReady,
-                         err: TextIO) -> None:
-    proposal = proposal_after_ready(engine, path, settings, ready)
-    if proposal is not None:
-        print(f"note: {proposal.message}", file=err)
-
-
 
 
 def show_data_event(event: object, err: TextIO, quiet: bool) -> bool:

@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from launcher.core.command_events import CommandEvent, CommandOutput, Proposal
 from launcher.core.command_runs import (
@@ -24,10 +25,12 @@ from launcher.core.command_runs import (
 from launcher.core.engine import Engine
 from launcher.core.env_files import project_environment
 from launcher.core.errors import LauncherError, ProjectError
-from launcher.core.events import AppReady, ContainerInfo
-from launcher.core.launch import ResolvedProject, resolve_project
+from launcher.core.events import ContainerInfo
 from launcher.core.run_spec import ContainerRole
 from launcher.core.settings import Settings
+
+if TYPE_CHECKING:
+    from launcher.core.launch import ResolvedProject
 
 # Names apps give the command that creates their tables (flaskr's is init-db).
 _CREATES_TABLES = re.compile(r"^((init|create|setup|reset)[-_]?(db|database|tables?|schema)"
@@ -49,7 +52,7 @@ def running_app(engine: Engine, root: Path) -> ContainerInfo | None:
 def run_flask(engine: Engine, path: str | Path, arguments: Sequence[str], settings: Settings,
               environment: dict[str, str] | None = None) -> Iterator[CommandEvent]:
     """Run ``flask ARGS`` for the project; its output as it comes, then its exit code."""
-    resolved = resolve_project(path, settings)
+    resolved = _resolve(path, settings)
     app = running_app(engine, resolved.root)
     if app is not None:
         # The container has the project's environment already; FLASK_APP maybe not.
@@ -113,9 +116,9 @@ def missing_table_proposal(engine: Engine, resolved: ResolvedProject,
         commands = []
     creating = next((c for c in commands if _CREATES_TABLES.match(c.name)), None)
     if creating is None:
-        return Proposal(f"the database has no table {table}, and the app has no command "
-                        "named like init-db that would create it (see `flask-launcher flask "
-                        f"{root} -- --help`)")
+        return Proposal(f"the database has no table {table}, and `flask --help` lists no "
+                        "command named like init-db that would create it: see what it lists "
+                        f"with `flask-launcher flask {root} -- --help`")
     # Such a command often empties the database first (flaskr's does): run it once, by hand.
     said = f" ({creating.help})" if creating.help else ""
     return Proposal(f"the database has no table {table} yet: create it once with "
@@ -123,9 +126,8 @@ def missing_table_proposal(engine: Engine, resolved: ResolvedProject,
                     "in the project's instance volume", (creating.name,))
 
 
-def proposal_after_ready(engine: Engine, path: str | Path, settings: Settings,
-                         ready: AppReady) -> Proposal | None:
-    """Once the app answers: what to propose from its output (a missing table)."""
-    resolved = resolve_project(path, settings)
-    lines = engine.logs_tail(ready.container.id, lines=80)
-    return missing_table_proposal(engine, resolved, lines, settings)
+def _resolve(path: str | Path, settings: Settings) -> ResolvedProject:
+    # Imported here: Build and Run (launch) asks this module what to propose.
+    from launcher.core.launch import resolve_project
+
+    return resolve_project(path, settings)

@@ -49,6 +49,7 @@ from launcher.core.events import (
     EnvironmentFromFiles,
     LaunchEvent,
 )
+from launcher.core.flask_commands import missing_table_proposal
 from launcher.core.ports import free_ports_from
 from launcher.core.project import FlaskProject, detect_project
 from launcher.core.project_lock import project_lock
@@ -223,7 +224,17 @@ def launch(engine: Engine, path: str | Path, settings: Settings,
         yield started
         timeout = options.readiness_timeout_s or settings.readiness_timeout_s
         try:
-            yield wait_until_ready(engine, started, resolved, timeout, cancel)
+            ready = wait_until_ready(engine, started, resolved, timeout, cancel)
         except Cancelled:
             engine.remove(started.container.id)
             raise
+        except AppExited as exited:  # a query at start, on a database with no tables yet
+            if proposal := missing_table_proposal(engine, resolved, exited.last_lines,
+                                                  settings):
+                yield proposal
+            raise
+        yield ready
+        # The first page failed on a database with no tables yet: name the command.
+        if proposal := missing_table_proposal(
+                engine, resolved, engine.logs_tail(ready.container.id, lines=80), settings):
+            yield proposal
