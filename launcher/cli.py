@@ -7,17 +7,31 @@ from __future__ import annotations
 
 import argparse
 import difflib
-import json
 import signal
 import sys
 import threading
 from collections.abc import Callable
-from dataclasses import asdict, is_dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
+from launcher.cli_data import (
+    cmd_flask,
+    cmd_volumes,
+    remember_before,
+    remove_volumes_asking,
+    show_data_event,
+)
+from launcher.cli_format import confirm as _confirm
+from launcher.cli_format import jsonable as _jsonable
+from launcher.cli_format import parse_env as _parse_env
+from launcher.cli_format import print_json as _print_json
+from launcher.cli_format import print_table as _print_table
 from launcher.cli_parser import build_parser
+from launcher.core.app_data import (
+    data_lines,
+    instance_path_in_generated_image,
+    written_paths,
+)
 from launcher.core.container_lookup import containers_for, is_orphaned
 from launcher.core.dockerfile import dockerfile_for, render_dockerfile, write_generated_files
 from launcher.core.engine import CancelToken, Engine
@@ -160,6 +174,8 @@ def cmd_detect(args: argparse.Namespace, settings: Settings, out: TextIO, err: T
     print(f"Python:       {python}; base image {base}", file=out)
     source = "the project's own" if project.has_dockerfile else "generated"
     print(f"Dockerfile:   {source}", file=out)
+    for line in data_lines(project):
+        print(line, file=out)
     for warning in project.warnings:
         print(f"warning: {one_line(str(warning))}", file=out)
     return 0
@@ -201,6 +217,7 @@ def cmd_build(args: argparse.Namespace, settings: Settings, out: TextIO, err: Te
 
 
 def cmd_up(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
+    remember_before(args.path, args.before, args.no_before, settings, err)
     options = LaunchOptions(host_port=args.port, environment=_parse_env(args.env),
                             readiness_timeout_s=args.timeout)
     if args.bind is not None:
@@ -232,6 +249,8 @@ def cmd_up(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextI
                                  "container": _container_json(event.container)}, out)
                 else:
                     print(event.url, file=out)
+            elif show_data_event(event, err, args.quiet):
+                pass
             else:
                 _show_build_event(event, err, quiet=args.quiet)
     return 0
@@ -272,10 +291,18 @@ def cmd_down(args: argparse.Namespace, settings: Settings, out: TextIO, err: Tex
             for container in containers_for(engine, args.path):
                 engine.remove(container.id)
                 removed.append(container.name)
-    if not removed:
-        print(f"nothing was running for {root}", file=err)
-    for name in removed:
-        print(f"removed {name}", file=out)
+                if container.project is not None:
+                    root = container.project
+        if not removed:
+            print(f"nothing was running for {root}", file=err)
+        for name in removed:
+            print(f"removed {name}", file=out)
+        if args.volumes:
+            return remove_volumes_asking(engine, root, args.yes, out, err)
+        kept = engine.list_volumes(root)
+        if kept:
+            names = ", ".join(v.name for v in kept)
+            print(f"kept the app's data in {names} (remove it with --volumes)", file=err)
     return 0
 
 
@@ -357,6 +384,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Settings, TextIO, TextIO], int
     "detect": cmd_detect, "dockerfile": cmd_dockerfile, "build": cmd_build, "up": cmd_up,
     "logs": cmd_logs, "down": cmd_down, "ps": cmd_ps, "images": cmd_images, "prune": cmd_prune,
     "install-shortcut": cmd_install_shortcut, "uninstall-shortcut": cmd_uninstall_shortcut,
+    "flask": cmd_flask, "volumes": cmd_volumes,
 }
 
 
@@ -403,24 +431,6 @@ def _show_build_event(event: object, err: TextIO, quiet: bool) -> None:
         print(f"built {event.tag}", file=err, flush=True)
 
 
-def _confirm(question: str, err: TextIO) -> bool:
-    if not sys.stdin or not sys.stdin.isatty():
-        print(f"{question} Not asked: no terminal. Pass --yes to confirm.", file=err)
-        return False
-    print(f"{question} [y/N] ", end="", file=err, flush=True)
-    return sys.stdin.readline().strip().lower() in ("y", "yes")
-
-
-def _parse_env(pairs: list[str]) -> dict[str, str]:
-    env = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key:
-            raise LauncherError(f"--env {pair!r}: expected KEY=VALUE")
-        env[key] = value
-    return env
-
-
 def _project_root(path: str) -> Path:
     root = resolve_path(path)
     if not root.is_dir():
@@ -435,27 +445,6 @@ def _state_text(state: str, exit_code: int | None) -> str:
     return f"exited ({exit_code})" if state == "exited" else state
 
 
-def _print_table(header: tuple[str, ...], rows: list[tuple[str, ...]], out: TextIO) -> None:
-    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
-    for row in [header, *rows]:
-        cells = (str(c).ljust(w) for c, w in zip(row, widths, strict=True))
-        print("  ".join(cells).rstrip(), file=out)
-
-
-def _jsonable(value: Any) -> Any:
-    if is_dataclass(value) and not isinstance(value, type):
-        return {k: _jsonable(v) for k, v in asdict(value).items()}
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, Path):
-        return str(value)
-    if isinstance(value, datetime):
-        return value.isoformat()
-    return value
-
-
 def _container_json(container: Any) -> dict[str, Any]:
     data = _jsonable(container)
     data["url"] = container.url
@@ -468,11 +457,9 @@ def _project_json(project: FlaskProject, settings: Settings) -> dict[str, Any]:
     data["server"] = project.server
     data["base_image"] = settings.effective_base_image(project.python_version)
     data["warnings"] = [dict(_jsonable(w), location=w.location()) for w in project.warnings]
+    data["writes_to"] = [dict(_jsonable(w), shown=w.shown) for w in written_paths(project)]
+    if not project.has_dockerfile:
+        data["instance_path"] = instance_path_in_generated_image(project)
     return data
-
-
-def _print_json(data: Any, out: TextIO) -> None:
-    json.dump(data, out, indent=2, ensure_ascii=False)
-    out.write("\n")
 
 

@@ -14,6 +14,7 @@ from launcher.arg_types import port_number, timeout_seconds
 # The commands as `flask-launcher --help` lists them: grouped by what a user wants to do.
 COMMAND_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Run your app", ("up", "down", "logs", "ps")),
+    ("Your app's data", ("flask", "volumes")),
     ("Images", ("build", "images", "prune")),
     ("Project", ("detect", "dockerfile")),
     ("Desktop", ("gui", "install-shortcut", "uninstall-shortcut")),
@@ -79,6 +80,11 @@ def build_parser() -> argparse.ArgumentParser:
     up.add_argument("--quiet", "-q", action="store_true", help="show steps only")
     up.add_argument("--timeout", type=timeout_seconds, default=None,
                     help="seconds to wait for the app to answer")
+    up.add_argument("--before", action="append", default=None, metavar="COMMAND",
+                    help="a flask command to run before the app starts, every time "
+                         "(remembered for this project): --before 'db upgrade'")
+    up.add_argument("--no-before", action="store_true",
+                    help="forget the commands this project runs before its app starts")
     logs = command("logs", "print the app's output")
     logs.add_argument("--follow", "-f", action="store_true", help="keep printing new output")
     logs.add_argument("--timestamps", "-t", action="store_true")
@@ -86,6 +92,18 @@ def build_parser() -> argparse.ArgumentParser:
     down.add_argument("path", metavar="PATH|CONTAINER",
                       help="the project's folder, or the name or ID of one of the launcher's "
                            "containers (for a project whose folder is gone)")
+    down.add_argument("--volumes", action="store_true",
+                      help="also remove the project's volumes: its instance folder's data is "
+                           "deleted for good (lists them and asks first)")
+    down.add_argument("--yes", action="store_true", help="with --volumes: do not ask")
+    flask = command("flask", "run `flask ARGS...` for the project: in its running container, "
+                             "or in a one-off container of its image")
+    flask.add_argument("arguments", nargs=argparse.REMAINDER, metavar="-- ARGS",
+                       help="what to pass to flask: -- init-db, -- db upgrade, -- routes")
+    flask.add_argument("--env", "-e", action="append", default=[], metavar="KEY=VALUE",
+                       help="environment variable for the command")
+    command("volumes", "list the launcher's volumes (the apps' kept data)", path=False,
+            json_flag=True)
     ps = command("ps", "list the launcher's containers", path=False, json_flag=True)
     ps.add_argument("--orphaned", action="store_true",
                     help="only containers whose project folder is gone")

@@ -14,6 +14,11 @@ import string
 from dataclasses import dataclass
 from pathlib import Path
 
+from launcher.core.app_data import (
+    dockerfile_lines,
+    instance_path_in_generated_image,
+    written_paths,
+)
 from launcher.core.dockerfile_parse import Instruction, parse_instructions
 from launcher.core.errors import DockerfileExists, ProjectError
 from launcher.core.folder import read_project_text, refuse_dockerfile_folder
@@ -66,7 +71,8 @@ def render_dockerfile(project: FlaskProject, base_image: str,
         "install_dependencies": _install_dependencies(project),
         "install_project": _install_project(project),
         "environment": _environment(project),
-        "instance_path": _instance_path(project),
+        "instance_path": instance_path_in_generated_image(project),
+        "writable_paths": _writable_paths(project),
         "port": str(project.port),
         "command": _command(project),
     }
@@ -242,10 +248,14 @@ def _environment(project: FlaskProject) -> str:
     return "ENV " + " ".join(_env_assignment(e) for e in env)
 
 
-def _instance_path(project: FlaskProject) -> str:
-    """Where Flask looks for the instance folder: beside the top-level package or module
-    (Flask's ``find_package``), so /app/src/instance in a src layout."""
-    return "/app/src/instance" if project.src_layout else "/app/instance"
+def _writable_paths(project: FlaskProject) -> str:
+    """Where the app writes outside its instance folder (logs/, an UPLOAD_FOLDER, a SQLite
+    file): writable by the app's user. Outside the volume, so kept until the next build."""
+    lines = dockerfile_lines(written_paths(project), project.root)
+    if not lines:
+        return ""
+    return ("# Where else the app writes (read from its code); not kept across rebuilds.\n"
+            + lines)
 
 
 def _env_assignment(assignment: str) -> str:

@@ -115,8 +115,18 @@ class AppExited(LauncherError):
                  project: Path | None = None) -> None:
         self.last_lines = bounded_output(last_lines)
         printed = [line.strip() for line in self.last_lines if line.strip()]
-        tail = f" {cause}" if cause else (f" Last output: {printed[-1]}" if printed else "")
-        super().__init__(f"The app exited with code {exit_code} before it answered.{tail} "
+        # A server's last word ("Worker failed to boot") hides the app's own error above it.
+        denied = next((line for line in reversed(printed)
+                       if line.startswith("PermissionError")), None)
+        if denied is not None and not cause:
+            tail = (f": {denied} (the app's user cannot write there: write in the instance "
+                    "folder, app.instance_path, or make that folder in the Dockerfile, owned "
+                    "by the app's user).")
+        elif cause:
+            tail = f". {cause}"
+        else:
+            tail = f". Last output: {printed[-1]}" if printed else "."
+        super().__init__(f"The app exited with code {exit_code} before it answered{tail} "
                          f"All of its output: `{_logs_command(project)}`.")
         self.exit_code = exit_code
 

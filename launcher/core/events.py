@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from launcher.core.format import human_size
+from launcher.core.run_spec import ContainerRole
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,7 @@ class ContainerInfo:
     host_port: int | None
     container_port: int | None
     project_key: str | None = None  # labels.PROJECT_KEY: the project, from its path's bytes
+    role: ContainerRole = ContainerRole.APP  # labels.ROLE; containers from before roles: APP
 
     @property
     def url(self) -> str | None:

@@ -12,6 +12,18 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from launcher.core.command_events import (
+    BeforeStartCommand,
+    CommandEvent,
+    InstanceVolumeMounted,
+    Proposal,
+)
+from launcher.core.command_runs import (
+    before_start_commands,
+    instance_mounts,
+    proposals_before_start,
+    run_before_start,
+)
 from launcher.core.compose_services import services_statement
 from launcher.core.dockerfile import (
     DockerfileSource,
@@ -41,6 +53,7 @@ from launcher.core.events import (
     PinWarnings,
     ServicesExpected,
 )
+from launcher.core.flask_commands import missing_table_proposal
 from launcher.core.folder import read_project_text, resolve_path
 from launcher.core.listen_port import DEFAULT_PORT, ListenPort, dockerfile_port
 from launcher.core.log_causes import (
@@ -53,9 +66,11 @@ from launcher.core.project import FlaskProject, detect_project
 from launcher.core.project_lock import project_lock
 from launcher.core.project_warning import ProjectWarning
 from launcher.core.readiness import Outcome, ProbeFailure, wait_until_answering
+from launcher.core.run_spec import Mount, RunSpec
 from launcher.core.settings import Settings
 
 DEFAULT_HOST_PORT = 5000
+DataEvent = InstanceVolumeMounted | Proposal | BeforeStartCommand | CommandEvent
 
 
 @dataclass
@@ -140,14 +155,17 @@ def container_port(dockerfile_text: str, root: Path,
 
 
 def run_container(engine: Engine, root: Path, dockerfile_text: str, options: LaunchOptions,
-                  settings: Settings, project: FlaskProject | None = None) -> ContainerStarted:
+                  settings: Settings, project: FlaskProject | None = None,
+                  mounts: tuple[Mount, ...] = ()) -> ContainerStarted:
     listen = container_port(dockerfile_text, root, project)
     port_source = None if listen.source.startswith("EXPOSE ") else listen.source
     candidates = free_ports_from(options.host_port, settings.bind_address)
     for port in candidates:
         try:
-            container = engine.run(root, port, listen.port, options.environment,
-                                   settings.bind_address)
+            container = engine.run(root, RunSpec(
+                host_port=port, container_port=listen.port,
+                bind_address=settings.bind_address, environment=options.environment,
+                mounts=mounts))
         except PortInUse:
             continue  # taken between our check and Docker's bind: try the next one
         if problem := published_wider_than_asked(settings.bind_address, container):
@@ -267,9 +285,11 @@ def _cause_in_logs(lines: list[str], project: FlaskProject | None) -> str | None
 
 def launch(engine: Engine, path: str | Path, settings: Settings,
            options: LaunchOptions | None = None,
-           cancel: CancelToken | None = None) -> Iterator[LaunchEvent]:
-    """Build, run, wait until the app answers. Yields build events, then ContainerStarted,
-    then AppReady. Cancel removes a container it started; failures leave it for the logs."""
+           cancel: CancelToken | None = None) -> Iterator[LaunchEvent | DataEvent]:
+    """Build, run, wait until the app answers. Yields build events, then where the app's
+    data lives (InstanceVolumeMounted), what the launcher proposes, the project's
+    before-start commands and their output, then ContainerStarted, then AppReady. Cancel
+    removes a container it started; failures leave it for the logs."""
     options = options or LaunchOptions()
     cancel = cancel or CancelToken()
     resolved = resolve_project(path, settings)
@@ -284,13 +304,33 @@ def launch(engine: Engine, path: str | Path, settings: Settings,
         env = project_environment(resolved.root, options.environment)
         if env.files or env.warnings:
             yield EnvironmentFromFiles(env.files, env.keys, env.warnings)
+        mounts, mounted = instance_mounts(engine, resolved)
+        if mounted is not None:
+            yield mounted
+        yield from proposals_before_start(resolved, settings, options.environment)
+        for arguments in before_start_commands(settings, resolved.root):
+            if cancel.cancelled:
+                raise Cancelled("Build and Run")
+            yield BeforeStartCommand(arguments)
+            yield from run_before_start(engine, resolved, [arguments], options.environment,
+                                        mounts)
         started = run_container(engine, resolved.root, text,
                                 replace(options, environment=env.values), settings,
-                                resolved.project)
+                                resolved.project, mounts)
         yield started
         timeout = options.readiness_timeout_s or settings.readiness_timeout_s
         try:
-            yield wait_until_ready(engine, started, resolved, timeout, cancel)
+            ready = wait_until_ready(engine, started, resolved, timeout, cancel)
         except Cancelled:
             engine.remove(started.container.id)
             raise
+        except AppExited as exited:  # a query at start, on a database with no tables yet
+            if proposal := missing_table_proposal(engine, resolved, exited.last_lines,
+                                                  settings):
+                yield proposal
+            raise
+        yield ready
+        # The first page failed on a database with no tables yet: name the command.
+        if proposal := missing_table_proposal(
+                engine, resolved, engine.logs_tail(ready.container.id, lines=80), settings):
+            yield proposal

@@ -22,6 +22,7 @@ from launcher.core.engine import CancelToken, Engine
 from launcher.core.errors import Cancelled
 from launcher.core.events import BuildOutput, BuildSucceeded
 from launcher.core.launch import build_image, resolve_project
+from launcher.core.run_spec import RunSpec
 from launcher.core.settings import Settings
 
 BASE = Settings().effective_base_image()
@@ -152,13 +153,15 @@ def test_a_rebuild_removes_the_build_it_replaces_once_nothing_runs_it(engine: En
 
     try:
         first = build()
-        container = engine.run(hello, 0, 5000)  # an app running from the first build
+        # an app running from the first build
+        container = engine.run(hello, RunSpec(host_port=0, container_port=5000))
         (hello / "hello.py").write_text((hello / "hello.py").read_text() + "\n# edited\n")
         second = build()
         assert first != second
         # In use by the running container: kept, though no tag names it any more.
         assert engine.sdk.images.get(first).tags == []
-        engine.run(hello, 0, 5000)  # replaces the container: nothing runs `first` now
+        # replaces the container: nothing runs `first` now
+        engine.run(hello, RunSpec(host_port=0, container_port=5000))
         assert not containers_of(engine, {first})
         with pytest.raises(Exception, match="No such image"):
             engine.sdk.images.get(first)

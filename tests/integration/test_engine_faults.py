@@ -20,6 +20,7 @@ from engine_proxy import free_tcp_port
 
 from launcher.core.engine import CancelToken, Engine
 from launcher.core.errors import EngineUnavailable
+from launcher.core.run_spec import RunSpec
 
 BASE = os.environ["FLASK_LAUNCHER_BASE_IMAGE"]
 UNPRIVILEGED = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
@@ -209,7 +210,7 @@ def test_engine_going_away_while_following_logs_is_one_clear_line(
         pass
     proxy = engine_proxies(sock_dir / "engine.sock").start()
     try:
-        engine.run(path, host_port=0, container_port=5000)
+        engine.run(path, RunSpec(host_port=0, container_port=5000))
         logs = RunningCli("logs", str(path), "--follow", docker_host=proxy.docker_host)
         try:
             logs.wait_for_line(lambda line: line == "tick", 30)
@@ -242,7 +243,7 @@ def test_core_streams_end_with_engine_lost_not_quietly(sock_dir: Path, engine_pr
     monkeypatch.setenv("DOCKER_HOST", proxy.docker_host)
     outcome: dict[str, BaseException | str] = {}
     try:
-        container = engine.run(path, host_port=0, container_port=5000)
+        container = engine.run(path, RunSpec(host_port=0, container_port=5000))
         with Engine(engine.scope) as proxied:
             events = proxied.events()
             logs = proxied.follow_logs(container.id, timestamps=False)

@@ -22,6 +22,7 @@ from test_cli import flask_launcher
 from launcher.core import labels
 from launcher.core.engine import CancelToken, Engine
 from launcher.core.launch import build_image, resolve_project
+from launcher.core.run_spec import RunSpec
 from launcher.core.settings import Settings
 
 
@@ -181,7 +182,7 @@ def test_two_paths_differing_only_in_undecodable_bytes_are_two_projects(engine: 
         for path in paths:
             resolved = resolve_project(path, Settings())
             list(build_image(engine, resolved, resolved.dockerfile.text, CancelToken()))
-            engine.run(path, 0, 5000)
+            engine.run(path, RunSpec(host_port=0, container_port=5000))
         assert [len(engine.list_containers(p)) for p in paths] == [1, 1]
 
         engine.remove_project_containers(paths[0])

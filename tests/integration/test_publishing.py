@@ -16,6 +16,7 @@ from launcher.core.launch import (
     run_container,
 )
 from launcher.core.ports import free_ports_from
+from launcher.core.run_spec import RunSpec
 from launcher.core.settings import Settings
 
 NOT_AN_IP = ("'localhost' is not an IP address: 127.0.0.1 for this computer only, 0.0.0.0 "
@@ -72,13 +73,13 @@ def test_what_the_engine_bound_is_compared_with_what_was_asked(engine: Engine, c
     built(engine, path)
     port = free_ports_from(5400, "0.0.0.0")[0]
 
-    wide = engine.run(path, port, 5000, {}, "0.0.0.0")  # what the engine reports it bound
+    wide = engine.run(path, RunSpec(port, 5000, "0.0.0.0"))  # what the engine reports it bound
     assert published_wider_than_asked("0.0.0.0", wide) is None
     assert published_wider_than_asked("::", wide) is None
     assert (published_wider_than_asked("127.0.0.1", wide) or "").startswith(
         f"The engine published the app on every address (0.0.0.0:{port}) although only "
         "127.0.0.1 was asked for")
-    narrow = engine.run(path, port, 5000, {}, "127.0.0.1")
+    narrow = engine.run(path, RunSpec(port, 5000, "127.0.0.1"))
     assert narrow.host_ip == "127.0.0.1"
     assert published_wider_than_asked("127.0.0.1", narrow) is None
     assert published_wider_than_asked("::1", narrow) is not None

@@ -36,6 +36,7 @@ def test_help_lists_every_command_once_in_groups_with_what_it_does():
             current = None
     assert groups == {
         "Run your app": ["up", "down", "logs", "ps"],
+        "Your app's data": ["flask", "volumes"],
         "Images": ["build", "images", "prune"],
         "Project": ["detect", "dockerfile"],
         "Desktop": ["gui", "install-shortcut", "uninstall-shortcut"],

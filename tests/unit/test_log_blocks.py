@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from launcher.core.engine import _read_multiplexed
+from launcher.core.engine.streams import _read_multiplexed
 
 
 def frame(payload: bytes, stream: int = 1) -> bytes:

@@ -1,0 +1,22 @@
+"""The one facade over docker-py. Nothing else in the launcher imports ``docker``.
+
+Returns the launcher's dataclasses and raises the launcher's exceptions. Every image and
+container it creates carries the launcher's labels; every listing filters on them, and
+only what the ownership ledger records as the launcher's is ever removed.
+
+    facade.py     Engine: build, run, list, remove, prune
+    streams.py    LogStream, EventStream: following output and events
+    translate.py  docker-py's exceptions as the launcher's, with the cause and what to do
+    records.py    the engine's answers as ContainerInfo / ImageInfo
+    cancel.py     CancelToken
+    volumes.py    the named volumes that keep a project's instance folder
+    commands.py   a command in the running app container, or in a one-off container
+"""
+
+from launcher.core.engine.cancel import CancelToken
+from launcher.core.engine.facade import STOP_TIMEOUT_S, Engine, PortInUse
+from launcher.core.engine.streams import EventStream, LogStream
+from launcher.core.engine.translate import diagnose_unavailable, engine_lost
+
+__all__ = ["STOP_TIMEOUT_S", "CancelToken", "Engine", "EventStream", "LogStream", "PortInUse",
+           "diagnose_unavailable", "engine_lost"]

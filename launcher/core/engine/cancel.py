@@ -1,0 +1,50 @@
+"""Cancelling work that blocks on the engine: closing the stream it reads unblocks it."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+
+class CancelToken:
+    """Set from any thread; closes the stream it guards so a blocked read returns at once."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+        self._lock = threading.Lock()
+        self._streams: list[Any] = []
+
+    @property
+    def cancelled(self) -> bool:
+        return self._event.is_set()
+
+    def cancel(self) -> None:
+        self._event.set()
+        with self._lock:
+            streams, self._streams = self._streams, []
+        for stream in streams:
+            close_quietly(stream)
+
+    def wait(self, timeout: float) -> bool:
+        """Sleep up to ``timeout`` unless cancelled first; True if cancelled."""
+        return self._event.wait(timeout)
+
+    def guard(self, stream: Any) -> None:
+        with self._lock:
+            if not self._event.is_set():
+                self._streams.append(stream)
+                return
+        close_quietly(stream)
+
+    def release(self, stream: Any) -> None:
+        with self._lock:
+            if stream in self._streams:
+                self._streams.remove(stream)
+
+
+def close_quietly(stream: Any) -> None:
+    try:
+        stream.close()
+    except Exception:  # closing a half-dead socket may raise anything; it is closed either way
+        pass
+
