@@ -17,6 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
+from launcher.cli_dev import remember_dev_mode, up_dev
 from launcher.core.container_lookup import containers_for, is_orphaned
 from launcher.core.dockerfile import dockerfile_for, render_dockerfile, write_generated_files
 from launcher.core.engine import CancelToken, Engine
@@ -85,6 +86,13 @@ def build_parser() -> argparse.ArgumentParser:
     up.add_argument("--quiet", "-q", action="store_true", help="show steps only")
     up.add_argument("--timeout", type=float, default=None,
                     help="seconds to wait for the app to answer")
+    up.add_argument("--dev", action="store_true",
+                    help="dev mode: serve the project folder itself with flask run --debug "
+                         "--reload, so an edit shows without a rebuild; remembered for the "
+                         "project (up without --dev goes back to the built image)")
+    up.add_argument("--no-follow", action="store_true",
+                    help="with --dev: return once the app answers instead of reporting its "
+                         "reloads until Ctrl-C")
     logs = command("logs", "print the app's output")
     logs.add_argument("--follow", "-f", action="store_true", help="keep printing new output")
     logs.add_argument("--timestamps", "-t", action="store_true")
@@ -198,8 +206,11 @@ def cmd_up(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextI
             raise LauncherError(f"--bind {problem}")
         settings.bind_address = args.bind
     settings.include_secrets = settings.include_secrets or args.include_secrets
+    if args.dev:
+        return up_dev(args, settings, options, out, err)
     if warning := settings.exposure_warning():
         print(f"warning: {warning}", file=err)
+    remember_dev_mode(args.path, False)
     with Engine(settings.scope) as engine, _cancel_on_sigint() as cancel:
         for event in launch(engine, args.path, settings, options, cancel):
             if isinstance(event, EnvironmentFromFiles):

@@ -96,14 +96,19 @@ def build_image(engine: Engine, resolved: ResolvedProject, dockerfile_text: str,
 
 
 def run_container(engine: Engine, root: Path, dockerfile_text: str, options: LaunchOptions,
-                  settings: Settings) -> ContainerStarted:
+                  settings: Settings, spec: RunSpec | None = None) -> ContainerStarted:
+    """Run the project's app container on the first free host port from the one asked for.
+    ``spec`` gives what else it runs with (dev mode's mounts, command and user); its
+    environment comes before ``options.environment``."""
+    spec = spec or RunSpec()
     container_port = exposed_port(dockerfile_text)
     candidates = free_ports_from(options.host_port, settings.bind_address)
     for port in candidates:
         try:
-            container = engine.run(root, RunSpec(
-                host_port=port, container_port=container_port,
-                bind_address=settings.bind_address, environment=options.environment))
+            container = engine.run(root, replace(
+                spec, host_port=port, container_port=container_port,
+                bind_address=settings.bind_address,
+                environment={**spec.environment, **options.environment}))
         except PortInUse:
             continue  # taken between our check and Docker's bind: try the next one
         if problem := published_wider_than_asked(settings.bind_address, container):

@@ -1,0 +1,151 @@
+"""Dev mode's server, run inside the container as ``python -c <this file> MODE ...``.
+
+``supervise ARGS``: PID 1. Runs ``serve ARGS`` and, when that ends on its own (the app
+called sys.exit while loading, or was killed), says so and starts it again at the next
+change of a file under the working folder, so the container never exits under the user.
+SIGINT or SIGTERM stops it and the server with it.
+
+``serve ARGS``: ``flask ARGS`` (``run --debug --reload ...``) with Werkzeug's reloader set
+from the environment: ``FLASK_LAUNCHER_RELOADER`` (``watchdog`` when the image has it and
+the engine passes inotify through the mount, else ``stat``) and
+``FLASK_LAUNCHER_RELOADER_INTERVAL`` (seconds between the stat reloader's scans; flask run
+has no option for either). Werkzeug's reloader re-runs ``sys.orig_argv``, so each reload
+comes back here.
+
+Standard library only, Python 3.10+: it runs in the project's image, not the launcher's.
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+PREFIX = "flask-launcher dev:"
+
+
+def serve(args: list[str]) -> None:
+    kind = os.environ.get("FLASK_LAUNCHER_RELOADER", "stat")
+    if kind == "watchdog":
+        try:
+            import watchdog.observers  # noqa: F401
+        except ImportError:
+            kind = "stat"
+    interval = float(os.environ.get("FLASK_LAUNCHER_RELOADER_INTERVAL", "1"))
+    import werkzeug
+    import werkzeug._reloader
+    import werkzeug.serving
+
+    original = werkzeug.serving.run_simple
+
+    def run_simple(*a: object, **kw: object) -> None:
+        kw["reloader_type"] = kind
+        kw["reloader_interval"] = interval
+        original(*a, **kw)  # type: ignore[arg-type]
+
+    # flask.cli does `from werkzeug import run_simple` when it is imported: patch first.
+    werkzeug.run_simple = werkzeug.serving.run_simple = run_simple
+    loop = werkzeug._reloader.ReloaderLoop
+    loop.restart_with_reloader = _restart_with_spare  # type: ignore[method-assign]
+    loop.trigger_reload = _exit_for_reload  # type: ignore[method-assign]
+    from flask.cli import main
+
+    if os.environ.pop(SPARE, None):
+        sys.stdin.readline()  # a spare: Python and Flask are loaded; wait for its turn
+    sys.argv = ["flask", *args]
+    main()
+
+
+SPARE = "FLASK_LAUNCHER_SPARE"
+
+
+def _spawn_spare() -> "subprocess.Popen[bytes]":
+    """The next server, started ahead: Python up and Flask imported (most of a restart's
+    time), waiting on stdin. The app itself is imported only when it is released."""
+    env = {**os.environ, "WERKZEUG_RUN_MAIN": "true", SPARE: "1"}
+    return subprocess.Popen([sys.executable, *sys.orig_argv[1:]], env=env, close_fds=False,
+                            stdin=subprocess.PIPE)
+
+
+def _restart_with_spare(self: object) -> int:
+    """Werkzeug's restart loop (run the server in a child; exit code 3 means "reload"), with
+    a spare child waiting, so a reload costs importing the app, not starting Python."""
+    from werkzeug._reloader import _log
+
+    spare: subprocess.Popen[bytes] | None = _spawn_spare()
+    while True:
+        _log("info", f" * Restarting with {self.name}")  # type: ignore[attr-defined]
+        current, spare = spare, None
+        assert current is not None and current.stdin is not None
+        current.stdin.write(b"go\n")
+        current.stdin.close()
+        try:  # the next spare starts once this server is up, not competing with it
+            code = current.wait(timeout=1.0)
+        except subprocess.TimeoutExpired:
+            spare = _spawn_spare()
+            code = current.wait()
+        if code != 3:
+            if spare is not None:
+                spare.kill()
+                spare.wait()
+            return code
+        if spare is None:
+            spare = _spawn_spare()
+
+
+def _exit_for_reload(self: object, filename: str) -> None:
+    """Werkzeug's trigger_reload without the interpreter's shutdown (a tenth of a second
+    with Flask loaded): the server only serves a developer, and its successor is waiting."""
+    self.log_reload(filename)  # type: ignore[attr-defined]
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(3)
+
+
+def _newest_change(folder: str) -> float:
+    newest = 0.0
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = [d for d in dirs if not d.startswith(".") and d != "__pycache__"]
+        for name in files:
+            try:
+                newest = max(newest, os.stat(os.path.join(root, name)).st_mtime)
+            except OSError:
+                pass
+    return newest
+
+
+def supervise(args: list[str]) -> int:
+    child: subprocess.Popen[bytes] | None = None
+    stopping = False
+
+    def stop(signum: int, frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+        if child is not None and child.poll() is None:
+            os.killpg(child.pid, signal.SIGINT)  # the reloader and its server both stop
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    command = [sys.executable, *sys.orig_argv[1:]]
+    command[command.index("supervise")] = "serve"
+    while True:
+        started = _newest_change(os.getcwd())
+        child = subprocess.Popen(command, start_new_session=True)
+        code = child.wait()
+        if stopping:
+            return 0
+        print(f"{PREFIX} the server stopped (exit code {code}); it starts again when a file "
+              "changes", flush=True)
+        while not stopping and _newest_change(os.getcwd()) <= started:
+            time.sleep(0.2)
+        if stopping:
+            return 0
+        print(f"{PREFIX} starting the server again", flush=True)
+
+
+if __name__ == "__main__":
+    mode, rest = sys.argv[1], sys.argv[2:]
+    if mode == "serve":
+        serve(rest)
+    else:
+        sys.exit(supervise(rest))
