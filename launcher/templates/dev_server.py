@@ -16,6 +16,7 @@ Standard library only, Python 3.10+: it runs in the project's image, not the lau
 """
 
 import os
+import select
 import signal
 import subprocess
 import sys
@@ -41,7 +42,11 @@ def serve(args: list[str]) -> None:
     def run_simple(*a: object, **kw: object) -> None:
         kw["reloader_type"] = kind
         kw["reloader_interval"] = interval
-        original(*a, **kw)  # type: ignore[arg-type]
+        ready = os.environ.pop(READY_FD, None)
+        if ready is not None:  # the app is imported: the reloader may start the next spare
+            os.write(int(ready), b"1")
+            os.close(int(ready))
+        original(*a, **kw)
 
     # flask.cli does `from werkzeug import run_simple` when it is imported: patch first.
     werkzeug.run_simple = werkzeug.serving.run_simple = run_simple
@@ -57,14 +62,42 @@ def serve(args: list[str]) -> None:
 
 
 SPARE = "FLASK_LAUNCHER_SPARE"
+READY_FD = "FLASK_LAUNCHER_READY_FD"
 
 
-def _spawn_spare() -> "subprocess.Popen[bytes]":
+class _Spare:
     """The next server, started ahead: Python up and Flask imported (most of a restart's
-    time), waiting on stdin. The app itself is imported only when it is released."""
-    env = {**os.environ, "WERKZEUG_RUN_MAIN": "true", SPARE: "1"}
-    return subprocess.Popen([sys.executable, *sys.orig_argv[1:]], env=env, close_fds=False,
-                            stdin=subprocess.PIPE)
+    time), waiting on stdin. The app itself is imported only when it is released; then it
+    writes to ``ready`` once the app is imported, so the one after it can start without
+    competing with that import for the CPU."""
+
+    def __init__(self) -> None:
+        self.ready, write_end = os.pipe()
+        os.set_inheritable(write_end, True)
+        env = {**os.environ, "WERKZEUG_RUN_MAIN": "true", SPARE: "1",
+               READY_FD: str(write_end)}
+        self.process = subprocess.Popen([sys.executable, *sys.orig_argv[1:]], env=env,
+                                        close_fds=False, stdin=subprocess.PIPE)
+        os.close(write_end)
+
+    def release(self) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.write(b"go\n")
+        self.process.stdin.close()
+
+    def wait_until_loaded(self) -> bool:
+        """True once the app is imported; False if the process ended first."""
+        while self.process.poll() is None:
+            readable, _, _ = select.select([self.ready], [], [], 0.5)
+            if readable:
+                return os.read(self.ready, 1) == b"1"
+        return False
+
+    def discard(self) -> None:
+        os.close(self.ready)
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
 
 
 def _restart_with_spare(self: object) -> int:
@@ -72,25 +105,18 @@ def _restart_with_spare(self: object) -> int:
     a spare child waiting, so a reload costs importing the app, not starting Python."""
     from werkzeug._reloader import _log
 
-    spare: subprocess.Popen[bytes] | None = _spawn_spare()
+    spare: _Spare | None = _Spare()
     while True:
         _log("info", f" * Restarting with {self.name}")  # type: ignore[attr-defined]
-        current, spare = spare, None
-        assert current is not None and current.stdin is not None
-        current.stdin.write(b"go\n")
-        current.stdin.close()
-        try:  # the next spare starts once this server is up, not competing with it
-            code = current.wait(timeout=1.0)
-        except subprocess.TimeoutExpired:
-            spare = _spawn_spare()
-            code = current.wait()
+        current = spare or _Spare()
+        current.release()
+        spare = _Spare() if current.wait_until_loaded() else None
+        code = current.process.wait()
+        os.close(current.ready)
         if code != 3:
             if spare is not None:
-                spare.kill()
-                spare.wait()
+                spare.discard()
             return code
-        if spare is None:
-            spare = _spawn_spare()
 
 
 def _exit_for_reload(self: object, filename: str) -> None:
