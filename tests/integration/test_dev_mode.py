@@ -25,6 +25,8 @@ from launcher.core.dev_events import (
     DependenciesChanged,
     DevEvent,
     DevReady,
+    DevRestarting,
+    DevServerStopped,
     DevSyntaxError,
 )
 from launcher.core.dev_mode import DevStarted, launch_dev
@@ -154,6 +156,30 @@ def test_a_syntax_error_is_reported_with_its_line_and_clears_after_the_fix(dev_a
     assert page(ready.url) == "<h1>Fixed World!</h1>"
     engine = _session._engine
     assert engine.container(ready.container.id).state == "running"
+
+
+def test_a_server_that_exits_is_started_again_at_the_next_save(dev_app, engine: Engine):
+    path, ready, _session, recorder = dev_app
+    source = path / "hello.py"
+    good = source.read_text()
+    source.write_text("raise SystemExit(4)\n" + good)  # not an Exception: Flask lets it end
+
+    assert recorder.next(DevServerStopped) == DevServerStopped(4)
+    assert engine.container(ready.container.id).state == "running"
+    source.write_text(good.replace("Hello", "Back"))
+    recorder.next(DevRestarting, file=None)
+    recorder.next(DevReady, load_failed=False)
+    assert page(ready.url) == "<h1>Back World!</h1>"
+
+
+def test_dev_mode_refuses_to_publish_the_debugger_beyond_loopback(copy_sample):
+    path = copy_sample("hello")
+    up = flask_launcher("up", str(path), "--dev", "--bind", "0.0.0.0")
+    assert up.returncode == 1 and "Traceback" not in up.stderr
+    assert up.stderr.strip().splitlines()[-1] == (
+        "error: dev mode runs Werkzeug's debugger, which runs any Python a visitor types, so "
+        "it is published on 127.0.0.1 only, not on 0.0.0.0: drop --bind (or set the bind "
+        "address back to 127.0.0.1) to use dev mode")
 
 
 def test_a_requirements_edit_is_noticed(dev_app):
