@@ -20,14 +20,18 @@ _LOCK = threading.Lock()
 @dataclass
 class ProjectSettings:
     dev_mode: bool = False
+    # In dev mode, rebuild at once when a dependency file changes (else offer it).
+    rebuild_on_dependency_change: bool = False
 
 
 def load_project_settings(project: Path) -> ProjectSettings:
     entry = _read().get(project_key(project))
     if not isinstance(entry, dict):
         return ProjectSettings()
-    dev_mode = entry.get("dev_mode")
-    return ProjectSettings(dev_mode=dev_mode if isinstance(dev_mode, bool) else False)
+    defaults = ProjectSettings()
+    values = {name: entry.get(name) for name in asdict(defaults)}
+    return ProjectSettings(**{name: value if isinstance(value, bool) else getattr(defaults, name)
+                              for name, value in values.items()})
 
 
 def save_project_settings(project: Path, settings: ProjectSettings) -> None:

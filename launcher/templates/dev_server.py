@@ -23,6 +23,7 @@ import sys
 import time
 
 PREFIX = "flask-launcher dev:"
+HEAVY_FOLDERS = {".venv", "venv", "node_modules", ".tox", ".nox", ".idea", ".vscode"}
 
 
 def serve(args: list[str]) -> None:
@@ -50,6 +51,9 @@ def serve(args: list[str]) -> None:
 
     # flask.cli does `from werkzeug import run_simple` when it is imported: patch first.
     werkzeug.run_simple = werkzeug.serving.run_simple = run_simple
+    # The stat reloader walks the project folder at every scan: not into a virtualenv or
+    # node_modules that came with it (tens of thousands of files, none of them the app's).
+    getattr(werkzeug._reloader, "_ignore_common_dirs", set()).update(HEAVY_FOLDERS)
     loop = werkzeug._reloader.ReloaderLoop
     loop.restart_with_reloader = _restart_with_spare  # type: ignore[method-assign]
     loop.trigger_reload = _exit_for_reload  # type: ignore[method-assign]
@@ -131,7 +135,8 @@ def _exit_for_reload(self: object, filename: str) -> None:
 def _newest_change(folder: str) -> float:
     newest = 0.0
     for root, dirs, files in os.walk(folder):
-        dirs[:] = [d for d in dirs if not d.startswith(".") and d != "__pycache__"]
+        dirs[:] = [d for d in dirs if not d.startswith(".") and d != "__pycache__"
+                   and d not in HEAVY_FOLDERS]
         for name in files:
             try:
                 newest = max(newest, os.stat(os.path.join(root, name)).st_mtime)
