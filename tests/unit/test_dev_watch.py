@@ -105,3 +105,23 @@ def test_the_reloader_and_user_follow_the_engine(tmp_path: Path):
     assert dev_plan(project, desktop, "/app", 5000, {}).reloader == "stat"
     assert "Docker Desktop" in dev_plan(project, desktop, "/app", 5000, {}).reloader_reason
     assert host_user(desktop) is None and host_user(rootless) is None
+
+
+def test_the_view_reloads_on_ready_and_shows_then_clears_the_banner():
+    from launcher.core.dev_events import DependenciesChanged, DevReady
+    from launcher.core.dev_view import DevView
+
+    view = DevView()
+    parser = DevLogParser(ROOT, "/app")
+    changes = [view.apply(e) for e in feed(parser, FIRST_START + SYNTAX_ERROR)
+               if not isinstance(e, ProbeNow)]
+    assert changes[1].pin == "215-816-787"
+    assert changes[3].banner == f"{ROOT / 'hello.py'}, line 19: SyntaxError: invalid syntax"
+    failed = view.apply(DevReady("http://localhost:5000/", load_failed=True))
+    assert failed.reload_pane and failed.banner is None  # the error page shows; banner stays
+    fixed = view.apply(DevReady("http://localhost:5000/"))
+    assert fixed.reload_pane and fixed.banner == "" and view.error is None
+    offered = view.apply(DependenciesChanged((ROOT / "requirements.txt",)))
+    assert offered.offer_rebuild and not offered.rebuild_now
+    view.rebuild_on_dependency_change = True
+    assert view.apply(DependenciesChanged((ROOT / "Pipfile",))).rebuild_now
