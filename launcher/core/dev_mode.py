@@ -6,17 +6,16 @@ the host user on a Linux engine, and serves with ``flask run --debug --reload`` 
 supervisor (``launcher/templates/dev_server.py``) that keeps the container up whatever the
 code does. Leaving dev mode is a plain Build and Run: the baked image again.
 
-Which reloader, decided from the engine's ``/info`` (``DevPlan.reloader_reason`` says it):
-
-- an engine on this machine's Linux kernel sees the host's writes as inotify events through
-  the bind mount, so Werkzeug's watchdog reloader is asked for; the project's image rarely
-  has watchdog installed, and then the stat reloader runs instead;
-- an engine in a VM (Docker Desktop, WSL 2, ...) gets edits through a file-sharing layer
-  that drops or delays inotify events: the stat reloader, always.
-
-The stat reloader scans every ``STAT_INTERVAL_S`` (Werkzeug's default is 1 s, which alone
-would put a reload at half a second on average). A reload starts a spare server that was
-waiting with Python and Flask loaded, so it costs importing the app, not starting Python.
+Which reloader: Werkzeug's stat reloader, scanning every ``STAT_INTERVAL_S``, on every
+engine; the engine's ``/info`` decides the reason given and the user. On an engine in a VM
+(Docker Desktop, WSL 2, ...) edits cross a file-sharing layer that drops or delays inotify
+events, so only a scan is reliable. On an engine on this machine's Linux kernel inotify does
+reach the container, but Werkzeug 3.1's watchdog reloader (with watchdog 7 in the image) was
+measured not to reload on edits there, and it sets up a recursive watch of sys.path's roots
+again in every restarted server; a scan of a project folder costs about half a millisecond
+(bench/RESULTS.md). Werkzeug's default interval, 1 s, would alone put half a second into the
+average reload. A reload starts a spare server that was waiting with Python and Flask loaded,
+so it costs importing the app, not starting Python.
 """
 
 from __future__ import annotations
@@ -57,7 +56,7 @@ class DevPlan:
 
     workdir: str  # where the project folder appears in the container
     user: str | None  # "uid:gid", or None for the image's own USER
-    reloader: str  # what is asked of Werkzeug: "watchdog" (falls back to stat) or "stat"
+    reloader: str  # what is asked of Werkzeug: "stat"
     reloader_reason: str
     spec: RunSpec  # host_port and container_port filled in when it runs
 
@@ -80,15 +79,15 @@ def dev_plan(project: FlaskProject, host: EngineHost, workdir: str, container_po
     keeps the files the app writes the user's (a local Linux engine, not rootless)."""
     if user is None:
         user = host_user(host)
+    reloader = "stat"
     if host.in_vm:
-        reloader = "stat"
         reason = (f"stat, every {STAT_INTERVAL_S:g} s: the engine runs in a VM "
                   f"({host.operating_system}, kernel {host.kernel}), whose file sharing does "
                   "not pass inotify events reliably")
     else:
-        reloader = "watchdog"
-        reason = (f"watchdog (inotify) if the image has it installed, else stat every "
-                  f"{STAT_INTERVAL_S:g} s: the engine shares this machine's Linux kernel")
+        reason = (f"stat, every {STAT_INTERVAL_S:g} s (the engine shares this machine's Linux "
+                  "kernel, but Werkzeug's watchdog reloader did not reload reliably in the "
+                  "launcher's measurements; a scan costs under a millisecond)")
     src = str(PurePosixPath(workdir) / "src")
     paths = [src, workdir] if project.src_layout else [workdir]
     env = {**environment,

@@ -6,10 +6,9 @@ change of a file under the working folder, so the container never exits under th
 SIGINT or SIGTERM stops it and the server with it.
 
 ``serve ARGS``: ``flask ARGS`` (``run --debug --reload ...``) with Werkzeug's reloader set
-from the environment: ``FLASK_LAUNCHER_RELOADER`` (``watchdog`` when the image has it and
-the engine passes inotify through the mount, else ``stat``) and
-``FLASK_LAUNCHER_RELOADER_INTERVAL`` (seconds between the stat reloader's scans; flask run
-has no option for either). Werkzeug's reloader re-runs ``sys.orig_argv``, so each reload
+from the environment: ``FLASK_LAUNCHER_RELOADER`` (``stat``, or ``watchdog`` if the image
+has it) and ``FLASK_LAUNCHER_RELOADER_INTERVAL`` (seconds between the stat reloader's scans;
+flask run has no option for either). Werkzeug's reloader re-runs ``sys.orig_argv``, so each reload
 comes back here.
 
 Standard library only, Python 3.10+: it runs in the project's image, not the launcher's.

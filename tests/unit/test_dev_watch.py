@@ -98,7 +98,8 @@ def test_the_reloader_and_user_follow_the_engine(tmp_path: Path):
     rootless = EngineHost("Ubuntu 24.04 LTS", "6.8.0", rootless=True)
 
     plan = dev_plan(project, local, "/app", 5000, {})
-    assert plan.reloader == "watchdog" and plan.user == f"{os.getuid()}:{os.getgid()}"
+    assert plan.reloader == "stat" and plan.user == f"{os.getuid()}:{os.getgid()}"
+    assert "shares this machine's Linux kernel" in plan.reloader_reason
     assert plan.spec.mounts[0].source == str(tmp_path) and plan.spec.mounts[0].target == "/app"
     assert plan.spec.environment["FLASK_APP"] == "app:app"
     assert plan.spec.command is not None and plan.spec.command[-2:] == ("--port", "5000")
