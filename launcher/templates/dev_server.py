@@ -56,12 +56,26 @@ def serve(args: list[str]) -> None:
     loop = werkzeug._reloader.ReloaderLoop
     loop.restart_with_reloader = _restart_with_spare  # type: ignore[method-assign]
     loop.trigger_reload = _exit_for_reload  # type: ignore[method-assign]
-    from flask.cli import main
+    from flask.cli import ScriptInfo, main
+
+    if os.environ.get("WERKZEUG_RUN_MAIN") != "true":
+        # The reloader's own process never serves: it only holds the socket and runs the
+        # servers. Flask imports the app there too, and a project that does not import
+        # (a syntax error at start) would end `flask run` instead of reaching a server that
+        # shows the error and reloads at the next save.
+        ScriptInfo.load_app = _placeholder_app  # type: ignore[method-assign,assignment]
 
     if os.environ.pop(SPARE, None):
         sys.stdin.readline()  # a spare: Python and Flask are loaded; wait for its turn
     sys.argv = ["flask", *args]
     main()
+
+
+def _placeholder_app(self: object) -> object:
+    def never_served(environ: object, start_response: object) -> list[bytes]:
+        raise RuntimeError("the reloader's process does not serve")
+
+    return never_served
 
 
 SPARE = "FLASK_LAUNCHER_SPARE"

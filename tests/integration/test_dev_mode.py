@@ -182,6 +182,33 @@ def test_dev_mode_refuses_to_publish_the_debugger_beyond_loopback(copy_sample):
         "address back to 127.0.0.1) to use dev mode")
 
 
+def test_a_project_that_does_not_import_at_start_answers_with_its_error_then_reloads(
+        engine: Engine, copy_sample):
+    path = copy_sample("hello")
+    (path / "hello.py").write_text("import views  # noqa: F401\n" + (path / "hello.py").read_text())
+    source = path / "views.py"
+    source.write_text("def broken(:\n    pass\n")
+    try:
+        events = list(launch_dev(engine, path, Settings(), LaunchOptions(
+            host_port=5650, readiness_timeout_s=30)))
+        started = next(e for e in events if isinstance(e, DevStarted))
+        ready = events[-1]
+        assert isinstance(ready, AppReady)
+        assert "SyntaxError" in page(ready.url)
+        recorder = Recorder()
+        with DevSession(engine, ready.container.id, ready.url, path, started.plan.workdir,
+                        recorder.events.put):
+            assert recorder.next(DevSyntaxError) == DevSyntaxError(
+                source, 1, "SyntaxError: invalid syntax")
+            recorder.next(DevReady, load_failed=True)
+            source.write_text("def fixed():\n    pass\n")
+            recorder.next(DevReady, load_failed=False)
+        assert page(ready.url) == "<h1>Hello World!</h1>"
+    finally:
+        engine.remove_project_containers(path)
+        engine.prune_images(path)
+
+
 def test_a_requirements_edit_is_noticed(dev_app):
     path, _ready, _session, recorder = dev_app
     with (path / "requirements.txt").open("a") as requirements:
