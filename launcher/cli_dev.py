@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import argparse
 import queue
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
@@ -89,15 +91,13 @@ def up_dev(args: argparse.Namespace, settings: Settings, options: LaunchOptions,
 
 
 def _report(events: queue.Queue[DevEvent | LauncherError], root: Path, err: TextIO,
-            follow: bool, cancelled: object) -> int:
+            follow: bool, cancelled: Callable[[], bool]) -> int:
     """Print events as they come. Without ``follow``: until the reloader and the PIN are
     known (or FIRST_START_S passes)."""
-    import time
-
     deadline = time.monotonic() + FIRST_START_S
     seen_pin = seen_reloader = False
     while True:
-        if callable(cancelled) and cancelled():
+        if cancelled():
             print("stopped following; the app keeps running", file=err, flush=True)
             return 0
         if not follow and ((seen_pin and seen_reloader) or time.monotonic() > deadline):
