@@ -21,6 +21,7 @@ from launcher.cli_data import (
     remove_volumes_asking,
     show_data_event,
 )
+from launcher.cli_dev import remember_dev_mode, up_dev
 from launcher.cli_format import confirm as _confirm
 from launcher.cli_format import jsonable as _jsonable
 from launcher.cli_format import parse_env as _parse_env
@@ -225,8 +226,11 @@ def cmd_up(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextI
             raise LauncherError(f"--bind {problem}")
         settings.bind_address = args.bind
     settings.include_secrets = settings.include_secrets or args.include_secrets
+    if args.dev:
+        return up_dev(args, settings, options, out, err)
     if warning := settings.exposure_warning():
         print(f"warning: {warning}", file=err)
+    remember_dev_mode(args.path, False)
     with Engine(settings.scope) as engine, _cancel_on_sigint() as cancel:
         for event in launch(engine, args.path, settings, options, cancel):
             if isinstance(event, EnvironmentFromFiles):

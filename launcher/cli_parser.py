@@ -85,6 +85,13 @@ def build_parser() -> argparse.ArgumentParser:
                          "(remembered for this project): --before 'db upgrade'")
     up.add_argument("--no-before", action="store_true",
                     help="forget the commands this project runs before its app starts")
+    up.add_argument("--dev", action="store_true",
+                    help="dev mode: serve the project folder itself with flask run --debug "
+                         "--reload, so an edit shows without a rebuild; remembered for the "
+                         "project (up without --dev goes back to the built image)")
+    up.add_argument("--no-follow", action="store_true",
+                    help="with --dev: return once the app answers instead of reporting its "
+                         "reloads until Ctrl-C")
     logs = command("logs", "print the app's output")
     logs.add_argument("--follow", "-f", action="store_true", help="keep printing new output")
     logs.add_argument("--timestamps", "-t", action="store_true")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -113,6 +114,24 @@ class ContainerInfo:
     @property
     def short_id(self) -> str:
         return self.id[:12]
+
+
+@dataclass(frozen=True)
+class EngineHost:
+    """Where the engine runs, as its ``/info`` says."""
+
+    operating_system: str  # "Debian GNU/Linux 12 (bookworm)", "Docker Desktop", ...
+    kernel: str  # "6.1.0-18-amd64", "6.6.12-linuxkit", ...
+    rootless: bool = False  # rootless Docker: the container's root is the host user
+
+    @property
+    def in_vm(self) -> bool:
+        """An engine in a virtual machine (Docker Desktop, WSL 2, ...), or one this process
+        cannot share a kernel with (it runs on macOS or Windows): a bind mount there crosses
+        a file-sharing layer that drops or delays inotify events."""
+        text = f"{self.operating_system} {self.kernel}".lower()
+        markers = ("docker desktop", "linuxkit", "microsoft", "wsl", "orbstack", "boot2docker")
+        return sys.platform != "linux" or any(marker in text for marker in markers)
 
 
 @dataclass(frozen=True)

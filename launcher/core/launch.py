@@ -156,16 +156,22 @@ def container_port(dockerfile_text: str, root: Path,
 
 def run_container(engine: Engine, root: Path, dockerfile_text: str, options: LaunchOptions,
                   settings: Settings, project: FlaskProject | None = None,
-                  mounts: tuple[Mount, ...] = ()) -> ContainerStarted:
+                  mounts: tuple[Mount, ...] = (), spec: RunSpec | None = None
+                  ) -> ContainerStarted:
+    """Run the project's app container on the first free host port from the one asked for.
+    ``spec`` gives what else it runs with (dev mode's mounts, command and user); its
+    environment comes before ``options.environment``; ``mounts`` (the instance volume) go
+    after its own."""
+    spec = spec or RunSpec()
     listen = container_port(dockerfile_text, root, project)
     port_source = None if listen.source.startswith("EXPOSE ") else listen.source
     candidates = free_ports_from(options.host_port, settings.bind_address)
     for port in candidates:
         try:
-            container = engine.run(root, RunSpec(
-                host_port=port, container_port=listen.port,
-                bind_address=settings.bind_address, environment=options.environment,
-                mounts=mounts))
+            container = engine.run(root, replace(
+                spec, host_port=port, container_port=listen.port,
+                bind_address=settings.bind_address, mounts=spec.mounts + mounts,
+                environment={**spec.environment, **options.environment}))
         except PortInUse:
             continue  # taken between our check and Docker's bind: try the next one
         if problem := published_wider_than_asked(settings.bind_address, container):

@@ -47,6 +47,7 @@ from launcher.core.events import (
     BuildStep,
     BuildSucceeded,
     ContainerInfo,
+    EngineHost,
     ImageInfo,
     PruneReport,
     SecretsKeptOut,
@@ -93,6 +94,16 @@ class Engine(VolumeMethods, CommandMethods):
         with engine_errors():
             info = self._client.version()
         return f"{info.get('Version', '?')} (API {info.get('ApiVersion', '?')})"
+
+    def host(self) -> EngineHost:
+        """Where the engine runs, from its own ``/info``: what dev mode decides its reloader
+        and the container's user from."""
+        with engine_errors():
+            info = self._client.info()
+        security = " ".join(info.get("SecurityOptions") or [])
+        return EngineHost(operating_system=str(info.get("OperatingSystem") or ""),
+                          kernel=str(info.get("KernelVersion") or ""),
+                          rootless="name=rootless" in security)
 
     # --- build -------------------------------------------------------------------------------
 
@@ -405,6 +416,12 @@ class Engine(VolumeMethods, CommandMethods):
                 return True
             except docker.errors.ImageNotFound:
                 return False
+
+    def image_working_dir(self, project: Path) -> str:
+        """The WORKDIR of the project's image ("/" when it sets none)."""
+        with engine_errors():
+            attrs = self._client.api.inspect_image(labels.image_tag(project, self.scope))
+        return str((attrs.get("Config") or {}).get("WorkingDir") or "/")
 
     def prune_images(self, project: Path | None = None) -> PruneReport:
         """Remove the images the launcher built (one project's, or all in this scope) and the
