@@ -28,7 +28,7 @@ def server(behaviour: str) -> Iterator[str]:
                 connection, _ = listener.accept()
             except OSError:
                 return
-            if behaviour == "close":
+            if behaviour == "close" or stop.is_set():
                 connection.close()
             elif behaviour == "silent":
                 held.append(connection)
@@ -46,10 +46,10 @@ def server(behaviour: str) -> Iterator[str]:
     finally:
         stop.set()
         socket.create_connection(address).close()  # wakes the accept() so the thread ends
+        thread.join(timeout=5)
         listener.close()
         for connection in held:
             connection.close()
-        thread.join(timeout=5)
 
 
 def free_port() -> int:
