@@ -20,6 +20,7 @@ from launcher.core.command_runs import remember_before_start
 from launcher.core.engine import Engine
 from launcher.core.errors import LauncherError, ProjectError
 from launcher.core.flask_commands import run_flask
+from launcher.core.folder import resolve_path
 from launcher.core.format import human_size
 from launcher.core.settings import Settings
 
@@ -118,7 +119,7 @@ def remember_before(path: str, before: list[str] | None, forget: bool, settings:
     """`up --before CMD` / `--no-before`: save the project's before-start commands."""
     if before is None and not forget:
         return
-    root = Path(path).expanduser().resolve()
+    root = resolve_path(path)
     if not root.is_dir():
         raise ProjectError(f"{path} is not a folder")
     saved = remember_before_start(root, [] if forget else list(before or []))

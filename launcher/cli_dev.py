@@ -31,6 +31,7 @@ from launcher.core.dev_watch import DevSession
 from launcher.core.engine import Engine
 from launcher.core.errors import LauncherError
 from launcher.core.events import AppReady, ContainerStarted, EnvironmentFromFiles
+from launcher.core.folder import resolve_path
 from launcher.core.launch import LaunchOptions
 from launcher.core.project_settings import load_project_settings, save_project_settings
 from launcher.core.settings import Settings
@@ -39,7 +40,7 @@ FIRST_START_S = 30.0  # for Werkzeug's first words (reloader, PIN) after the app
 
 
 def remember_dev_mode(path: str, on: bool) -> None:
-    root = Path(path).expanduser().resolve()
+    root = resolve_path(path)
     if root.is_dir():
         remembered = load_project_settings(root)
         if remembered.dev_mode != on:
@@ -71,7 +72,7 @@ def up_dev(args: argparse.Namespace, settings: Settings, options: LaunchOptions,
             else:
                 cli._show_build_event(event, err, quiet=args.quiet)
         assert started is not None and ready is not None
-        root = Path(args.path).expanduser().resolve()
+        root = resolve_path(args.path)
         remember_dev_mode(args.path, True)
         if args.json:
             cli._print_json({"url": ready.url, "container": cli._container_json(ready.container),

@@ -41,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
                         version=f"flask-launcher {launcher_version()}")
     # The commands are listed by the description (in groups), not by argparse.
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND",
+                                     prog="flask-launcher",
                                      help=argparse.SUPPRESS)
     summaries: dict[str, str] = {}
 

@@ -189,6 +189,7 @@ def cleanup(engine: Engine) -> Iterator:
     yield projects.append
     for path in projects:
         engine.remove_project_containers(path)
+        engine.remove_volumes(path)
         engine.prune_images(path)
 
 

@@ -21,7 +21,7 @@ from launcher.core.command_events import (
 from launcher.core.engine import Engine
 from launcher.core.env_files import project_environment
 from launcher.core.errors import LauncherError
-from launcher.core.instance_data import instance_location, instance_mount
+from launcher.core.instance_data import InstanceFolderUnknown, instance_location, instance_mount
 from launcher.core.run_spec import ContainerRole, Mount, RunSpec
 from launcher.core.settings import Settings, write_settings_file
 
@@ -62,10 +62,16 @@ def command_spec(engine: Engine, resolved: ResolvedProject, arguments: Sequence[
 
 
 def instance_mounts(engine: Engine, resolved: ResolvedProject,
-                    ) -> tuple[tuple[Mount, ...], InstanceVolumeMounted | None]:
-    """The project's instance volume as a mount (created if missing), and what to say."""
-    location = instance_location(engine, resolved.root, resolved.project,
-                                 resolved.dockerfile.generated)
+                    ) -> tuple[tuple[Mount, ...], InstanceVolumeMounted | Proposal | None]:
+    """The project's instance volume as a mount (created if missing), and what to say. An
+    image that cannot say where its instance folder is (no python or Flask on its PATH)
+    still starts, without the volume, and the note says why."""
+    try:
+        location = instance_location(engine, resolved.root, resolved.project,
+                                     resolved.dockerfile.generated)
+    except InstanceFolderUnknown as unknown:
+        return (), Proposal(f"{unknown} The app starts without a volume for its instance "
+                            "folder: what it writes there is lost at the next Build and Run.")
     if location is None:
         return (), None
     mount, created = instance_mount(engine, resolved.root, location)

@@ -93,15 +93,16 @@ def test_flaskr_users_can_still_log_in_after_down_and_up(engine: Engine, project
     browser = Browser(url)
     assert "Logged in as ada" in browser.post("/auth/login", username="ada", password="lovelace")
 
-    listed = json.loads(flask_launcher("volumes", "--json").stdout)
+    listed = [v for v in json.loads(flask_launcher("volumes", "--json").stdout)
+              if v["project"] == str(path)]  # other tests' apps may keep theirs meanwhile
     assert [(v["name"], v["project"], v["purpose"]) for v in listed] == [
         (volume, str(path), "instance")]
     assert listed[0]["size"] > 0  # the SQLite file
 
     prune = flask_launcher("prune", "--project", str(path), "--yes")
     assert prune.returncode == 0
-    assert [v["name"] for v in json.loads(flask_launcher("volumes", "--json").stdout)] == [
-        volume]
+    assert [v["name"] for v in json.loads(flask_launcher("volumes", "--json").stdout)
+            if v["project"] == str(path)] == [volume]
 
 
 def test_a_flask_command_without_a_running_app_runs_in_a_one_off_container(engine: Engine,
@@ -277,7 +278,8 @@ def test_a_volume_named_like_ours_but_not_ours_is_never_used_or_removed(engine: 
         assert down.returncode == 0
         assert f"no launcher volumes for {path}" in down.stderr
         assert engine.sdk.volumes.get(name).name == name  # still there
-        assert json.loads(flask_launcher("volumes", "--json").stdout) == []
+        assert [v for v in json.loads(flask_launcher("volumes", "--json").stdout)
+                if v["project"] == str(path)] == []
     finally:
         engine.sdk.volumes.get(name).remove(force=True)
         engine.prune_images(path)

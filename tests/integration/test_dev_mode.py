@@ -244,7 +244,9 @@ def test_leaving_dev_mode_serves_the_built_image(dev_app, engine: Engine):
     [container] = engine.list_containers(path)
     inspected = engine.sdk.api.inspect_container(container.id)
     image = engine.sdk.api.inspect_image(labels.image_tag(path, engine.scope))
-    assert inspected["Mounts"] == []
+    # No project folder mounted over the code: only the instance folder's volume.
+    assert [(m["Type"], m["Destination"]) for m in inspected["Mounts"]] == [
+        ("volume", "/app/instance")]
     assert inspected["Config"]["Cmd"] == image["Config"]["Cmd"]
     assert inspected["Config"]["User"] == "app"
     assert page(container.url or "") == "<h1>Hello World!</h1>"

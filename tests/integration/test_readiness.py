@@ -88,7 +88,8 @@ def test_an_app_that_cannot_reach_the_redis_of_its_compose_file_is_told_so(
                            "Error ")
     assert last.endswith("It expects a redis server (compose.yaml line 5), which the launcher "
                          "does not run: start one and point the app at it (an environment "
-                         "variable with -e, or .env).")
+                         "variable with -e, or .env). All of its output: "
+                         f"`flask-launcher logs {path}`.")
     error = json.loads(up.stdout)  # --json: the failure is a JSON object on stdout
     assert error["kind"] == "AppExited" and error["exit_code"] == 1
     assert error["error"] == last.removeprefix("error: ")

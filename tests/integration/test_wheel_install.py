@@ -120,7 +120,7 @@ def test_the_wheel_installed_in_a_fresh_environment_detects_and_opens_the_window
     assert result.stdout.splitlines()[:3] == [
         f"Project:      {hello}",
         "App:          hello:app  (module creates Flask(__name__), in hello.py)",
-        "Starts with:  flask run on port 5000",
+        "Starts with:  flask run on port 5000 (app.run(port=5000) in hello.py line 17)",
     ]
     result = run(flask_launcher, "dockerfile", str(hello))  # the template, from the wheel
     assert result.returncode == 0, result.stderr
