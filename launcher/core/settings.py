@@ -76,6 +76,8 @@ class Settings:
     readiness_timeout_s: float = 60.0
     include_secrets: bool = False  # put .env, keys and the like into images after all
     recent_projects: list[str] = field(default_factory=list)
+    # Each project's last host port, so its URL stays the same from one run to the next.
+    project_ports: dict[str, int] = field(default_factory=dict)
     # What ``load`` could not use, for the CLI and the window to say; never saved.
     load_problems: list[str] = field(default_factory=list, repr=False, compare=False)
 
@@ -178,7 +180,16 @@ def _check_recent_projects(value: object) -> str | None:
     return "not a list of folders"
 
 
-_CHECKS = {"base_image": _check_base_image, "bind_address": _check_bind_address,
+def _check_project_ports(value: object) -> str | None:
+    if isinstance(value, dict) and all(
+            isinstance(port, int) and not isinstance(port, bool) and 0 < port < 65536
+            for port in value.values()):
+        return None
+    return "not a map of folders to port numbers"
+
+
+_CHECKS = {"project_ports": _check_project_ports, "base_image": _check_base_image,
+           "bind_address": _check_bind_address,
            "readiness_timeout_s": _check_readiness_timeout,
            "include_secrets": _check_include_secrets, "recent_projects": _check_recent_projects}
 

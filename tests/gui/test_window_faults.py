@@ -142,12 +142,12 @@ def test_closing_the_window_while_it_still_connects_is_quiet(qtbot, engine: Engi
     window = MainWindow(Settings(), ScriptedDialogs())
     qtbot.addWidget(window)
     window.show()
-    assert not window.session.connected  # the connect worker is still on its way
+    assert not window.connection.connected  # the connect worker is still on its way
     window.close()  # waits for the worker; its result and "done" are queued
     QCoreApplication.processEvents()  # delivered now: pytest-qt fails on any exception
     # The late result must not start the engine's event stream (or anything else): a stream
     # left running would keep the process from exiting.
-    assert window.session.workers.running == []
+    assert window.connection.workers.running == []
     delete_now(window)
     QCoreApplication.processEvents()  # nothing may call into the deleted window either
 
@@ -171,5 +171,5 @@ def assert_no_page_shown(window) -> None:
 
 def reattached(window: MainWindow) -> bool:
     """The window has looked for its container and read what an exited one printed."""
-    running = window.session.workers.running
+    running = window.connection.workers.running
     return "reattach" not in running and "logs" not in running

@@ -84,7 +84,7 @@ def delete_now(window: MainWindow) -> None:
 
 
 def open_project(qtbot, window: MainWindow, path: Path) -> None:
-    with qtbot.waitSignal(window.session.project_opened, timeout=30_000):
+    with qtbot.waitSignal(window.project_opened, timeout=30_000):
         window.open_project(path)
 
 
