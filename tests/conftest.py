@@ -144,6 +144,10 @@ def nothing_left_behind() -> Iterator[None]:
     images = [i for f in (ours, unrelated) for i in client.images.list(filters=f)]
     for name in left:
         client.api.remove_container(name, force=True)
+    # Every project that ran keeps its instance volume (down and prune keep it, by design):
+    # this session's go now, once nothing uses them.
+    for volume in client.api.volumes(filters=ours).get("Volumes") or []:
+        client.api.remove_volume(volume["Name"], force=True)
     for image in images:
         try:
             client.api.remove_image(image.id, force=True)

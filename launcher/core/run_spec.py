@@ -30,6 +30,9 @@ class Mount:
     target: str  # where it appears in the container
     kind: MountKind = MountKind.VOLUME
     read_only: bool = False
+    # A fresh volume takes the files and the owner of the image's folder at ``target``
+    # (Docker's copy-up). False mounts it as it is (its owner given once, at creation).
+    copy_image_content: bool = True
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QUrl, Signal
+from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt, QUrl, Signal
 from PySide6.QtGui import QCloseEvent, QDesktopServices, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -475,6 +475,14 @@ class MainWindow(QMainWindow):
                 return False
         return True
 
+    def event(self, event: QEvent) -> bool:
+        # Deleted without being closed (a parent going, a test's teardown): the workers must
+        # stop first, or the thread pool's destructor waits for a stream that never ends.
+        if event.type() == QEvent.Type.DeferredDelete and not self._closing:
+            self._closing = True
+            self._shut_down(stop=False)
+        return super().event(event)
+
     def closeEvent(self, event: QCloseEvent) -> None:
         if self._closing:
             event.accept()
@@ -493,6 +501,12 @@ class MainWindow(QMainWindow):
         self._closing = True
         self._save_geometry()
         self.hide()
+        self._shut_down(stop)
+        event.accept()
+
+    def _shut_down(self, stop: bool) -> None:
+        """Cancel every worker and wait for them (this blocks: only at the end); stop the
+        projects' containers if asked."""
         for session in self.sessions.values():
             session.cancel()
         engine = self.connection.shutdown()
@@ -504,7 +518,6 @@ class MainWindow(QMainWindow):
                     except Exception:  # closing: nothing is left to tell it to
                         pass
             engine.close()
-        event.accept()
 
     def _save_geometry(self) -> None:
         store = _window_store()

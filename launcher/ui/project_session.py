@@ -34,7 +34,9 @@ from launcher.core.events import (
     ContainerStarted,
     EnvironmentFromFiles,
     LogLine,
+    PinWarnings,
     SecretsKeptOut,
+    ServicesExpected,
 )
 from launcher.core.launch import (
     DEFAULT_HOST_PORT,
@@ -255,6 +257,11 @@ class ProjectSession(QObject):
         elif isinstance(event, EnvironmentFromFiles):
             for line in event.lines():
                 self.build_output.emit(line)
+        elif isinstance(event, ServicesExpected):
+            self.build_output.emit(f"Note: {event.statement}")
+        elif isinstance(event, PinWarnings):
+            for warning in event.warnings:
+                self.build_output.emit(f"Warning: {warning}")
         elif isinstance(event, ContainerStarted):
             if event.port_note:
                 self.message.emit(event.port_note)
@@ -262,8 +269,12 @@ class ProjectSession(QObject):
             self._apply(ContainerStartedEvent(event.container))
             self._follow_logs(event.container.id, separator="started")
         elif isinstance(event, AppReady):
-            self._apply(AppAnswered(event.container))
+            failing = event.failing_message()
+            self._apply(AppAnswered(event.container, f"but / answers HTTP {event.http_status}"
+                                    if failing else ""))
             self.app_ready.emit(event.url)
+            if failing:
+                self.message.emit(f"Warning: {failing}")
 
     def _on_launch_error(self, error: BaseException) -> None:
         if isinstance(error, BuildFailed):

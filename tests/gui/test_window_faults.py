@@ -173,3 +173,20 @@ def reattached(window: MainWindow) -> bool:
     """The window has looked for its container and read what an exited one printed."""
     running = window.connection.workers.running
     return "reattach" not in running and "logs" not in running
+
+
+def test_an_app_answering_500_is_running_and_says_it_is_failing(qtbot, make_window,
+                                                                copy_sample):
+    path = copy_sample("hello", "fails")
+    write_files(path, {"hello.py": "from flask import Flask\napp = Flask(__name__)\n\n\n"
+                                   "@app.route('/')\ndef index():\n    return str(1 / 0)\n"})
+    window = make_window()
+    open_project(qtbot, window, path)
+
+    with qtbot.waitSignal(window.session.app_ready, timeout=BUILD_AND_RUN_TIMEOUT_MS):
+        click(qtbot, window, window.run_action)
+
+    assert window.state_label.text().startswith("Running")
+    qtbot.waitUntil(lambda: window.statusBar().currentMessage() == (
+        "Warning: / answers HTTP 500; the last exception in its logs: ZeroDivisionError: "
+        "division by zero"), timeout=10_000)

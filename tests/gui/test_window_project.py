@@ -99,3 +99,24 @@ def test_restart_brings_the_app_back(qtbot, make_window, engine: Engine, copy_sa
     restarted = engine.sdk.containers.get(window.session.state.container.id)
     assert restarted.attrs["State"]["StartedAt"] != started_at
     assert window.state_label.text().startswith("Running on 127.0.0.1:")
+
+
+def test_the_project_pane_says_where_the_port_comes_from_and_which_services_are_expected(
+        qtbot, make_window, tmp_path):
+    path = tmp_path / "real"
+    path.mkdir()
+    (path / "app.py").write_text("from flask import Flask\napp = Flask(__name__)\n\n"
+                                 "if __name__ == '__main__':\n"
+                                 "    app.run(host='0.0.0.0', port=8080)\n")
+    (path / "requirements.txt").write_text("flask\n")
+    (path / "Dockerfile").write_text("FROM python:3.12-slim\nCOPY . .\nCMD python app.py\n")
+    (path / "compose.yaml").write_text("services:\n  web:\n    build: .\n"
+                                       "  cache:\n    image: redis:7\n")
+    window = make_window()
+    open_project(qtbot, window, path)
+
+    pane = window.project_pane
+    assert "port 8080 (app.run(port=8080) in app.py line 5)" in pane.summary.text()
+    shown = [pane.warnings.item(n).text() for n in range(pane.warnings.count())]
+    assert ("this project expects redis (compose.yaml line 4); the launcher runs the web app "
+            "only") in shown

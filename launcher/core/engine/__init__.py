@@ -9,6 +9,8 @@ only what the ownership ledger records as the launcher's is ever removed.
     translate.py  docker-py's exceptions as the launcher's, with the cause and what to do
     records.py    the engine's answers as ContainerInfo / ImageInfo
     cancel.py     CancelToken
+    volumes.py    the named volumes that keep a project's instance folder
+    commands.py   a command in the running app container, or in a one-off container
 """
 
 from launcher.core.engine.cancel import CancelToken

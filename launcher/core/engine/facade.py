@@ -21,12 +21,19 @@ from docker.utils.build import exclude_paths
 from docker.utils.build import tar as build_context_tar
 
 from launcher.core import labels, secret_files
-from launcher.core.build_context import LARGE_CONTEXT_BYTES, CancellableUpload, largest_entries
+from launcher.core.build_context import (
+    LARGE_CONTEXT_BYTES,
+    CancellableUpload,
+    context_errors,
+    largest_entries,
+)
 from launcher.core.build_stream import BuildTrail, parse_build_stream, refused_build
 from launcher.core.engine.cancel import CancelToken, close_quietly
+from launcher.core.engine.commands import CommandMethods
 from launcher.core.engine.records import container_info, image_info, listed_container_info
 from launcher.core.engine.streams import EventStream, LogStream
 from launcher.core.engine.translate import engine_errors, engine_lost, error_message, translate
+from launcher.core.engine.volumes import VolumeMethods
 from launcher.core.errors import (
     BuildFailed,
     Cancelled,
@@ -40,6 +47,7 @@ from launcher.core.events import (
     BuildStep,
     BuildSucceeded,
     ContainerInfo,
+    EngineHost,
     ImageInfo,
     PruneReport,
     SecretsKeptOut,
@@ -52,9 +60,10 @@ from launcher.core.settings import config_dir
 STOP_TIMEOUT_S = 5
 
 
-class Engine:
+class Engine(VolumeMethods, CommandMethods):
     """A connection to the Docker engine (``docker.from_env()``: DOCKER_HOST and the current
-    context are honoured) scoped to one set of launcher resources."""
+    context are honoured) scoped to one set of launcher resources. Volumes (volumes.py) and
+    commands in containers (commands.py) are mixed in."""
 
     def __init__(self, scope: str = labels.DEFAULT_SCOPE, timeout_s: float = 30) -> None:
         self.scope = scope
@@ -86,6 +95,16 @@ class Engine:
             info = self._client.version()
         return f"{info.get('Version', '?')} (API {info.get('ApiVersion', '?')})"
 
+    def host(self) -> EngineHost:
+        """Where the engine runs, from its own ``/info``: what dev mode decides its reloader
+        and the container's user from."""
+        with engine_errors():
+            info = self._client.info()
+        security = " ".join(info.get("SecurityOptions") or [])
+        return EngineHost(operating_system=str(info.get("OperatingSystem") or ""),
+                          kernel=str(info.get("KernelVersion") or ""),
+                          rootless="name=rootless" in security)
+
     # --- build -------------------------------------------------------------------------------
 
     def build(self, project: Path, dockerfile_text: str, ignore_patterns: list[str],
@@ -102,17 +121,22 @@ class Engine:
         if not include_secrets:
             # docker-py's own walk (exclude_paths mutates its list: a copy), so the files
             # named are the ones the patterns below keep out of this very context.
-            kept_out = secret_files.secret_paths(
-                exclude_paths(str(project), list(ignore_patterns)))
+            with context_errors(project):
+                kept_out = secret_files.secret_paths(
+                    exclude_paths(str(project), list(ignore_patterns)))
             if kept_out:
                 yield SecretsKeptOut(tuple(kept_out))
             ignore_patterns = secret_files.without_secrets(ignore_patterns)
         tag = labels.image_tag(project, self.scope)
         dockerfile_name = ".flask-launcher.Dockerfile"
-        with tempfile.TemporaryFile() as context:
-            build_context_tar(str(project), exclude=ignore_patterns,
-                              dockerfile=(dockerfile_name, dockerfile_text), fileobj=context)
-            size = context.seek(0, os.SEEK_END)
+        with context_errors(project):
+            # Unbuffered: a full disk fails the write that overflows it, not the close.
+            context = tempfile.TemporaryFile(buffering=0)  # noqa: SIM115 (the with closes it)
+        with context:
+            with context_errors(project):
+                build_context_tar(str(project), exclude=ignore_patterns,
+                                  dockerfile=(dockerfile_name, dockerfile_text), fileobj=context)
+                size = context.seek(0, os.SEEK_END)
             yield BuildContextSent(size, largest_entries(context) if (
                 size > LARGE_CONTEXT_BYTES) else ())
             upload = CancellableUpload(context, lambda: cancel.cancelled)
@@ -393,6 +417,12 @@ class Engine:
             except docker.errors.ImageNotFound:
                 return False
 
+    def image_working_dir(self, project: Path) -> str:
+        """The WORKDIR of the project's image ("/" when it sets none)."""
+        with engine_errors():
+            attrs = self._client.api.inspect_image(labels.image_tag(project, self.scope))
+        return str((attrs.get("Config") or {}).get("WorkingDir") or "/")
+
     def prune_images(self, project: Path | None = None) -> PruneReport:
         """Remove the images the launcher built (one project's, or all in this scope) and the
         stopped containers it created. Labels are no proof: an image built FROM ours, or a
@@ -465,7 +495,8 @@ class Engine:
 
 def _sdk_mount(mount: Mount) -> docker.types.Mount:
     kind = "volume" if mount.kind is MountKind.VOLUME else "bind"
-    return docker.types.Mount(mount.target, mount.source, type=kind, read_only=mount.read_only)
+    return docker.types.Mount(mount.target, mount.source, type=kind, read_only=mount.read_only,
+                              no_copy=kind == "volume" and not mount.copy_image_content)
 
 
 class PortInUse(EngineError):
