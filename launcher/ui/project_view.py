@@ -59,6 +59,8 @@ class ProjectView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.splitter)
         self._connect()
+        if session.project is not None:  # detected before this view was made
+            self.show_resolved(session.project)
 
     def _connect(self) -> None:
         s = self.session
