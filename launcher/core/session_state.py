@@ -35,6 +35,8 @@ class SessionState:
     phase: Phase = Phase.IDLE
     detail: str = ""
     container: ContainerInfo | None = None
+    # The container is an earlier build's (a build began since): what serves while it goes.
+    previous: bool = False
 
     @property
     def busy(self) -> bool:
@@ -67,9 +69,9 @@ class SessionState:
             return f"{text} ({self.detail})" if self.detail else text
         if self.phase is Phase.EXITED and container and container.exit_code is not None:
             return f"Exited with code {container.exit_code}"
-        if self.phase is Phase.FAILED and self.serving and where:
+        if self.phase is Phase.FAILED and self.serving and self.previous and where:
             return f"Failed: {self.detail}; the previous build still runs on {where}"
-        if self.phase is Phase.BUILDING and self.serving and where:
+        if self.phase is Phase.BUILDING and self.serving and self.previous and where:
             text = f"Building (the previous build still runs on {where})"
             return f"{text}: {self.detail}" if self.detail else text
         text = _WORDS[self.phase]
@@ -193,11 +195,12 @@ def advance(state: SessionState, event: SessionEvent) -> SessionState:
             return SessionState(state.phase if state.phase is Phase.ORPHANED else Phase.IDLE,
                                 state.detail if state.phase is not Phase.IDLE else "")
         case BuildBegan():
-            return SessionState(Phase.BUILDING, container=container)
+            return SessionState(Phase.BUILDING, container=container,
+                                previous=container is not None)
         case BuildProgressed(detail):
             return replace(state, detail=detail) if state.phase is Phase.BUILDING else state
         case BuildFailedEvent(detail):
-            return SessionState(Phase.FAILED, detail, container)
+            return SessionState(Phase.FAILED, detail, container, state.previous)
         case ContainerStartedEvent(started):
             return SessionState(Phase.STARTING, container=started)
         case AppAnswered(answering, detail):
@@ -206,7 +209,7 @@ def advance(state: SessionState, event: SessionEvent) -> SessionState:
             exited = container and replace(container, state="exited", exit_code=code)
             return SessionState(Phase.EXITED, container=exited)
         case LaunchFailed(detail):
-            return SessionState(Phase.FAILED, detail, container)
+            return SessionState(Phase.FAILED, detail, container, state.previous)
         case LaunchCancelled():
             if container is not None and container.state == "running":
                 return SessionState(Phase.RUNNING, "the new build was cancelled", container)
@@ -234,6 +237,8 @@ def advance(state: SessionState, event: SessionEvent) -> SessionState:
                 return replace(state, container=changed)
             return SessionState(_phase_of(changed), container=changed)
         case EngineLost():
+            if state.phase is Phase.BUILDING and container is None:
+                return SessionState(Phase.FAILED, "Docker engine lost")
             if state.phase in (Phase.RUNNING, Phase.STARTING, Phase.BUILDING, Phase.STOPPING):
                 return SessionState(Phase.DISCONNECTED, "Docker is not reachable", container)
             return state

@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt, QUrl, Signal
+from PySide6.QtCore import QByteArray, QSettings, Qt, QUrl, Signal
 from PySide6.QtGui import QCloseEvent, QDesktopServices, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -79,7 +79,7 @@ class MainWindow(QMainWindow):
         self.connection = EngineConnection(self.settings.scope, self)
         self.workspace = Workspace(self.connection, self.settings, self)
         self.current: Path | None = None
-        self._settings_saves = 0
+        self._settings_saves = [0]  # how many saves were asked for: the newest one writes
         self._closing = False
         self.setWindowTitle("Flask Launcher")
         self.setWindowIcon(icon("app"))
@@ -157,7 +157,7 @@ class MainWindow(QMainWindow):
         c.engine_changed.connect(self._on_engine_changed)
         c.images_listed.connect(self.images.show_images)
         c.images_pruned.connect(self._on_images_pruned)
-        c.message.connect(lambda text: self.statusBar().showMessage(text, 15_000))
+        c.message.connect(self.show_status)
         self.banner.retry.clicked.connect(c.connect_engine)
         self.images.refresh_requested.connect(c.list_images)
         self.images.remove_requested.connect(c.prune_images)
@@ -166,8 +166,8 @@ class MainWindow(QMainWindow):
         self.start_page.project_chosen.connect(self.open_project)
         self.project_list.project_selected.connect(self.show_project)
         self.project_list.start_requested.connect(
-            lambda root: (self.show_project(root), self.build_and_run()))
-        self.project_list.stop_requested.connect(lambda root: self.sessions[root].stop())
+            self._start_project)
+        self.project_list.stop_requested.connect(self._stop_project)
         self.project_list.open_requested.connect(self.open_in_browser)
         self.project_list.close_requested.connect(self.close_project)
         self.workspace.project_added.connect(self._on_project_added)
@@ -243,9 +243,10 @@ class MainWindow(QMainWindow):
         session, view = self.workspace.sessions[root], self.workspace.views[root]
         self.stack.addWidget(view)
         self.project_list.add_project(root)
-        session.state_changed.connect(lambda state, r=root: self._on_state_changed(r, state))
-        session.message.connect(lambda text: self.statusBar().showMessage(text, 15_000))
-        view.editor.modified_changed.connect(lambda _: self._update_title())
+        # Methods, not lambdas naming the window: Qt drops these when either side goes.
+        session.state_changed.connect(self._on_session_state)
+        session.message.connect(self.show_status)
+        view.editor.modified_changed.connect(self._update_title)
         view.editor.save_requested.connect(self.save_dockerfile)
         view.editor.regenerate_requested.connect(self.regenerate_dockerfile)
         if self.current is None and self.stack.currentWidget() is self.start_page and (
@@ -290,15 +291,33 @@ class MainWindow(QMainWindow):
     def save_settings(self) -> None:
         """Write the settings as they are now, off the GUI thread; the newest save wins."""
         text = self.settings.to_json()
-        self._settings_saves += 1
-        number = self._settings_saves
+        self._settings_saves[0] += 1
+        number, saves = self._settings_saves[0], self._settings_saves
 
-        def save(_: object) -> None:
-            if number == self._settings_saves:
+        def save(_: object) -> None:  # names the counter, not the window: it outlives it
+            if number == saves[0]:
                 write_settings_file(text)
 
-        self.connection.workers.start("save-settings", save, on_error=lambda err: (
-            self.statusBar().showMessage(f"Could not save the settings: {err}", 15_000)))
+        self.connection.workers.start("save-settings", save, on_error=self._on_save_failed)
+
+    def _on_save_failed(self, error: BaseException) -> None:
+        self.show_status(f"Could not save the settings: {error}")
+
+    def show_status(self, text: str) -> None:
+        self.statusBar().showMessage(text, 15_000)
+
+    def _start_project(self, root: Path) -> None:
+        self.show_project(root)
+        self.build_and_run()
+
+    def _stop_project(self, root: Path) -> None:
+        if root in self.sessions:
+            self.sessions[root].stop()
+
+    def _on_session_state(self, state: SessionState) -> None:
+        session = self.sender()
+        if isinstance(session, ProjectSession):
+            self._on_state_changed(session.root, state)
 
     def _on_state_changed(self, root: Path, state: SessionState) -> None:
         self.project_list.show_state(root, state)
@@ -371,10 +390,15 @@ class MainWindow(QMainWindow):
     def show_settings(self) -> None:
         """The settings dialog, window-modal; OK applies and saves what it shows."""
         dialog = SettingsDialog(self.settings, self)
-        dialog.accepted.connect(lambda: self.apply_settings(dialog.edited()))
+        dialog.accepted.connect(self._on_settings_accepted)
         dialog.finished.connect(dialog.deleteLater)
         self.settings_dialog = dialog
         dialog.open()
+
+    def _on_settings_accepted(self) -> None:
+        dialog = self.sender()
+        if isinstance(dialog, SettingsDialog):
+            self.apply_settings(dialog.edited())
 
     def apply_settings(self, edited: Settings) -> None:
         """Take ``edited`` as the settings from now on: saved, and a generated Dockerfile the
@@ -401,8 +425,8 @@ class MainWindow(QMainWindow):
         prefix = "Docker engine not reachable:"
         detail = message.removeprefix(prefix).strip()
         self.banner.text.setText(f"<b>{prefix}</b> {html.escape(detail)}")
-        self.engine_label.setText(f"Docker {self.connection.version}" if connected
-                                  else "Docker: not reachable")
+        self.engine_label.setText(f"Docker: connected ({self.connection.version})"
+                                  if connected else "Docker: not reachable")
         if connected:
             self.workspace.find_on_engine()
         self.actions_.update()
@@ -428,7 +452,7 @@ class MainWindow(QMainWindow):
                 "open it")
             self.exposure_label.setToolTip(f"⚠ {self.settings.exposure_warning() or ''}")
 
-    def _update_title(self) -> None:
+    def _update_title(self, *_: object) -> None:
         view = self.view
         name = view.session.name if view else "no project"
         mark = " ●" if view is not None and view.editor.is_modified() else ""
@@ -474,14 +498,6 @@ class MainWindow(QMainWindow):
             if choice == "cancel":
                 return False
         return True
-
-    def event(self, event: QEvent) -> bool:
-        # Deleted without being closed (a parent going, a test's teardown): the workers must
-        # stop first, or the thread pool's destructor waits for a stream that never ends.
-        if event.type() == QEvent.Type.DeferredDelete and not self._closing:
-            self._closing = True
-            self._shut_down(stop=False)
-        return super().event(event)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self._closing:

@@ -41,6 +41,7 @@ class ProjectView(QWidget):
         self.tabs.addTab(self.build_pane, icon("build"), "Build")
         self.tabs.addTab(self.logs, icon("logs"), "Logs")
         self._runs = 0
+        self._phase = Phase.IDLE
 
         left = QSplitter(Qt.Orientation.Vertical)
         left.addWidget(self.project_pane)
@@ -117,6 +118,9 @@ class ProjectView(QWidget):
 
     def _on_state_changed(self, state: SessionState) -> None:
         phase = state.phase
+        if phase is self._phase:
+            return  # the same phase with fresher details: what the pane says stands
+        self._phase = phase
         if phase is Phase.STARTING:
             self.tabs.setCurrentIndex(TAB_LOGS)
             self.browser.show_message("Starting the app…")

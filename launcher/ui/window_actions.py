@@ -3,6 +3,7 @@ About box, and which of them the current project allows."""
 
 from __future__ import annotations
 
+import weakref
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -30,7 +31,9 @@ class WindowActions:
     project: nothing that needs a project is enabled without one."""
 
     def __init__(self, window: MainWindow) -> None:
-        self.window = window
+        # A proxy: the window owns this object, and a strong reference back would keep the
+        # window's Python side alive after Qt deleted it.
+        self.window: MainWindow = weakref.proxy(window)
         w = window
 
         def action(name: str, text: str, slot, *shortcuts: QKeySequence | str) -> QAction:
@@ -46,7 +49,7 @@ class WindowActions:
         self.open_action.setMenu(self.recent_menu)
         self.close_project_action = action("", "Close Project", self._close_current, "Ctrl+W")
         self.quit_action = action("", "Quit", w.close, QKeySequence.StandardKey.Quit)
-        self.save_action = action("", "Save Dockerfile", lambda: w.save_dockerfile(),
+        self.save_action = action("", "Save Dockerfile", self._save,
                                   QKeySequence.StandardKey.Save)
         self.find_action = action("", "Find in Logs", self._find_in_logs,
                                   QKeySequence.StandardKey.Find)
@@ -144,6 +147,9 @@ class WindowActions:
             made.triggered.connect(lambda _=False, p=entry: self.window.open_project(Path(p)))
         if not self.window.settings.recent_projects:
             self.recent_menu.addAction("No recent projects").setEnabled(False)
+
+    def _save(self) -> None:
+        self.window.save_dockerfile()
 
     def _close_current(self) -> None:
         if self.window.current is not None:

@@ -143,9 +143,10 @@ def test_leave_running_on_close_and_a_new_window_reattaches(
     assert any(q.startswith("running: ") for q in dialogs.asked)
     assert engine.container(container_id).state == "running"
 
-    second = make_window()
-    with qtbot.waitSignal(second.browser.load_finished, timeout=60_000):
-        open_project(qtbot, second, path)
+    second = make_window()  # finds the project on the engine by itself, and its page
+    open_project(qtbot, second, path)
+    url = engine.container(container_id).url
+    qtbot.waitUntil(lambda: second.browser.url().toString() == url, timeout=60_000)
     assert page_text(qtbot, second) == "Hello World!"
     assert second.state_label.text().startswith("Running on 127.0.0.1:")
     assert second.session.state.container.id == container_id

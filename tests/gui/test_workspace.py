@@ -141,8 +141,9 @@ def test_the_sample_on_the_start_page_opens_a_writable_copy(qtbot, make_window):
 
 
 def test_the_images_are_listed_as_soon_as_the_engine_answers(
-        qtbot, make_window, engine: Engine, copy_sample):
+        qtbot, make_window, engine: Engine, copy_sample, cleanup):
     path = copy_sample("hello")
+    cleanup(path)
     resolved = resolve_project(path, Settings())
     list(build_image(engine, resolved, resolved.dockerfile.text, CancelToken()))
     window = make_window()

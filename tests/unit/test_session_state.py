@@ -46,11 +46,12 @@ TABLE = [
      S(Phase.STOPPED, "the container was removed")),
     (S(Phase.BUILDING), ContainerFound(OLD), S(Phase.BUILDING)),
     # a build while the previous version serves
-    (RUNNING, BuildBegan(), S(Phase.BUILDING, container=OLD)),
-    (S(Phase.BUILDING, container=OLD), BuildProgressed("step 2/6"),
-     S(Phase.BUILDING, "step 2/6", OLD)),
-    (S(Phase.BUILDING, container=OLD), BuildFailedEvent(),
-     S(Phase.FAILED, "the build failed", OLD)),
+    (RUNNING, BuildBegan(), S(Phase.BUILDING, container=OLD, previous=True)),
+    (S(Phase.BUILDING, container=OLD, previous=True), BuildProgressed("step 2/6"),
+     S(Phase.BUILDING, "step 2/6", OLD, True)),
+    (S(Phase.BUILDING, container=OLD, previous=True), BuildFailedEvent(),
+     S(Phase.FAILED, "the build failed", OLD, True)),
+    (S(Phase.BUILDING), EngineLost(), S(Phase.FAILED, "Docker engine lost")),
     (S(Phase.BUILDING, container=OLD), LaunchCancelled(),
      S(Phase.RUNNING, "the new build was cancelled", OLD)),
     (S(Phase.BUILDING), LaunchCancelled(), S(Phase.IDLE, "cancelled")),
@@ -80,7 +81,7 @@ TABLE = [
     (S(Phase.STOPPING, container=OLD), StopDone(), S(Phase.STOPPED)),
     # the engine goes away
     (RUNNING, EngineLost(), S(Phase.DISCONNECTED, "Docker is not reachable", OLD)),
-    (S(Phase.BUILDING, container=OLD), EngineLost(),
+    (S(Phase.BUILDING, container=OLD, previous=True), EngineLost(),
      S(Phase.DISCONNECTED, "Docker is not reachable", OLD)),
     (S(Phase.STOPPED), EngineLost(), S(Phase.STOPPED)),
     (S(Phase.DISCONNECTED, "x", OLD), ContainerFound(OLD), RUNNING),
@@ -112,5 +113,8 @@ def test_what_each_state_allows():
     assert S(Phase.EXITED, container=DEAD).can_restart
     assert S(Phase.EXITED, container=DEAD).describe() == "Exited with code 3"
     assert RUNNING.describe() == "Running on 127.0.0.1:5000"
-    assert S(Phase.BUILDING, "step 2/6", OLD).describe() == (
+    assert S(Phase.STARTING, container=NEW).describe() == "Starting"
+    assert S(Phase.FAILED, "the app does not answer", NEW).describe() == (
+        "Failed: the app does not answer")
+    assert S(Phase.BUILDING, "step 2/6", OLD, True).describe() == (
         "Building (the previous build still runs on 127.0.0.1:5000): step 2/6")
