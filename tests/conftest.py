@@ -238,19 +238,20 @@ def make_window(qtbot, engine: Engine, dialogs) -> Iterator:
         window = MainWindow(settings or Settings(), dialogs)
         qtbot.addWidget(window)
         window.show()
-        qtbot.waitUntil(lambda: window.session.connected, timeout=30_000)
+        qtbot.waitUntil(lambda: window.connection.connected, timeout=30_000)
         windows.append(window)
         return window
 
     yield make
     dialogs.on_close = "stop"
+    dialogs.on_unsaved = "discard"  # a test that failed with edits must not keep its window
     for window in windows:
-        project = window.session.project if shiboken6.isValid(window) else None
+        roots = list(window.sessions) if shiboken6.isValid(window) else []
         if shiboken6.isValid(window):  # pytest-qt may have closed and deleted it already
             window.close()
             delete_now(window)
-        if project is not None:  # what Stop on close leaves: a container that exited
-            engine.remove_project_containers(project.root)
+        for root in roots:  # what Stop on close leaves: a container that exited
+            engine.remove_project_containers(root)
     engine.prune_images()
 
 

@@ -66,7 +66,7 @@ from launcher.core.project import FlaskProject, detect_project
 from launcher.core.project_lock import project_lock
 from launcher.core.project_warning import ProjectWarning
 from launcher.core.readiness import Outcome, ProbeFailure, wait_until_answering
-from launcher.core.run_spec import Mount, RunSpec
+from launcher.core.run_spec import ContainerRole, Mount, RunSpec
 from launcher.core.settings import Settings
 
 DEFAULT_HOST_PORT = 5000
@@ -166,6 +166,9 @@ def run_container(engine: Engine, root: Path, dockerfile_text: str, options: Lau
     listen = container_port(dockerfile_text, root, project)
     port_source = None if listen.source.startswith("EXPOSE ") else listen.source
     candidates = free_ports_from(options.host_port, settings.bind_address)
+    if options.host_port not in candidates and options.host_port in _own_app_ports(engine, root):
+        # Held by this project's previous container, which the run replaces: the URL stays.
+        candidates.insert(0, options.host_port)
     for port in candidates:
         try:
             container = engine.run(root, replace(
@@ -184,6 +187,11 @@ def run_container(engine: Engine, root: Path, dockerfile_text: str, options: Lau
     tried = port_search_range(options.host_port)
     raise EngineError(f"no free host port in {tried.start}-{tried.stop - 1} on "
                       f"{settings.bind_address}; choose another with --port")
+
+
+def _own_app_ports(engine: Engine, root: Path) -> set[int]:
+    return {c.host_port for c in engine.list_containers(root)
+            if c.role is ContainerRole.APP and c.host_port}
 
 
 def published_wider_than_asked(asked: str, container: ContainerInfo) -> str | None:

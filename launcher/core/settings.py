@@ -76,6 +76,8 @@ class Settings:
     readiness_timeout_s: float = 60.0
     include_secrets: bool = False  # put .env, keys and the like into images after all
     recent_projects: list[str] = field(default_factory=list)
+    # Each project's last host port, so its URL stays the same from one run to the next.
+    project_ports: dict[str, int] = field(default_factory=dict)
     # Per project folder: the flask commands run before its app starts ("db upgrade").
     before_start: dict[str, list[str]] = field(default_factory=dict)
     # What ``load`` could not use, for the CLI and the window to say; never saved.
@@ -180,6 +182,14 @@ def _check_recent_projects(value: object) -> str | None:
     return "not a list of folders"
 
 
+def _check_project_ports(value: object) -> str | None:
+    if isinstance(value, dict) and all(
+            isinstance(port, int) and not isinstance(port, bool) and 0 < port < 65536
+            for port in value.values()):
+        return None
+    return "not a map of folders to port numbers"
+
+
 def _check_before_start(value: object) -> str | None:
     if isinstance(value, dict) and all(
             isinstance(k, str) and isinstance(v, list) and all(isinstance(c, str) for c in v)
@@ -188,7 +198,7 @@ def _check_before_start(value: object) -> str | None:
     return "not a list of commands per project folder"
 
 
-_CHECKS = {"before_start": _check_before_start,
+_CHECKS = {"before_start": _check_before_start, "project_ports": _check_project_ports,
            "base_image": _check_base_image, "bind_address": _check_bind_address,
            "readiness_timeout_s": _check_readiness_timeout,
            "include_secrets": _check_include_secrets, "recent_projects": _check_recent_projects}

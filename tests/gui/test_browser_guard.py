@@ -419,9 +419,9 @@ def test_the_window_keeps_a_hostile_apps_page_to_itself(qtbot, make_window, copy
     spy.hits.clear()
     window = make_window()
     opened: list[QUrl] = []
+    open_project(qtbot, window, path)  # the project's view, and its pane, exist from here
     window.browser.url_opener = opened.append
     window.browser.open_external = opened.append  # the pane before the opener was injectable
-    open_project(qtbot, window, path)
     with modal_boxes() as boxes:
         assert "Hostile home" in build_and_run_until_shown(qtbot, window)
         qtbot.waitUntil(lambda: "/away" in strip_text(window.browser) or bool(opened),

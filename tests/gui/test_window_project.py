@@ -19,7 +19,7 @@ def type_at_end(qtbot, window: MainWindow, text: str) -> None:
     qtbot.keyClicks(editor, text)
 
 
-def test_unsaved_edits_ask_before_switching_and_closing_and_cancel_keeps_them(
+def test_each_project_keeps_its_unsaved_edits_and_closing_asks_and_cancel_keeps_them(
         qtbot, make_window, dialogs, copy_sample):
     first, second = copy_sample("hello"), copy_sample("gallery")
     window = make_window()
@@ -27,21 +27,27 @@ def test_unsaved_edits_ask_before_switching_and_closing_and_cancel_keeps_them(
     type_at_end(qtbot, window, "# my note")
     edited = window.editor.text()
 
-    dialogs.on_unsaved = "cancel"
-    window.open_project(second)  # asks; Cancel keeps the project and the text
-    assert dialogs.asked[-1] == "unsaved"
-    assert window.session.project.root == first
-    assert window.editor.text() == edited
+    open_project(qtbot, window, second)  # switching asks nothing: each view keeps its text
+    assert "unsaved" not in dialogs.asked
+    assert window.session.project.root == second
+    assert "# my note" not in window.editor.text()
+    assert window.windowTitle() == "gallery — Flask Launcher"
 
-    window.close()  # asks again; Cancel keeps the window open
+    window.show_project(first)
+    assert window.editor.text() == edited
+    assert window.windowTitle() == "hello ● — Flask Launcher"
+
+    dialogs.on_unsaved = "cancel"
+    window.close()  # asks; Cancel keeps the window open and the text
     assert dialogs.asked[-1] == "unsaved"
     assert window.isVisible()
     assert window.editor.text() == edited
 
+    window.show_project(second)
     dialogs.on_unsaved = "save"
-    with qtbot.waitSignal(window.session.project_opened, timeout=30_000):
-        window.open_project(second)
+    window.close_project(first)  # asks again, for the project it closes; Save writes it
     assert (first / "Dockerfile").read_text() == edited
+    assert window.project_list.roots() == [second]
     assert window.session.project.root == second
 
 
@@ -69,7 +75,7 @@ def test_recent_projects_survive_a_restart_and_a_dropped_folder_opens(
     mime.setUrls([QUrl.fromLocalFile(str(second / "gallery.py"))])  # a file: its folder opens
     drop = QDropEvent(QPoint(10, 10), Qt.DropAction.CopyAction, mime,
                       Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier)
-    with qtbot.waitSignal(window.session.project_opened, timeout=30_000):
+    with qtbot.waitSignal(window.project_opened, timeout=30_000):
         window.dropEvent(drop)
     assert window.session.project.root == second
 

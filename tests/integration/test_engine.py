@@ -99,6 +99,17 @@ def test_a_taken_port_moves_to_the_next_free_one_and_says_so(engine: Engine, hel
     assert http_get(ready.url)[0] == 200
 
 
+def test_a_port_held_by_the_projects_own_previous_container_is_kept(engine: Engine,
+                                                                  hello: Path):
+    _, first = run_to_ready(engine, hello, host_port=5300)
+    port = first.container.host_port
+    events, second = run_to_ready(engine, hello, host_port=port)  # the first still holds it
+    started = next(e for e in events if isinstance(e, ContainerStarted))
+    assert second.container.id != first.container.id
+    assert second.container.host_port == port and started.port_note is None
+    assert http_get(second.url)[0] == 200
+
+
 def test_environment_is_passed_at_run_time_not_baked_in(engine: Engine, copy_sample):
     path = copy_sample("hello", "greeter")
     write_files(path, {"hello.py": (
