@@ -16,6 +16,7 @@ from typing import Any
 
 from PySide6.QtCore import QFileSystemWatcher, QObject, Signal
 
+from launcher.core.command_events import InstanceVolumeMounted, Proposal
 from launcher.core.engine import CancelToken, Engine
 from launcher.core.errors import (
     AppExited,
@@ -257,6 +258,11 @@ class ProjectSession(QObject):
         elif isinstance(event, EnvironmentFromFiles):
             for line in event.lines():
                 self.build_output.emit(line)
+        elif isinstance(event, InstanceVolumeMounted):
+            self.build_output.emit(f"The app's instance folder {event.target} is on volume "
+                                   f"{event.volume} (kept across rebuilds)")
+        elif isinstance(event, Proposal):
+            self.build_output.emit(f"Note: {event.message}")
         elif isinstance(event, ServicesExpected):
             self.build_output.emit(f"Note: {event.statement}")
         elif isinstance(event, PinWarnings):
