@@ -58,7 +58,7 @@ def command_spec(engine: Engine, resolved: ResolvedProject, arguments: Sequence[
     env = flask_app_variable(engine, resolved,
                              dict(project_environment(resolved.root, environment).values))
     return RunSpec(host_port=None, container_port=None, environment=env, mounts=mounts,
-                   command=(*FLASK, *arguments), role=ContainerRole.COMMAND)
+                   entrypoint=FLASK, command=tuple(arguments), role=ContainerRole.COMMAND)
 
 
 def instance_mounts(engine: Engine, resolved: ResolvedProject,

@@ -74,7 +74,7 @@ def _ask_the_image(engine: Engine, root: Path, project: FlaskProject) -> Instanc
     module = app_module(project)
     for event in engine.run_to_end(root, RunSpec(
             host_port=None, container_port=None, role=ContainerRole.COMMAND,
-            command=("python", "-c", _PROBE, module))):
+            entrypoint=("python", "-c", _PROBE, module), command=())):
         if isinstance(event, CommandOutput):
             output.append(event.text)
         elif isinstance(event, CommandExited):

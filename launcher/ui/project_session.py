@@ -187,6 +187,7 @@ class ProjectSession(QObject):
             self._apply(NoContainerFound())
             return
         self._apply(ContainerFound(container))
+        self._remember_port(container)  # its URL stays what it is
         self.check_folder()
         self._follow_logs(container.id, tail=REATTACH_TAIL_LINES)
         if container.state == "running" and container.url:

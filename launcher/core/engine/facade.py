@@ -287,6 +287,7 @@ class Engine(VolumeMethods, CommandMethods):
                     labels=container_labels, ports=ports, environment=dict(spec.environment),
                     mounts=[_sdk_mount(m) for m in spec.mounts],
                     command=list(spec.command) if spec.command is not None else None,
+                    entrypoint=list(spec.entrypoint) if spec.entrypoint is not None else None,
                     user=spec.user or "", stdin_open=spec.interactive, tty=False)
             except docker.errors.APIError as err:
                 if err.status_code == 409 and "already in use" in str(err.explanation or err):
