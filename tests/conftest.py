@@ -232,26 +232,42 @@ def make_window(qtbot, engine: Engine, dialogs) -> Iterator:
 
     from launcher.ui.main_window import MainWindow
 
-    windows: list[MainWindow] = []
+    windows: list[tuple[MainWindow, str | None]] = []
 
     def make(settings: Settings | None = None) -> MainWindow:
         window = MainWindow(settings or Settings(), dialogs)
         qtbot.addWidget(window)
         window.show()
         qtbot.waitUntil(lambda: window.connection.connected, timeout=30_000)
-        windows.append(window)
+        # The config folder the window records what it creates in (a test may set its own).
+        windows.append((window, os.environ.get("FLASK_LAUNCHER_CONFIG_DIR")))
         return window
 
     yield make
     dialogs.on_close = "stop"
     dialogs.on_unsaved = "discard"  # a test that failed with edits must not keep its window
-    for window in windows:
+    for window, config in windows:
         roots = list(window.sessions) if shiboken6.isValid(window) else []
         if shiboken6.isValid(window):  # pytest-qt may have closed and deleted it already
             window.close()
             delete_now(window)
         for root in roots:  # what Stop on close leaves: a container that exited
             engine.remove_project_containers(root)
+        if config is not None and config != os.environ.get("FLASK_LAUNCHER_CONFIG_DIR"):
+            # Its images are recorded in that folder's ledger: only an engine reading it
+            # may remove them.
+            saved = os.environ.get("FLASK_LAUNCHER_CONFIG_DIR")
+            os.environ["FLASK_LAUNCHER_CONFIG_DIR"] = config
+            try:
+                with Engine(engine.scope) as own:
+                    for root in roots:
+                        own.remove_project_containers(root)
+                    own.prune_images()
+            finally:
+                if saved is None:
+                    os.environ.pop("FLASK_LAUNCHER_CONFIG_DIR", None)
+                else:
+                    os.environ["FLASK_LAUNCHER_CONFIG_DIR"] = saved
     engine.prune_images()
 
 
