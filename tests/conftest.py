@@ -194,6 +194,20 @@ def cleanup(engine: Engine) -> Iterator:
 
 
 @pytest.fixture
+def built_hello(engine: Engine, copy_sample) -> Iterator[Path]:
+    """A copy of sample_apps/hello whose image `flask-launcher build` made; its containers
+    and images go at the end."""
+    from test_cli import flask_launcher
+
+    path = copy_sample("hello")
+    build = flask_launcher("build", str(path), "--quiet")
+    assert build.returncode == 0, build.stderr
+    yield path
+    engine.remove_project_containers(path)
+    engine.prune_images(path)
+
+
+@pytest.fixture
 def unrelated_image(engine: Engine) -> Iterator:
     """Make an image the launcher did not create; tests prove clean-up leaves it alone."""
     made: list[str] = []

@@ -321,8 +321,6 @@ class MainWindow(QMainWindow):
 
     def _on_state_changed(self, root: Path, state: SessionState) -> None:
         self.project_list.show_state(root, state)
-        if state.container is not None and state.container.host_port:
-            self.settings.project_ports[str(root)] = state.container.host_port
         if root == self.current:
             self._update_status()
             self.actions_.update()
