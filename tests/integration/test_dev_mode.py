@@ -285,3 +285,31 @@ def test_an_image_whose_entrypoint_starts_the_server_still_reloads(
     finally:
         engine.remove_project_containers(path)
         engine.prune_images(path)
+
+
+_KILL_RELOADER = """
+import os
+for pid in filter(str.isdigit, os.listdir('/proc')):
+    try:
+        command = open(f'/proc/{pid}/cmdline', 'rb').read().split(b'\\0')
+        environment = open(f'/proc/{pid}/environ', 'rb').read()
+    except OSError:
+        continue
+    if b'serve' in command and b'WERKZEUG_RUN_MAIN=true' not in environment:
+        os.kill(int(pid), 9)
+        print('killed', pid)
+"""
+
+
+def test_a_killed_reloader_is_started_again_at_once(dev_app, engine: Engine):
+    _path, ready, _session, recorder = dev_app
+    container = engine.sdk.containers.get(ready.container.id)
+    # Werkzeug's reloader (not the app) dies: nothing was edited, so nothing would save.
+    code, output = container.exec_run(["python", "-c", _KILL_RELOADER])
+    assert code == 0 and output.startswith(b"killed"), output
+
+    assert recorder.next(DevServerStopped) == DevServerStopped(-9)
+    recorder.next(DevRestarting, file=None)
+    recorder.next(DevReady, load_failed=False)
+    assert page(ready.url) == "<h1>Hello World!</h1>"
+    assert engine.container(ready.container.id).state == "running"
