@@ -115,6 +115,7 @@ class DevBar(QWidget):
         self.toggle.setChecked(self.dev.enabled)
         self.info_label = _label()
         self.status_label = _label(selectable=False)
+        self.status_label.setWordWrap(False)
         self.status_label.setStyleSheet("color: #666;")
         top = QHBoxLayout()
         top.setContentsMargins(4, 2, 4, 2)
@@ -201,8 +202,8 @@ class DevBar(QWidget):
             self.banner.setVisible(bool(change.banner))
         if change.pin is not None or change.status is not None:
             self._show_info()
-        if change.status is not None:
-            self.status_label.setText(change.status)
+        if change.status is not None and not (change.offer_rebuild or change.rebuild_now):
+            self.status_label.setText(change.status)  # (the rebuild bar says it)
         if change.offer_rebuild:
             names = ", ".join(self.dev.model.stale_dependencies)
             self.rebuild_label.setText(

@@ -8,11 +8,12 @@ Starting and closing the DevSession talk to the engine, so both run in workers.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
-from launcher.core.dev_events import DevEvent
+from launcher.core.dev_events import DevEvent, DevReady
 from launcher.core.dev_mode import DevPlan
 from launcher.core.dev_view import DevView
 from launcher.core.dev_watch import DevSession
@@ -54,6 +55,7 @@ class DevController(QObject):
         self._plan: DevPlan | None = None
         self._session: DevSession | None = None
         self._generation = 0  # a DevSession that starts after stop() is closed at once
+        self._first_ready = True
         self._event.connect(self._on_event)
 
     # --- the per-project choices ----------------------------------------------------------------
@@ -100,6 +102,7 @@ class DevController(QObject):
         container the window found already running)."""
         self.stop(keep_plan=True)
         generation = self._generation
+        self._first_ready = True
         root, signal = self.root, self._event
 
         def emit(event: DevEvent) -> None:
@@ -147,4 +150,9 @@ class DevController(QObject):
         generation, event = item
         if generation != self._generation:
             return  # a late event of a session that was stopped
-        self.changed.emit(self.model.apply(event))
+        change = self.model.apply(event)
+        if isinstance(event, DevReady) and self._first_ready:
+            # The container's first start: the page shown was loaded after it answered.
+            self._first_ready = False
+            change = replace(change, reload_pane=False)
+        self.changed.emit(change)

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QIcon, QKeySequence
 from PySide6.QtWidgets import QLabel, QMenu, QMessageBox, QSizePolicy, QSpinBox, QToolBar, QWidget
 
 from launcher.ui.icons import icon
@@ -67,6 +67,7 @@ class WindowActions:
                                     "Ctrl+Shift+O")
         self.dev_action = action("", "Dev Mode", self._toggle_dev_mode, "Ctrl+Shift+D")
         self.dev_action.setCheckable(True)
+        self.dev_action.setIcon(QIcon())  # the check mark shows whether it is on
         self.dev_action.setToolTip("Run the project folder with live reload (no rebuild)")
         self.about_action = action("about", "About Flask Launcher", self.show_about)
         self.settings_dialog = None
