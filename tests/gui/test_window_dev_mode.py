@@ -19,6 +19,10 @@ RELOAD_TIMEOUT_MS = 30_000
 
 def dev_window(qtbot, make_window, path: Path) -> MainWindow:
     """A window showing ``path`` run in dev mode, ticked as a user would."""
+    return dev_window_showing(qtbot, make_window, path, "Hello World!")
+
+
+def dev_window_showing(qtbot, make_window, path: Path, first: str) -> MainWindow:
     window = make_window()
     open_project(qtbot, window, path)
     bar = window.view.dev_bar
@@ -26,17 +30,22 @@ def dev_window(qtbot, make_window, path: Path) -> MainWindow:
     assert bar.toggle.isChecked() and load_project_settings(path).dev_mode
     build_and_run_until_shown(qtbot, window)
     qtbot.waitUntil(lambda: bar.pin() is not None, timeout=RELOAD_TIMEOUT_MS)
-    shows(qtbot, window, "Hello World!")
+    shows_start(qtbot, window, first)
     return window
 
 
 def shows(qtbot, window: MainWindow, text: str) -> None:
     """Wait until the preview shows ``text`` (nobody clicks anything)."""
+    shows_start(qtbot, window, text, whole=True)
+
+
+def shows_start(qtbot, window: MainWindow, text: str, whole: bool = False) -> None:
     seen: list[str] = []
 
     def check() -> bool:
         window.browser.fetch_text(seen.append)
-        return bool(seen) and seen[-1].strip() == text
+        shown = seen[-1].strip() if seen else ""
+        return shown == text if whole else shown.startswith(text)
 
     qtbot.waitUntil(check, timeout=RELOAD_TIMEOUT_MS)
 
@@ -142,3 +151,26 @@ def test_leaving_dev_mode_serves_the_baked_image(qtbot, make_window, engine: Eng
     assert inspected["Config"]["Cmd"] == image["Config"]["Cmd"]
     assert inspected["Config"]["User"] == image["Config"]["User"]
     assert bar.pin() is None and bar.info_label.text() == ""
+
+
+def test_the_reload_after_an_edit_keeps_the_scroll_position(qtbot, make_window, copy_sample):
+    path = copy_sample("hello")
+    edit(path, 'return f"<h1>Hello {escape(name)}!</h1>"',
+         'return f"<h1>Hello {escape(name)}!</h1>" + "<p>line</p>" * 300')
+    window = dev_window_showing(qtbot, make_window, path, "Hello World!")
+    page = window.browser.page()
+    scrolled: list[object] = []
+    page.runJavaScript("window.scrollTo(0, 1500); window.scrollY", 0, scrolled.append)
+    qtbot.waitUntil(lambda: bool(scrolled), timeout=10_000)
+    assert scrolled[0] == 1500
+
+    edit(path, "Hello", "Bonjour")
+    shows_start(qtbot, window, "Bonjour World!")
+
+    def scroll_y() -> object:
+        found: list[object] = []
+        page.runJavaScript("window.scrollY", 0, found.append)
+        qtbot.waitUntil(lambda: bool(found), timeout=10_000)
+        return found[0]
+
+    qtbot.waitUntil(lambda: scroll_y() == 1500, timeout=10_000)
