@@ -8,6 +8,7 @@ Starting and closing the DevSession talk to the engine, so both run in workers.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import replace
 from pathlib import Path
 
@@ -143,8 +144,9 @@ class DevController(QObject):
         self.model = DevView(rebuild_on_dependency_change=self.rebuild_at_once)
 
     def _close_later(self, session: DevSession) -> None:
-        # close() joins the session's threads: not on the GUI thread.
-        self._workers.start("dev-close", lambda _: session.close())
+        # close() joins the session's threads: not on the GUI thread, and not in the pool,
+        # which starts nothing once the window is closing.
+        threading.Thread(target=session.close, name="dev-session-close", daemon=True).start()
 
     def _on_event(self, item: tuple[int, DevEvent]) -> None:
         generation, event = item
