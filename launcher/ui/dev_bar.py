@@ -167,6 +167,17 @@ class DevBar(QWidget):
         if state.serving and not self.session.busy:
             # A switch, not a preference: what runs now changes with it (leaving dev mode
             # runs the built image again).
+            self._build_and_run()
+
+    def _build_and_run(self) -> None:
+        """As the toolbar's Build and Run: through the window when this is its current
+        project (it saves an edited Dockerfile first, and takes the port field); else (a
+        rebuild at once in a project in the background) straight on the session."""
+        window = self.window()
+        if getattr(window, "session", None) is self.session and hasattr(window,
+                                                                        "build_and_run"):
+            window.build_and_run()
+        else:
             self.session.build_and_run(self._dockerfile_text())
 
     def _on_enabled_changed(self, on: bool) -> None:
@@ -176,7 +187,7 @@ class DevBar(QWidget):
     def _rebuild(self) -> None:
         self.rebuild_bar.setVisible(False)
         self.rebuild_requested.emit()
-        self.session.build_and_run(self._dockerfile_text())
+        self._build_and_run()
 
     def _run_normally(self) -> None:
         self.unavailable_bar.setVisible(False)
@@ -184,7 +195,7 @@ class DevBar(QWidget):
         self.toggle.setChecked(False)
         self.toggle.blockSignals(False)
         self.dev.set_enabled(False)
-        self.session.build_and_run(self._dockerfile_text())
+        self._build_and_run()
 
     # --- what the dev container says ------------------------------------------------------------
 
