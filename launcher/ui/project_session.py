@@ -17,6 +17,7 @@ from typing import Any
 from PySide6.QtCore import QFileSystemWatcher, QObject, Signal
 
 from launcher.core.command_events import InstanceVolumeMounted, Proposal
+from launcher.core.dev_mode import DevModeNotLocal, DevStarted, launch_dev
 from launcher.core.engine import CancelToken, Engine
 from launcher.core.errors import (
     AppExited,
@@ -71,6 +72,7 @@ from launcher.core.session_state import (
     advance,
 )
 from launcher.core.settings import Settings
+from launcher.ui.dev_session import DevController
 from launcher.ui.engine_connection import EngineConnection
 from launcher.ui.workers import Worker
 
@@ -119,6 +121,7 @@ class ProjectSession(QObject):
         self._launch: Worker | None = None
         self._logs: Worker | None = None
         self._log_cursor: tuple[str, datetime] | None = None  # container, last line shown
+        self.dev = DevController(root, self.workers, self)
         self._folder_watch = QFileSystemWatcher([str(root.parent)], self)
         self._folder_watch.directoryChanged.connect(lambda _: self.check_folder())
         connection.container_event.connect(self._on_container_event)
@@ -192,6 +195,8 @@ class ProjectSession(QObject):
         self._follow_logs(container.id, tail=REATTACH_TAIL_LINES)
         if container.state == "running" and container.url:
             self.app_ready.emit(container.url)
+            if self.dev.enabled and self.connection.engine is not None:
+                self.dev.follow(self.connection.engine, container.id, container.url)
 
     def _on_container_event(self, container_id: str, _status: str) -> None:
         container = self.state.container
@@ -228,9 +233,11 @@ class ProjectSession(QObject):
         options = LaunchOptions(host_port=self.port, environment=dict(environment or {}),
                                 dockerfile_text=dockerfile_text)
         root = self.root
+        run = launch_dev if self.dev.enabled else launch
+        self.dev.stop()  # its container is about to be replaced
 
         def work(cancel: CancelToken) -> Iterator[Any]:
-            yield from launch(engine, root, settings, options, cancel)
+            yield from run(engine, root, settings, options, cancel)
 
         self.build_started.emit()
         self._apply(BuildBegan())
@@ -269,6 +276,9 @@ class ProjectSession(QObject):
         elif isinstance(event, PinWarnings):
             for warning in event.warnings:
                 self.build_output.emit(f"Warning: {warning}")
+        elif isinstance(event, DevStarted):
+            self.dev.started(event.plan)
+            self.build_output.emit(event.plan.describe())
         elif isinstance(event, ContainerStarted):
             if event.port_note:
                 self.message.emit(event.port_note)
@@ -282,6 +292,8 @@ class ProjectSession(QObject):
             self.app_ready.emit(event.url)
             if failing:
                 self.message.emit(f"Warning: {failing}")
+            if self.connection.engine is not None:
+                self.dev.ready(self.connection.engine, event.container.id, event.url)
 
     def _on_launch_error(self, error: BaseException) -> None:
         if isinstance(error, BuildFailed):
@@ -298,6 +310,8 @@ class ProjectSession(QObject):
             self.connection.lost(error)
         else:
             self._apply(LaunchFailed(str(error)))
+        if isinstance(error, DevModeNotLocal):
+            self.dev.unavailable.emit(str(error))
         if not isinstance(error, (BuildFailed, Cancelled)):
             self.launch_failed.emit(str(error))
         self.message.emit(f"{self.name}: {error}")
@@ -324,6 +338,7 @@ class ProjectSession(QObject):
         if engine is None or not self.state.can_stop:
             return
         self._stop_worker(self._logs)
+        self.dev.stop()
         self._apply(StopBegan())
         root = self.root
         self.workers.start("stop", lambda _: engine.remove_project_containers(root),
@@ -359,6 +374,8 @@ class ProjectSession(QObject):
         elif isinstance(event, AppReady):
             self._apply(AppAnswered(event.container))
             self.app_ready.emit(event.url)
+            if self.connection.engine is not None:
+                self.dev.ready(self.connection.engine, event.container.id, event.url)
 
     # --- logs ---------------------------------------------------------------------------------
 
@@ -415,6 +432,7 @@ class ProjectSession(QObject):
         """The project leaves the window: stop following; its container stays as it is."""
         self.cancel()
         self._stop_worker(self._logs)
+        self.dev.stop()
         self.connection.container_event.disconnect(self._on_container_event)
         self.connection.engine_changed.disconnect(self._on_engine_changed)
 

@@ -17,6 +17,7 @@ from launcher.core.launch import ResolvedProject
 from launcher.core.session_state import Phase, SessionState
 from launcher.ui.browser_pane import BrowserPane
 from launcher.ui.build_pane import BuildPane
+from launcher.ui.dev_bar import DevBar, with_dev_bar
 from launcher.ui.dockerfile_editor import DockerfileEditor
 from launcher.ui.icons import icon
 from launcher.ui.log_view import LogView
@@ -37,6 +38,7 @@ class ProjectView(QWidget):
         self.build_pane = BuildPane()
         self.logs = LogView()
         self.browser = BrowserPane()
+        self.dev_bar = DevBar(session, self.browser, self.editor.text)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.build_pane, icon("build"), "Build")
         self.tabs.addTab(self.logs, icon("logs"), "Logs")
@@ -49,7 +51,7 @@ class ProjectView(QWidget):
         left.setStretchFactor(1, 1)
         left.setSizes([200, 680])
         right = QSplitter(Qt.Orientation.Vertical)
-        right.addWidget(self.browser)
+        right.addWidget(with_dev_bar(self.dev_bar, self.browser))
         right.addWidget(self.tabs)
         right.setSizes([520, 380])
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
