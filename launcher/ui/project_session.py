@@ -72,6 +72,8 @@ from launcher.core.session_state import (
 )
 from launcher.core.settings import Settings
 from launcher.ui.engine_connection import EngineConnection
+from launcher.ui.project_commands import ProjectCommands
+from launcher.ui.project_data import ProjectData
 from launcher.ui.workers import Worker
 
 LOG_BATCH_LINES = 2000
@@ -91,6 +93,10 @@ class ProjectSession(QObject):
         message(str): something to tell the user in the status bar.
         launch_failed(str): why Build and Run ended without the app answering (not for a
             failed build, which build_failed reports, nor for Cancel).
+        launch_event(object): every event of Build and Run and of Restart, as it comes (the
+            Data and Commands sections pick theirs).
+    Attributes:
+        data: its volumes (ProjectData); commands: its flask commands (ProjectCommands).
     """
 
     project_opened = Signal(object)
@@ -105,6 +111,7 @@ class ProjectSession(QObject):
     log_separator = Signal(str)
     message = Signal(str)
     launch_failed = Signal(str)
+    launch_event = Signal(object)
 
     def __init__(self, root: Path, connection: EngineConnection, settings: Settings,
                  parent: QObject | None = None) -> None:
@@ -123,6 +130,8 @@ class ProjectSession(QObject):
         self._folder_watch.directoryChanged.connect(lambda _: self.check_folder())
         connection.container_event.connect(self._on_container_event)
         connection.engine_changed.connect(self._on_engine_changed)
+        self.data = ProjectData(self)
+        self.commands = ProjectCommands(self)
 
     @property
     def name(self) -> str:
@@ -244,6 +253,7 @@ class ProjectSession(QObject):
             self._launch.cancel()
 
     def _on_launch_event(self, event: object) -> None:
+        self.launch_event.emit(event)
         if isinstance(event, BuildStep):
             self._apply(BuildProgressed(f"step {event.index}/{event.total}"))
             self.build_step.emit(event)
@@ -354,6 +364,7 @@ class ProjectSession(QObject):
         self.state_changed.emit(self.state)
 
     def _on_restart_event(self, event: object) -> None:
+        self.launch_event.emit(event)
         if isinstance(event, ContainerStarted):
             self._follow_logs(event.container.id, since_now=True, separator="restarted")
         elif isinstance(event, AppReady):
