@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 from launcher.core.command_events import Proposal
 from launcher.core.flask_commands import FlaskCommand
 from launcher.ui.log_view import LogView
-from launcher.ui.project_commands import ProjectCommands
+from launcher.ui.project_commands import NOT_RUN_HERE, REPEATABLE, ProjectCommands
 
 COLUMNS = ("Command", "What it does", "")
 _RUN_COLUMN = 2
@@ -72,6 +72,7 @@ class CommandsPane(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
+        self.table.setMinimumHeight(100)  # three commands at least, however small the tab
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
@@ -86,6 +87,10 @@ class CommandsPane(QWidget):
         self.before_list.setMaximumHeight(70)
         self.before_label = _plain_label()
         self.run_status = _plain_label()
+        self.stop_button = QPushButton("Stop")
+        self.stop_button.setToolTip("Stop the command (a command run in the app's container "
+                                    "goes on until it ends; its output is no longer shown)")
+        self.stop_button.setVisible(False)
         self.output = LogView(max_lines=5000)
         self._build_layout()
         self._connect()
@@ -112,12 +117,16 @@ class CommandsPane(QWidget):
         lower = QWidget()
         lower_layout = QVBoxLayout(lower)
         lower_layout.setContentsMargins(0, 0, 0, 0)
-        lower_layout.addWidget(self.run_status)
+        status_row = QHBoxLayout()
+        status_row.addWidget(self.run_status, 1)
+        status_row.addWidget(self.stop_button)
+        lower_layout.addLayout(status_row)
         lower_layout.addWidget(self.output, 1)
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(upper)
         splitter.addWidget(lower)
-        splitter.setSizes([260, 200])
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(splitter)
@@ -132,6 +141,8 @@ class CommandsPane(QWidget):
         c.output.connect(self._on_output)
         c.run_finished.connect(self._on_run_finished)
         c.run_failed.connect(self._on_run_failed)
+        c.run_stopped.connect(self._on_run_stopped)
+        self.stop_button.clicked.connect(c.stop)
         self.refresh_button.clicked.connect(self.refresh)
         self.run_button.clicked.connect(self._run_typed)
         self.arguments.returnPressed.connect(self._run_typed)
@@ -150,7 +161,8 @@ class CommandsPane(QWidget):
 
     # --- what the controller says -------------------------------------------------------------
 
-    def show_commands(self, commands: list[FlaskCommand]) -> None:
+    def show_commands(self, all_commands: list[FlaskCommand]) -> None:
+        commands = [c for c in all_commands if c.name not in NOT_RUN_HERE]
         self.table.setRowCount(len(commands))
         for row, command in enumerate(commands):
             for column, text in enumerate((command.name, command.help)):
@@ -158,12 +170,15 @@ class CommandsPane(QWidget):
                 item.setToolTip(text)
                 self.table.setItem(row, column, item)
             button = QPushButton("Run")
-            button.setToolTip(f"Run flask {command.name}")
+            button.setToolTip(f"Run flask {command.name} in the running app, or in a "
+                              "container of its own when the app is not running")
             button.clicked.connect(partial(self._run_listed, command.name))
             self.table.setCellWidget(row, _RUN_COLUMN, button)
-        self.list_status.setText(f"{len(commands)} commands, from flask --help in the app's "
-                                 "image. A click on Run runs one in the running app (or in a "
-                                 "container of its own when the app is not running).")
+        left_out = [c.name for c in all_commands if c.name in NOT_RUN_HERE]
+        self.list_status.setText(
+            f"{len(commands)} commands, from flask --help in the app's image"
+            + (f" (not {' and '.join(left_out)}: " + "; ".join(
+                f"{name}: {NOT_RUN_HERE[name]}" for name in left_out) + ")" if left_out else ""))
         self._enable_runs(self.commands.running is None)
 
     def show_proposals(self, proposals: list[Proposal]) -> None:
@@ -195,7 +210,7 @@ class CommandsPane(QWidget):
             run.setObjectName("proposal-run")
             run.clicked.connect(partial(self._run_arguments, proposal.arguments))
             layout.addWidget(run)
-            if proposal.arguments == ("db", "upgrade"):  # safe to repeat: migrations only
+            if proposal.arguments in REPEATABLE:
                 before = QPushButton("Run before each start")
                 before.clicked.connect(partial(self._mark_before, text))
                 layout.addWidget(before)
@@ -236,6 +251,9 @@ class CommandsPane(QWidget):
         self.run_status.setStyleSheet(_OK_STYLE if exit_code == 0 else _FAILED_STYLE)
         self.run_status.setText(f"{command} exited with code {exit_code}")
         self._enable_runs(True)
+
+    def _on_run_stopped(self, message: str) -> None:
+        self._on_run_failed(message)
 
     def _on_run_failed(self, message: str) -> None:
         self._flush_partial()
@@ -297,6 +315,7 @@ class CommandsPane(QWidget):
             self.commands.set_before_start(str(item.data(Qt.ItemDataRole.UserRole)), False)
 
     def _enable_runs(self, enabled: bool) -> None:
+        self.stop_button.setVisible(self.commands.running is not None)
         self.run_button.setEnabled(enabled)
         for row in range(self.table.rowCount()):
             widget = self.table.cellWidget(row, _RUN_COLUMN)

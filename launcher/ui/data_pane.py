@@ -94,8 +94,10 @@ class DataPane(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        for column in range(len(COLUMNS)):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)  # wraps
+        self.table.setWordWrap(True)
         self.question = RemoveQuestion()
         self.status = _plain_label()
         self.refresh_button = QPushButton("Refresh")
@@ -133,7 +135,7 @@ class DataPane(QWidget):
         for number, row in enumerate(self.rows):
             info = row.info
             cells = (info.name, human_size(info.size) if info.size is not None else "-",
-                     row.holds, ", ".join(info.used_by) or "-")
+                     row.holds, row.used_by or "-")
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setToolTip(text)
@@ -141,18 +143,20 @@ class DataPane(QWidget):
             button = QPushButton("Remove…")
             if info.used_by:
                 button.setEnabled(False)
-                button.setToolTip(f"Used by {', '.join(info.used_by)}: Stop the app first")
+                button.setToolTip(f"Used by {row.used_by}: Stop the app first, then remove it")
             else:
                 button.setToolTip(f"Remove {info.name} and the data in it")
             button.clicked.connect(partial(self.question.ask, row))
             self.table.setCellWidget(number, _REMOVE_COLUMN, button)
+        self.table.resizeRowsToContents()
         if self.question.name and self.question.name not in {r.info.name for r in self.rows}:
             self.question.withdraw()
         removed, self._removed = self._removed, ""
         self.status.setText(removed + (
             "No volume yet: Build and Run (or a flask command) makes the one for the "
             "instance folder." if not self.rows else
-            f"{len(self.rows)} volume(s); in use ones can be removed once the app is stopped."))
+            f"{len(self.rows)} volume(s). One a container uses can be removed once the app is "
+            "stopped."))
 
     def remove_button(self, name: str) -> QPushButton | None:
         number = next((n for n, r in enumerate(self.rows) if r.info.name == name), None)

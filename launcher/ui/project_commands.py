@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import shlex
+import time
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -22,11 +23,20 @@ from launcher.core.events import AppReady, BuildSucceeded
 from launcher.core.flask_commands import FlaskCommand, list_commands, run_flask, running_app
 from launcher.core.log_causes import last_exception_line
 from launcher.core.readiness import probe_http
+from launcher.core.run_spec import ContainerRole
+from launcher.ui.workers import Worker
 
 if TYPE_CHECKING:
     from launcher.ui.project_session import ProjectSession
 
 PAGE_CHECK_TIMEOUT_S = 10.0
+STOP_WAIT_S = 20.0  # for the stopped command's run to remove its container
+# Proposed commands that are safe to run before every start (migrations only move forward);
+# an init-db-like one empties the database first, so it is proposed to run once.
+REPEATABLE = frozenset({("db", "upgrade")})
+# Flask's own commands that have no place here, and why.
+NOT_RUN_HERE = {"run": "Build and Run starts the app, with its port published",
+                "shell": "it reads from a terminal, and this pane has none"}
 
 
 def shown(arguments: tuple[str, ...] | list[str]) -> str:
@@ -44,6 +54,7 @@ class ProjectCommands(QObject):
         output(str): what it printed, as it comes (not split into lines).
         run_finished(str, int): the command and its exit code.
         run_failed(str): it could not run, and why.
+        run_stopped(str): Stop ended the run; what became of the command.
         page_checked(object): after a command, the app's first page asked again (an AppReady).
     """
 
@@ -55,6 +66,7 @@ class ProjectCommands(QObject):
     output = Signal(str)
     run_finished = Signal(str, int)
     run_failed = Signal(str)
+    run_stopped = Signal(str)
     page_checked = Signal(object)
 
     def __init__(self, session: ProjectSession) -> None:
@@ -64,6 +76,9 @@ class ProjectCommands(QObject):
         self.stale = True  # the list is read again once the image changed
         self.listing = False
         self.running: str | None = None
+        self._run: Worker | None = None
+        self._run_containers: list[set[str]] = []  # the COMMAND containers before the run
+        self._stopping = False
         self._proposals: dict[str, Proposal] = {}
         session.launch_event.connect(self._on_launch_event)
         session.build_started.connect(self._on_build_started)
@@ -121,34 +136,98 @@ class ProjectCommands(QObject):
         if self.running is not None:
             self.run_failed.emit(f"{self.running} is still running: one command at a time.")
             return False
+        if arguments[0] in NOT_RUN_HERE:
+            self.run_failed.emit(f"flask {arguments[0]} is not run here: "
+                                 f"{NOT_RUN_HERE[arguments[0]]}.")
+            return False
         arguments = tuple(arguments)
         settings = copy.deepcopy(self.session.settings)
         root = resolved.root
         self.running = shown(arguments)
+        self._stopping = False
+        before: list[set[str]] = []
+        self._run_containers = before
         self.run_started.emit(self.running)
 
         def work(_: CancelToken) -> Iterator[Any]:
-            return run_flask(engine, root, arguments, settings)
+            before.append({c.id for c in engine.list_containers(root)
+                           if c.role is ContainerRole.COMMAND})
+            yield from run_flask(engine, root, arguments, settings)
 
-        self.session.workers.start("flask-command", work, on_item=self._on_run_event,
-                                   on_error=self._on_run_error, on_done=self._on_run_done)
+        self._run = self.session.workers.start("flask-command", work,
+                                               on_item=self._on_run_event,
+                                               on_error=self._on_run_error,
+                                               on_done=self._on_run_done)
         return True
 
+    def stop(self) -> None:
+        """Stop the command: a one-off container is removed (which ends it); a command run
+        in the app's container cannot be, and is left to end by itself, unfollowed."""
+        engine, worker, command = self.session.connection.engine, self._run, self.running
+        if engine is None or worker is None or command is None or self._stopping:
+            return
+        self._stopping = True
+        worker.cancel()
+        root, before = self.session.root, self._run_containers
+
+        def work(cancel: CancelToken) -> tuple[list[str], bool]:
+            if not before:
+                return [], False
+            ours = [c for c in engine.list_containers(root)
+                    if c.role is ContainerRole.COMMAND and c.id not in before[0]]
+            for container in ours:
+                engine.stop(container.id)  # the run, which ends with it, removes it
+            deadline = time.monotonic() + STOP_WAIT_S
+            while any(engine.find_container(c.id) for c in ours) and (
+                    time.monotonic() < deadline):
+                cancel.wait(0.1)
+            return [c.name for c in ours], not any(engine.find_container(c.id) for c in ours)
+
+        def stopped(result: tuple[list[str], bool]) -> None:
+            if self._run is worker:  # free for the next command, whatever the old one does
+                self.running, self._run = None, None
+            names, gone = result
+            self.run_stopped.emit(
+                f"Stopped following {command}: it goes on in the app's container until it "
+                "ends" if not names else
+                f"{command} stopped: its container {', '.join(names)} is "
+                + ("removed" if gone else "stopped, and removed once it ends"))
+
+        def failed(error: BaseException) -> None:
+            if self._run is worker:
+                self.running, self._run = None, None
+            self.run_failed.emit(f"Could not stop {command}: {error}")
+
+        self.session.workers.start("stop-command", work, on_result=stopped, on_error=failed)
+
+    def _from_this_run(self) -> bool:
+        """The signal comes from the run in progress (not one Stop left behind)."""
+        run = self._run
+        return run is not None and self.sender() is run.signals and not self._stopping
+
     def _on_run_event(self, event: object) -> None:
+        if not self._from_this_run():
+            return
         if isinstance(event, CommandOutput):
             self.output.emit(event.text)
         elif isinstance(event, CommandExited) and self.running is not None:
-            self.run_finished.emit(self.running, event.exit_code)
+            command, self.running, self._run = self.running, None, None
+            self.run_finished.emit(command, event.exit_code)
             if event.exit_code == 0:
+                self._done_proposing(command)
                 self.check_page()  # the command may have made the failing page work
 
     def _on_run_error(self, error: BaseException) -> None:
-        self.run_failed.emit(f"{self.running or 'The command'} did not run: {error}")
         if isinstance(error, EngineUnavailable):
             self.session.connection.lost(error)
+        if not self._from_this_run():
+            return  # the end of a stream Stop closed
+        command, self.running, self._run = self.running, None, None
+        self.run_failed.emit(f"{command or 'The command'} did not run: {error}")
 
     def _on_run_done(self) -> None:
-        self.running = None
+        if self._from_this_run():  # it ended without saying how (closed early)
+            self.running, self._run = None, None
 
     def check_page(self) -> None:
         """Ask the running app's first page again (a command may have fixed it)."""
@@ -196,6 +275,15 @@ class ProjectCommands(QObject):
 
     def _on_save_error(self, error: BaseException) -> None:
         self.run_failed.emit(f"Could not save the commands run before each start: {error}")
+
+    def _done_proposing(self, command: str) -> None:
+        """A proposed one-off command ran well: it is no longer proposed."""
+        done = [key for key, p in self._proposals.items()
+                if p.arguments and p.arguments not in REPEATABLE and shown(p.arguments) == command]
+        for key in done:
+            del self._proposals[key]
+        if done:
+            self._emit_proposals()
 
     def _emit_proposals(self) -> None:
         self.proposals_changed.emit(self.proposals())

@@ -18,6 +18,7 @@ from launcher.core.app_data import instance_path_in_generated_image
 from launcher.core.command_events import InstanceVolumeMounted, VolumeInfo
 
 if TYPE_CHECKING:
+    from launcher.core.session_state import SessionState
     from launcher.ui.project_session import ProjectSession
 
 
@@ -27,6 +28,7 @@ class VolumeRow:
 
     info: VolumeInfo
     holds: str  # "the app's instance folder, /app/instance in the container"
+    used_by: str = ""  # "the app", or the names of the other containers that mount it
 
 
 class ProjectData(QObject):
@@ -34,7 +36,8 @@ class ProjectData(QObject):
         volumes_listed(object): a list of VolumeRow, the project's volumes now.
         removed(str): this volume is gone.
         failed(str): why listing or removing did not happen.
-        changed(): a Build and Run mounted the volume (made it, maybe): a list shown is old.
+        changed(): a list shown may be old: a Build and Run mounted the volume (made it,
+            maybe), or the app's container came, stopped or went.
     """
 
     volumes_listed = Signal(object)
@@ -48,7 +51,9 @@ class ProjectData(QObject):
         self.instance_target: str | None = None  # where the last run mounted the volume
         self.listing = False
         self._again = False
+        self._container: tuple[str, str] | None = None  # the app's, as last seen
         session.launch_event.connect(self._on_launch_event)
+        session.state_changed.connect(self._on_state_changed)
 
     def refresh(self) -> None:
         engine = self.session.connection.engine
@@ -76,7 +81,8 @@ class ProjectData(QObject):
 
     def _on_listed(self, volumes: list[VolumeInfo]) -> None:
         self.listing = False
-        self.volumes_listed.emit([VolumeRow(v, self._holds(v)) for v in volumes])
+        self.volumes_listed.emit([VolumeRow(v, self._holds(v), self._users(v))
+                                  for v in volumes])
         if self._again:
             self._again = False
             self.refresh()
@@ -104,6 +110,18 @@ class ProjectData(QObject):
             target = instance_path_in_generated_image(resolved.project)
         where = f", {target} in the container" if target else ""
         return f"the app's instance folder{where}"
+
+    def _users(self, volume: VolumeInfo) -> str:
+        app = self.session.state.container
+        return ", ".join("the app" if app is not None and name == app.name else name
+                         for name in volume.used_by)
+
+    def _on_state_changed(self, state: SessionState) -> None:
+        container = state.container
+        seen = (container.id, container.state) if container is not None else None
+        if seen != self._container:
+            self._container = seen
+            self.changed.emit()
 
     def _on_launch_event(self, event: object) -> None:
         if isinstance(event, InstanceVolumeMounted):

@@ -132,6 +132,7 @@ class ProjectSession(QObject):
         connection.engine_changed.connect(self._on_engine_changed)
         self.data = ProjectData(self)
         self.commands = ProjectCommands(self)
+        self.commands.page_checked.connect(self._on_page_checked)
 
     @property
     def name(self) -> str:
@@ -292,6 +293,13 @@ class ProjectSession(QObject):
             self.app_ready.emit(event.url)
             if failing:
                 self.message.emit(f"Warning: {failing}")
+
+    def _on_page_checked(self, ready: AppReady) -> None:
+        """A command ended and the page was asked again: the state says what it answers."""
+        if self._launch is None and self.state.phase is Phase.RUNNING:
+            failing = ready.failing_message()
+            self._apply(AppAnswered(ready.container, f"but / answers HTTP {ready.http_status}"
+                                    if failing else ""))
 
     def _on_launch_error(self, error: BaseException) -> None:
         if isinstance(error, BuildFailed):

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import docker.errors
@@ -127,7 +129,9 @@ def test_flaskr_init_db_run_from_the_commands_section_makes_its_failing_page_wor
         (volume, (container,))], timeout=30_000)
     assert (data.rows[0].info.size or 0) > 0  # the SQLite file
     assert not data.remove_button(volume).isEnabled()  # the running app uses it
-    assert data.remove_button(volume).toolTip() == f"Used by {container}: Stop the app first"
+    assert data.table.item(0, 3).text() == "the app"
+    assert data.remove_button(volume).toolTip() == ("Used by the app: Stop the app first, then "
+                                                    "remove it")
 
 
 def test_db_upgrade_proposed_for_migrations_is_marked_to_run_before_each_start(
@@ -163,3 +167,40 @@ def saved_before_start(root: Path) -> list[str]:
     except (OSError, ValueError):
         return []
     return list(data.get("before_start", {}).get(str(root), []))
+
+
+def test_stop_ends_a_command_that_would_run_forever_and_removes_its_container(
+        qtbot, make_window, engine: Engine, copy_sample, cleanup):
+    from conftest import REPO_ROOT, write_files
+
+    path = copy_sample("hello", "waiter")
+    write_files(path, {"hello.py": (
+        "import time\n\nfrom flask import Flask\n\napp = Flask(__name__)\n\n\n"
+        "@app.cli.command('wait-forever')\ndef wait_forever():\n    \"\"\"Wait.\"\"\"\n"
+        "    print('waiting', flush=True)\n    time.sleep(600)\n")})
+    cleanup(path)
+    build = subprocess.run([sys.executable, "-m", "launcher", "build", str(path), "--quiet"],
+                           capture_output=True, text=True, timeout=300, cwd=REPO_ROOT)
+    assert build.returncode == 0, build.stderr
+    window = make_window()
+    open_project(qtbot, window, path)
+    view = window.view
+    pane = view.commands_pane
+    view.tabs.setCurrentWidget(pane)
+    qtbot.waitUntil(lambda: pane.run_button_for("wait-forever") is not None, timeout=60_000)
+    # Flask's run and shell have no place here, and the list says why.
+    assert pane.run_button_for("run") is None and pane.run_button_for("shell") is None
+    assert "(not run and shell: run: Build and Run starts the app" in pane.list_status.text()
+
+    qtbot.mouseClick(pane.run_button_for("wait-forever"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "waiting" in pane.output.plain_text(), timeout=60_000)
+    assert pane.run_status.text() == "flask wait-forever: running…"
+    assert not pane.run_button_for("wait-forever").isEnabled()
+    qtbot.mouseClick(pane.stop_button, Qt.MouseButton.LeftButton)
+
+    qtbot.waitUntil(lambda: pane.run_status.text().startswith(
+        "flask wait-forever stopped: its container "), timeout=30_000)
+    assert pane.run_status.text().endswith(" is removed")
+    assert engine.list_containers(path) == []
+    qtbot.waitUntil(lambda: pane.run_button_for("wait-forever").isEnabled(), timeout=10_000)
+    assert not pane.stop_button.isVisibleTo(pane)
