@@ -204,3 +204,18 @@ def test_stop_ends_a_command_that_would_run_forever_and_removes_its_container(
     assert engine.list_containers(path) == []
     qtbot.waitUntil(lambda: pane.run_button_for("wait-forever").isEnabled(), timeout=10_000)
     assert not pane.stop_button.isVisibleTo(pane)
+
+
+def test_an_app_that_cannot_write_shows_its_permission_error_in_the_window(
+        qtbot, make_window, tmp_path: Path):
+    path = copy_project("writes_beside_code", tmp_path)
+    window = make_window()
+    open_project(qtbot, window, path)
+    with qtbot.waitSignal(window.session.launch_failed, timeout=BUILD_AND_RUN_TIMEOUT_MS):
+        click(qtbot, window, window.run_action)
+
+    # The app's own error, not gunicorn's "Worker failed to boot".
+    assert window.browser.message().startswith(
+        "The app exited with code 3 before it answered: PermissionError: [Errno 13] Permission "
+        "denied: '/app/started.txt' (the app's user cannot write there")
+    qtbot.waitUntil(lambda: "PermissionError" in window.logs.plain_text(), timeout=10_000)
