@@ -142,6 +142,7 @@ class CommandsPane(QWidget):
         c.run_finished.connect(self._on_run_finished)
         c.run_failed.connect(self._on_run_failed)
         c.run_stopped.connect(self._on_run_stopped)
+        c.image_changed.connect(self._on_image_changed)
         self.stop_button.clicked.connect(c.stop)
         self.refresh_button.clicked.connect(self.refresh)
         self.run_button.clicked.connect(self._run_typed)
@@ -157,6 +158,10 @@ class CommandsPane(QWidget):
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         if self.commands.stale and not self.commands.listing:
+            self.refresh()
+
+    def _on_image_changed(self) -> None:
+        if self.isVisible():  # else read when shown
             self.refresh()
 
     # --- what the controller says -------------------------------------------------------------

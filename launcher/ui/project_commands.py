@@ -56,6 +56,7 @@ class ProjectCommands(QObject):
         run_failed(str): it could not run, and why.
         run_stopped(str): Stop ended the run; what became of the command.
         page_checked(object): after a command, the app's first page asked again (an AppReady).
+        image_changed(): the app of a new image answers: the list shown may be old.
     """
 
     commands_listed = Signal(object)
@@ -68,6 +69,7 @@ class ProjectCommands(QObject):
     run_failed = Signal(str)
     run_stopped = Signal(str)
     page_checked = Signal(object)
+    image_changed = Signal()
 
     def __init__(self, session: ProjectSession) -> None:
         super().__init__(session)
@@ -298,3 +300,5 @@ class ProjectCommands(QObject):
             self._emit_proposals()
         elif isinstance(event, BuildSucceeded):
             self.stale = True
+        elif isinstance(event, AppReady) and self.stale:
+            self.image_changed.emit()  # the new image's app runs: ask it, not the old one
