@@ -202,6 +202,13 @@ class ProjectCommands(QObject):
 
         self.session.workers.start("stop-command", work, on_result=stopped, on_error=failed)
 
+    def close(self) -> None:
+        """The project leaves the window: what the command still prints goes nowhere (Stop
+        on the window's close removes a one-off container with the app's)."""
+        if self._run is not None:
+            self._stopping = True
+            self._run.cancel()
+
     def _from_this_run(self) -> bool:
         """The signal comes from the run in progress (not one Stop left behind)."""
         run = self._run

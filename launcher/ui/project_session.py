@@ -434,6 +434,7 @@ class ProjectSession(QObject):
         """The project leaves the window: stop following; its container stays as it is."""
         self.cancel()
         self._stop_worker(self._logs)
+        self.commands.close()
         self.connection.container_event.disconnect(self._on_container_event)
         self.connection.engine_changed.disconnect(self._on_engine_changed)
 

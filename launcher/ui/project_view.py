@@ -150,7 +150,8 @@ class ProjectView(QWidget):
             self.browser.failing_bar.show_failing(failing)
         else:
             self.browser.failing_bar.withdraw()
-        self.browser.load(ready.url)
+        shown = self.browser.url()  # the page the user is on, else the first one
+        self.browser.load(shown.toString() if not shown.isEmpty() else ready.url)
 
     def _show_logs(self) -> None:
         self.tabs.setCurrentIndex(TAB_LOGS)
