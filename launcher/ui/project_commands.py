@@ -18,7 +18,7 @@ from PySide6.QtCore import QObject, Signal
 from launcher.core.command_events import CommandExited, CommandOutput, Proposal
 from launcher.core.command_runs import proposals_before_start, remember_before_start
 from launcher.core.engine import CancelToken
-from launcher.core.errors import EngineUnavailable
+from launcher.core.errors import EngineUnavailable, LauncherError
 from launcher.core.events import AppReady, BuildSucceeded
 from launcher.core.flask_commands import FlaskCommand, list_commands, run_flask, running_app
 from launcher.core.log_causes import last_exception_line
@@ -152,8 +152,12 @@ class ProjectCommands(QObject):
         self.run_started.emit(self.running)
 
         def work(_: CancelToken) -> Iterator[Any]:
-            before.append({c.id for c in engine.list_containers(root)
-                           if c.role is ContainerRole.COMMAND})
+            containers = engine.list_containers(root)
+            if not any(c.role is ContainerRole.APP and c.state == "running"
+                       for c in containers) and not engine.image_exists(root):
+                raise LauncherError("no image yet: Build and Run once, then run it (in the "
+                                    "running app, or in a container of its image)")
+            before.append({c.id for c in containers if c.role is ContainerRole.COMMAND})
             yield from run_flask(engine, root, arguments, settings)
 
         self._run = self.session.workers.start("flask-command", work,

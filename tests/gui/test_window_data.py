@@ -146,6 +146,12 @@ def test_db_upgrade_proposed_for_migrations_is_marked_to_run_before_each_start(
     assert pane.list_status.text() == ("No image yet: Build and Run once, and the app's "
                                        "commands are read from it (flask --help).")
     qtbot.waitUntil(lambda: pane.proposals.isVisibleTo(pane), timeout=10_000)
+    run = next(b for b in pane.proposals.findChildren(type(pane.run_button))
+               if b.text() == "Run flask db upgrade")
+    qtbot.mouseClick(run, Qt.MouseButton.LeftButton)  # before any build: said, not run
+    qtbot.waitUntil(lambda: pane.run_status.text() == (
+        "flask db upgrade did not run: no image yet: Build and Run once, then run it (in the "
+        "running app, or in a container of its image)"), timeout=10_000)
     before = next(b for b in pane.proposals.findChildren(type(pane.run_button))
                   if b.text() == "Run before each start")
     qtbot.mouseClick(before, Qt.MouseButton.LeftButton)
