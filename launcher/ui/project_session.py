@@ -74,6 +74,8 @@ from launcher.core.session_state import (
 from launcher.core.settings import Settings
 from launcher.ui.dev_session import DevController
 from launcher.ui.engine_connection import EngineConnection
+from launcher.ui.project_commands import ProjectCommands
+from launcher.ui.project_data import ProjectData
 from launcher.ui.workers import Worker
 
 LOG_BATCH_LINES = 2000
@@ -93,6 +95,10 @@ class ProjectSession(QObject):
         message(str): something to tell the user in the status bar.
         launch_failed(str): why Build and Run ended without the app answering (not for a
             failed build, which build_failed reports, nor for Cancel).
+        launch_event(object): every event of Build and Run and of Restart, as it comes (the
+            Data and Commands sections pick theirs).
+    Attributes:
+        data: its volumes (ProjectData); commands: its flask commands (ProjectCommands).
     """
 
     project_opened = Signal(object)
@@ -107,6 +113,7 @@ class ProjectSession(QObject):
     log_separator = Signal(str)
     message = Signal(str)
     launch_failed = Signal(str)
+    launch_event = Signal(object)
 
     def __init__(self, root: Path, connection: EngineConnection, settings: Settings,
                  parent: QObject | None = None) -> None:
@@ -126,6 +133,9 @@ class ProjectSession(QObject):
         self._folder_watch.directoryChanged.connect(lambda _: self.check_folder())
         connection.container_event.connect(self._on_container_event)
         connection.engine_changed.connect(self._on_engine_changed)
+        self.data = ProjectData(self)
+        self.commands = ProjectCommands(self)
+        self.commands.page_checked.connect(self._on_page_checked)
 
     @property
     def name(self) -> str:
@@ -251,6 +261,7 @@ class ProjectSession(QObject):
             self._launch.cancel()
 
     def _on_launch_event(self, event: object) -> None:
+        self.launch_event.emit(event)
         if isinstance(event, BuildStep):
             self._apply(BuildProgressed(f"step {event.index}/{event.total}"))
             self.build_step.emit(event)
@@ -294,6 +305,13 @@ class ProjectSession(QObject):
                 self.message.emit(f"Warning: {failing}")
             if self.connection.engine is not None:
                 self.dev.ready(self.connection.engine, event.container.id, event.url)
+
+    def _on_page_checked(self, ready: AppReady) -> None:
+        """A command ended and the page was asked again: the state says what it answers."""
+        if self._launch is None and self.state.phase is Phase.RUNNING:
+            failing = ready.failing_message()
+            self._apply(AppAnswered(ready.container, f"but / answers HTTP {ready.http_status}"
+                                    if failing else ""))
 
     def _on_launch_error(self, error: BaseException) -> None:
         if isinstance(error, BuildFailed):
@@ -369,6 +387,7 @@ class ProjectSession(QObject):
         self.state_changed.emit(self.state)
 
     def _on_restart_event(self, event: object) -> None:
+        self.launch_event.emit(event)
         if isinstance(event, ContainerStarted):
             self._follow_logs(event.container.id, since_now=True, separator="restarted")
         elif isinstance(event, AppReady):
@@ -433,6 +452,7 @@ class ProjectSession(QObject):
         self.cancel()
         self._stop_worker(self._logs)
         self.dev.stop()
+        self.commands.close()
         self.connection.container_event.disconnect(self._on_container_event)
         self.connection.engine_changed.disconnect(self._on_engine_changed)
 

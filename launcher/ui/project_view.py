@@ -11,12 +11,15 @@ from datetime import datetime
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QSplitter, QTabWidget, QVBoxLayout, QWidget
 
+from launcher.core.command_events import BeforeStartCommand, CommandOutput, Proposal
 from launcher.core.errors import BuildFailed
-from launcher.core.events import LogLine
+from launcher.core.events import AppReady, LogLine
 from launcher.core.launch import ResolvedProject
 from launcher.core.session_state import Phase, SessionState
 from launcher.ui.browser_pane import BrowserPane
 from launcher.ui.build_pane import BuildPane
+from launcher.ui.commands_pane import CommandsPane, proposal_reason
+from launcher.ui.data_pane import DataPane
 from launcher.ui.dev_bar import DevBar, with_dev_bar
 from launcher.ui.dockerfile_editor import DockerfileEditor
 from launcher.ui.icons import icon
@@ -24,7 +27,7 @@ from launcher.ui.log_view import LogView
 from launcher.ui.project_pane import ProjectPane
 from launcher.ui.project_session import ProjectSession
 
-TAB_BUILD, TAB_LOGS = 0, 1
+TAB_BUILD, TAB_LOGS, TAB_DATA, TAB_COMMANDS = 0, 1, 2, 3
 
 
 class ProjectView(QWidget):
@@ -42,6 +45,10 @@ class ProjectView(QWidget):
         self.tabs = QTabWidget()
         self.tabs.addTab(self.build_pane, icon("build"), "Build")
         self.tabs.addTab(self.logs, icon("logs"), "Logs")
+        self.data_pane = DataPane(session.data)
+        self.commands_pane = CommandsPane(session.commands)
+        self.tabs.addTab(self.data_pane, "Data")
+        self.tabs.addTab(self.commands_pane, "Commands")
         self._runs = 0
         self._phase = Phase.IDLE
 
@@ -78,6 +85,11 @@ class ProjectView(QWidget):
         s.log_separator.connect(self._on_log_separator)
         s.launch_failed.connect(self.browser.show_message)
         s.state_changed.connect(self._on_state_changed)
+        s.launch_event.connect(self._on_launch_event)
+        s.commands.run_started.connect(self._on_command_started)
+        s.commands.page_checked.connect(self._on_page_checked)
+        self.browser.failing_bar.command_requested.connect(s.commands.run)
+        self.browser.failing_bar.logs_requested.connect(self._show_logs)
 
     def show_resolved(self, resolved: ResolvedProject) -> None:
         self.project_pane.show_project(resolved)
@@ -91,6 +103,7 @@ class ProjectView(QWidget):
                               f"{datetime.now().strftime('%H:%M:%S')}")
         self.tabs.setCurrentIndex(TAB_BUILD)
         self.editor.highlight_error_line(None)
+        self.browser.failing_bar.withdraw()
         if not self.session.state.serving:  # the previous build's page stays while it serves
             self.browser.show_message("Building…")
         self.browser.prepare()  # Chromium starts while the image builds
@@ -110,6 +123,40 @@ class ProjectView(QWidget):
         self.build_pane.finish("Running")
         self.browser.show_message("")
         self.browser.load(url)
+
+    def _on_launch_event(self, event: object) -> None:
+        bar = self.browser.failing_bar
+        if isinstance(event, AppReady):
+            failing = event.failing_message()
+            if failing:
+                bar.show_failing(failing)
+            else:
+                bar.withdraw()
+        elif isinstance(event, Proposal) and event.arguments:
+            bar.offer_command(event.arguments, proposal_reason(event))  # if failing
+        elif isinstance(event, BeforeStartCommand):
+            self.build_pane.show_line(f"Running {event.text} before the app starts…")
+        elif isinstance(event, CommandOutput):
+            for line in event.text.splitlines():
+                self.build_pane.show_line(line)
+
+    def _on_command_started(self, _command: str) -> None:
+        self.tabs.setCurrentWidget(self.commands_pane)  # its output shows there
+
+    def _on_page_checked(self, ready: AppReady) -> None:
+        """A command ended well while the app ran: the page as it is now."""
+        if not self.session.state.serving or self.session.state.url != ready.url:
+            return
+        failing = ready.failing_message()
+        if failing:
+            self.browser.failing_bar.show_failing(failing)
+        else:
+            self.browser.failing_bar.withdraw()
+        shown = self.browser.url()  # the page the user is on, else the first one
+        self.browser.load(shown.toString() if not shown.isEmpty() else ready.url)
+
+    def _show_logs(self) -> None:
+        self.tabs.setCurrentIndex(TAB_LOGS)
 
     def _on_log_lines(self, lines: list[LogLine]) -> None:
         self.logs.append_timed_lines(lines)  # a LogLine is a (text, timestamp) pair
