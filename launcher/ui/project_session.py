@@ -199,8 +199,8 @@ class ProjectSession(QObject):
         if container is None:
             self._apply(NoContainerFound())
             return
+        self._remember_port(container)  # its URL stays; known before the state is announced
         self._apply(ContainerFound(container))
-        self._remember_port(container)  # its URL stays what it is
         self.check_folder()
         self._follow_logs(container.id, tail=REATTACH_TAIL_LINES)
         if container.state == "running" and container.url:
