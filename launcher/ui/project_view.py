@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from launcher.core.errors import BuildFailed
@@ -22,6 +23,8 @@ from launcher.ui.icons import icon
 from launcher.ui.log_view import LogView
 from launcher.ui.project_pane import ProjectPane
 from launcher.ui.project_session import ProjectSession
+from launcher.ui.stats_feed import StatsFeed
+from launcher.ui.stats_graph import StatsGraph
 
 TAB_BUILD, TAB_LOGS = 0, 1
 
@@ -37,6 +40,8 @@ class ProjectView(QWidget):
         self.build_pane = BuildPane()
         self.logs = LogView()
         self.browser = BrowserPane()
+        self.stats = StatsGraph()
+        self.stats_feed = StatsFeed(session, self)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.build_pane, icon("build"), "Build")
         self.tabs.addTab(self.logs, icon("logs"), "Logs")
@@ -50,7 +55,13 @@ class ProjectView(QWidget):
         left.setSizes([200, 680])
         right = QSplitter(Qt.Orientation.Vertical)
         right.addWidget(self.browser)
-        right.addWidget(self.tabs)
+        below = QWidget()
+        column = QVBoxLayout(below)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.stats)
+        column.addWidget(self.tabs, 1)
+        right.addWidget(below)
         right.setSizes([520, 380])
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(left)
@@ -76,6 +87,7 @@ class ProjectView(QWidget):
         s.log_separator.connect(self._on_log_separator)
         s.launch_failed.connect(self.browser.show_message)
         s.state_changed.connect(self._on_state_changed)
+        self.stats_feed.sample.connect(self.stats.show_sample)
 
     def show_resolved(self, resolved: ResolvedProject) -> None:
         self.project_pane.show_project(resolved)
@@ -116,7 +128,17 @@ class ProjectView(QWidget):
         if self.logs.lines_received:
             self.logs.append_line(f"\x1b[2m{text}\x1b[0m")
 
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.stats_feed.set_visible(True)  # the CPU and memory stream runs while shown
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        super().hideEvent(event)
+        self.stats_feed.set_visible(False)
+
     def _on_state_changed(self, state: SessionState) -> None:
+        if not state.serving:
+            self.stats.clear()
         phase = state.phase
         if phase is self._phase:
             return  # the same phase with fresher details: what the pane says stands
