@@ -81,6 +81,7 @@ class ProjectView(QWidget):
         s.build_started.connect(self._on_build_started)
         s.build_step.connect(self.build_pane.show_step)
         s.build_output.connect(self.build_pane.show_line)
+        s.pull_progress.connect(self.build_pane.show_pull)
         s.build_failed.connect(self._on_build_failed)
         s.app_ready.connect(self._on_app_ready)
         s.log_lines.connect(self._on_log_lines)
