@@ -42,6 +42,7 @@ from PySide6.QtWidgets import (
 )
 
 from launcher.core.dockerfile import parse_instructions
+from launcher.ui.icons import icon
 
 INSTRUCTIONS = frozenset({
     "ADD", "ARG", "CMD", "COPY", "ENTRYPOINT", "ENV", "EXPOSE", "FROM", "HEALTHCHECK",
@@ -303,9 +304,9 @@ class DockerfileEditor(QWidget):
         self.title_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.unsaved_label = QLabel(UNSAVED_MARK)
         self.unsaved_label.setVisible(False)
-        self.save_button = QPushButton("Save")
+        self.save_button = QPushButton(icon("save"), "Save")
         self.save_button.setToolTip("Save the Dockerfile in the project (Ctrl+S)")
-        self.regenerate_button = QPushButton("Regenerate")
+        self.regenerate_button = QPushButton(icon("restart"), "Regenerate")
         self.regenerate_button.setToolTip("Replace the text with a freshly generated Dockerfile")
         self.text_edit = CodeEdit()
         self.highlighter = DockerfileHighlighter(self.text_edit.document())

@@ -101,7 +101,7 @@ class MainWindow(QMainWindow):
         self.stack.addWidget(self.images)
 
         self.project_list = ProjectList()
-        self.home_button = QPushButton(icon("open"), "Start page")
+        self.home_button = QPushButton(icon("home"), "Start page")
         self.images_button = QPushButton(icon("images"), "Images")
         sidebar = QWidget()
         sidebar.setObjectName("sidebar")

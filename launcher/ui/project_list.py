@@ -11,6 +11,7 @@ from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QListWidget, QListWidgetItem, QMenu, QWidget
 
 from launcher.core.session_state import Phase, SessionState
+from launcher.ui.icons import icon
 
 ROOT_ROLE = Qt.ItemDataRole.UserRole
 
@@ -112,14 +113,14 @@ class ProjectList(QListWidget):
         root = Path(item.data(ROOT_ROLE))
         state = self._states.get(root, SessionState())
         menu = QMenu(self)
-        start = menu.addAction("Build and Run")
+        start = menu.addAction(icon("run"), "Build and Run")
         start.setEnabled(not state.busy and state.phase is not Phase.ORPHANED)
-        stop = menu.addAction("Stop")
+        stop = menu.addAction(icon("stop"), "Stop")
         stop.setEnabled(state.can_stop)
-        browse = menu.addAction("Open in Browser")
+        browse = menu.addAction(icon("browser"), "Open in Browser")
         browse.setEnabled(state.serving)
         menu.addSeparator()
-        close = menu.addAction("Close Project")
+        close = menu.addAction(icon("close"), "Close Project")
         chosen = menu.exec(self.viewport().mapToGlobal(position))
         signal = {start: self.start_requested, stop: self.stop_requested,
                   browse: self.open_requested, close: self.close_requested}.get(chosen)

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QStatusBar, QWidget
 
 from launcher.core.settings import Settings
+from launcher.ui.icons import icon
 from launcher.ui.project_session import ProjectSession
 
 NOT_REACHABLE = "Docker engine not reachable:"
@@ -24,7 +25,7 @@ class EngineBanner(QFrame):
             "EngineBanner QLabel { color: #3d2a00; }")
         self.text = QLabel()
         self.text.setWordWrap(True)
-        self.retry = QPushButton("Retry")
+        self.retry = QPushButton(icon("restart"), "Retry")
         layout = QHBoxLayout(self)
         layout.setContentsMargins(10, 6, 10, 6)
         layout.addWidget(self.text, 1)
