@@ -7,6 +7,7 @@ import html
 from PySide6.QtGui import QTextDocumentFragment
 from PySide6.QtWidgets import QLabel, QProgressBar, QVBoxLayout, QWidget
 
+from launcher.core.ansi import strip_ansi
 from launcher.core.errors import BuildFailed
 from launcher.core.events import BuildStep, PullProgress
 from launcher.ui.log_view import LogView
@@ -69,7 +70,7 @@ class BuildPane(QWidget):
         self.progress.setValue(failure.step_index or 0)
         self.progress.setFormat("Build failed")
         lines = failure.output[-FAILURE_LINES_SHOWN:]
-        body = "<br>".join(html.escape(line) for line in lines)
+        body = "<br>".join(html.escape(strip_ansi(line)) for line in lines)
         self.failure.setText(f"<b>{html.escape(str(error))}</b>"
                              + (f"<br><br>{body}" if body else ""))
         self.failure.setVisible(True)

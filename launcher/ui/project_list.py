@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QPoint, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
+from PySide6.QtGui import QColor, QIcon, QPainter, QPaintEvent, QPalette, QPixmap
 from PySide6.QtWidgets import QListWidget, QListWidgetItem, QMenu, QWidget
 
 from launcher.core.session_state import Phase, SessionState
@@ -35,6 +35,11 @@ def state_dot(phase: Phase) -> QIcon:
     return QIcon(pixmap)
 
 
+EMPTY_TEXT = ("No open projects.\n\nOpen a folder (Ctrl+O), drop one here, or pick a recent "
+              "project on the start page. Projects with a container on the engine show "
+              "up here by themselves.")
+
+
 class ProjectList(QListWidget):
     """Signals:
         project_selected(object): the Path of the row the user picked.
@@ -57,6 +62,17 @@ class ProjectList(QListWidget):
         self.customContextMenuRequested.connect(self._show_menu)
         self.currentItemChanged.connect(self._on_current_changed)
         self._states: dict[Path, SessionState] = {}
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if self.count():
+            return
+        # No open project: say what goes here rather than show an empty white column.
+        painter = QPainter(self.viewport())
+        painter.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
+        painter.drawText(self.viewport().rect().adjusted(12, 12, -12, -12),
+                         int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop
+                             | Qt.TextFlag.TextWordWrap), EMPTY_TEXT)
 
     def add_project(self, root: Path) -> None:
         if self._item(root) is not None:

@@ -48,12 +48,12 @@ class ProjectView(QWidget):
         self._runs = 0
         self._phase = Phase.IDLE
 
-        left = QSplitter(Qt.Orientation.Vertical)
+        self._left = left = QSplitter(Qt.Orientation.Vertical)
         left.addWidget(self.project_pane)
         left.addWidget(self.editor)
         left.setStretchFactor(1, 1)
         left.setSizes([200, 680])
-        right = QSplitter(Qt.Orientation.Vertical)
+        self._right = right = QSplitter(Qt.Orientation.Vertical)
         right.addWidget(self.browser)
         below = QWidget()
         column = QVBoxLayout(below)
@@ -95,6 +95,10 @@ class ProjectView(QWidget):
         source = resolved.dockerfile
         self.editor.set_document(source.text, path=source.path, generated=source.generated)
         self.editor.highlight_error_line(None)
+        # The summary takes the room it needs (its warnings included), the editor the rest.
+        wanted = max(110, min(self.project_pane.sizeHint().height(), 320))
+        total = sum(self._left.sizes()) or 880
+        self._left.setSizes([wanted, max(200, total - wanted)])
 
     def _on_build_started(self) -> None:
         self._runs += 1
@@ -116,9 +120,12 @@ class ProjectView(QWidget):
         self.editor.highlight_error_line(line)
         if not self.session.state.serving:
             self.browser.show_message("The build failed: see the Build tab.")
+            self._right.setSizes([1, 3])  # no page to show: the build output gets the room
 
     def _on_app_ready(self, url: str) -> None:
         self.build_pane.finish("Running")
+        if self._right.sizes()[0] < self._right.sizes()[1]:
+            self._right.setSizes([3, 2])  # the page is back: it gets its room back
         self.browser.show_message("")
         self.browser.load(url)
 
@@ -144,8 +151,8 @@ class ProjectView(QWidget):
         if phase is self._phase:
             return  # the same phase with fresher details: what the pane says stands
         self._phase = phase
-        if phase is Phase.STARTING:
-            self.tabs.setCurrentIndex(TAB_LOGS)
+        if phase is Phase.STARTING or (phase is Phase.RUNNING and not self._runs):
+            self.tabs.setCurrentIndex(TAB_LOGS)  # found running: its logs, not an empty build
             self.browser.show_message("Starting the app…")
         elif phase in (Phase.EXITED, Phase.STOPPED, Phase.FAILED, Phase.ORPHANED) or (
                 phase in (Phase.IDLE, Phase.RUNNING) and state.detail):

@@ -16,14 +16,15 @@ HISTORY = 60  # samples: about a minute
 
 
 class Sparkline(QWidget):
-    """The recent values of one figure as a filled line, scaled to ``ceiling`` or to the
-    largest value seen, whichever is larger."""
+    """The recent values of one figure as a filled line, newest on the right. The top of the
+    scale is a quarter above the largest value shown (at least ``floor``), so the line moves
+    where the figure moves instead of lying flat along an edge."""
 
-    def __init__(self, color: QColor, ceiling: float = 0.0, parent: QWidget | None = None) -> None:
+    def __init__(self, color: QColor, floor: float = 0.0, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.values: deque[float] = deque(maxlen=HISTORY)
         self.color = color
-        self.ceiling = ceiling
+        self.floor = floor  # the least the top of the scale stands for
         self.setMinimumSize(120, 28)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
 
@@ -48,7 +49,7 @@ class Sparkline(QWidget):
         painter.drawRoundedRect(box, 3, 3)
         if len(self.values) < 2:
             return
-        top = max(self.ceiling, max(self.values)) or 1.0
+        top = max(self.floor, max(self.values) * 1.25) or 1.0
         inner = box.adjusted(2, 3, -2, -2)
         step = inner.width() / (HISTORY - 1)
         start = inner.right() - step * (len(self.values) - 1)
@@ -78,8 +79,8 @@ class StatsGraph(QFrame):
         self.memory_label = QLabel()
         for label in (self.cpu_label, self.memory_label):
             label.setMinimumWidth(label.fontMetrics().horizontalAdvance("Memory 000.0 MB"))
-        self.cpu = Sparkline(QColor("#2f80ed"), ceiling=100.0)
-        self.memory = Sparkline(QColor("#27ae60"))
+        self.cpu = Sparkline(QColor("#2f80ed"), floor=10.0)  # a percent: idle stays low
+        self.memory = Sparkline(QColor("#27ae60"), floor=1e6)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(6, 2, 6, 4)
         layout.addWidget(self.cpu_label)
