@@ -46,6 +46,7 @@ class ProjectView(QWidget):
         self.tabs.addTab(self.build_pane, icon("build"), "Build")
         self.tabs.addTab(self.logs, icon("logs"), "Logs")
         self._runs = 0
+        self._summary_fitted = True  # nothing to fit before a project is shown
         self._phase = Phase.IDLE
 
         self._left = left = QSplitter(Qt.Orientation.Vertical)
@@ -95,9 +96,16 @@ class ProjectView(QWidget):
         source = resolved.dockerfile
         self.editor.set_document(source.text, path=source.path, generated=source.generated)
         self.editor.highlight_error_line(None)
-        # The summary takes the room it needs (its warnings included), the editor the rest.
-        wanted = max(110, min(self.project_pane.sizeHint().height(), 320))
-        total = sum(self._left.sizes()) or 880
+        self._summary_fitted = False
+        if self.isVisible():
+            self._fit_summary()
+
+    def _fit_summary(self) -> None:
+        """The summary takes the room it needs (its warnings included), the editor the rest:
+        measured once the view has its real width."""
+        self._summary_fitted = True
+        wanted = max(90, min(self.project_pane.height_for(self._left.width()), 320))
+        total = sum(self._left.sizes())
         self._left.setSizes([wanted, max(200, total - wanted)])
 
     def _on_build_started(self) -> None:
@@ -138,6 +146,8 @@ class ProjectView(QWidget):
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
+        if not self._summary_fitted:
+            self._fit_summary()
         self.stats_feed.set_visible(True)  # the CPU and memory stream runs while shown
 
     def hideEvent(self, event: QHideEvent) -> None:
