@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QPoint, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QIcon, QPainter, QPaintEvent, QPalette, QPixmap
+from PySide6.QtGui import QColor, QFocusEvent, QIcon, QPainter, QPaintEvent, QPalette, QPixmap
 from PySide6.QtWidgets import QListWidget, QListWidgetItem, QMenu, QWidget
 
 from launcher.core.session_state import Phase, SessionState
@@ -62,6 +62,7 @@ class ProjectList(QListWidget):
         self.customContextMenuRequested.connect(self._show_menu)
         self.currentItemChanged.connect(self._on_current_changed)
         self._states: dict[Path, SessionState] = {}
+        self._quiet = False
 
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)
@@ -118,8 +119,23 @@ class ProjectList(QListWidget):
                 return item
         return None
 
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        """A list that gets the focus makes its first row current; here that would open a
+        project the user did not pick (the window activated, the sidebar filled meanwhile).
+        Only keyboard focus (Tab) may pick a row."""
+        keyboard = event.reason() in (Qt.FocusReason.TabFocusReason,
+                                      Qt.FocusReason.BacktabFocusReason)
+        had = self.currentItem()
+        self._quiet = not keyboard
+        try:
+            super().focusInEvent(event)
+        finally:
+            self._quiet = False
+        if had is None and self.currentItem() is not None and not keyboard:
+            self.setCurrentItem(None)  # type: ignore[arg-type]  # Qt takes None: no row
+
     def _on_current_changed(self, current: QListWidgetItem | None, _previous: object) -> None:
-        if current is not None:
+        if current is not None and not self._quiet:
             self.project_selected.emit(Path(current.data(ROOT_ROLE)))
 
     def _show_menu(self, position: QPoint) -> None:
