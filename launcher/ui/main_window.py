@@ -192,6 +192,7 @@ class MainWindow(QMainWindow):
 
     def show_start_page(self) -> None:
         self.current = None
+        self.project_list.setCurrentItem(None)  # no row looks picked on the start page
         self.project_list.clearSelection()
         self.start_page.show_recent(self.settings.recent_projects)
         self._show_current()

@@ -27,5 +27,6 @@ def test_a_dark_system_scheme_gives_the_window_a_dark_palette(
     finally:
         qapp.setPalette(light_palette)
         qapp.setStyle(light_style)
+        qapp.setProperty("colorScheme", None)
     monkeypatch.setenv(OVERRIDE, "light")
     assert wanted_scheme(qapp) is ColorScheme.LIGHT
