@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from launcher.ui.app_page import app_page_class
 from launcher.ui.browser_guard import WEB_SCHEMES, origin_of, request_guard_class, same_origin
 from launcher.ui.failing_bar import FailingPageBar
+from launcher.ui.icons import icon
 from launcher.ui.page_bars import LinkOfferBar, PageStrip
 
 if TYPE_CHECKING:
@@ -106,6 +107,9 @@ class BrowserPane(QWidget):
         self.address_bar.setClearButtonEnabled(False)
         self.open_external_button = QToolButton()
         self.open_external_button.setText("Open in browser")
+        self.open_external_button.setIcon(icon("browser"))
+        self.open_external_button.setToolButtonStyle(
+            Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.open_external_button.setToolTip("Open this page in the system browser")
         self.message_label = QLabel()
         self.message_label.setWordWrap(True)

@@ -37,6 +37,7 @@ from launcher.core.events import (
     EnvironmentFromFiles,
     LogLine,
     PinWarnings,
+    PullProgress,
     SecretsKeptOut,
     ServicesExpected,
 )
@@ -89,6 +90,7 @@ class ProjectSession(QObject):
         state_changed(object): a SessionState.
         build_started(): a Build and Run began (the build pane starts a new run).
         build_step(object), build_output(str), build_failed(object): the build as it goes.
+        pull_progress(object): a PullProgress of the base image's pull.
         app_ready(str): the app answers at this URL.
         log_lines(object): a list of LogLine from the container.
         log_separator(str): a new container run begins in the logs ("restarted 12:04:31").
@@ -108,6 +110,7 @@ class ProjectSession(QObject):
     build_step = Signal(object)
     build_output = Signal(str)
     build_failed = Signal(object)
+    pull_progress = Signal(object)
     app_ready = Signal(str)
     log_lines = Signal(object)
     log_separator = Signal(str)
@@ -267,6 +270,8 @@ class ProjectSession(QObject):
             self.build_step.emit(event)
         elif isinstance(event, BuildOutput):
             self.build_output.emit(event.text)
+        elif isinstance(event, PullProgress):
+            self.pull_progress.emit(event)
         elif isinstance(event, BuildContextSent) and event.largest:
             self.build_output.emit(event.describe())  # the upload may take a while
         elif isinstance(event, BuildSucceeded):

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from launcher.core.command_events import BeforeStartCommand, CommandOutput, Proposal
@@ -26,6 +27,8 @@ from launcher.ui.icons import icon
 from launcher.ui.log_view import LogView
 from launcher.ui.project_pane import ProjectPane
 from launcher.ui.project_session import ProjectSession
+from launcher.ui.stats_feed import StatsFeed
+from launcher.ui.stats_graph import StatsGraph
 
 TAB_BUILD, TAB_LOGS, TAB_DATA, TAB_COMMANDS = 0, 1, 2, 3
 
@@ -42,24 +45,33 @@ class ProjectView(QWidget):
         self.logs = LogView()
         self.browser = BrowserPane()
         self.dev_bar = DevBar(session, self.browser, self.editor.text)
+        self.stats = StatsGraph()
+        self.stats_feed = StatsFeed(session, self)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.build_pane, icon("build"), "Build")
         self.tabs.addTab(self.logs, icon("logs"), "Logs")
         self.data_pane = DataPane(session.data)
         self.commands_pane = CommandsPane(session.commands)
-        self.tabs.addTab(self.data_pane, "Data")
-        self.tabs.addTab(self.commands_pane, "Commands")
+        self.tabs.addTab(self.data_pane, icon("data"), "Data")
+        self.tabs.addTab(self.commands_pane, icon("commands"), "Commands")
         self._runs = 0
+        self._summary_fitted = True  # nothing to fit before a project is shown
         self._phase = Phase.IDLE
 
-        left = QSplitter(Qt.Orientation.Vertical)
+        self._left = left = QSplitter(Qt.Orientation.Vertical)
         left.addWidget(self.project_pane)
         left.addWidget(self.editor)
         left.setStretchFactor(1, 1)
         left.setSizes([200, 680])
-        right = QSplitter(Qt.Orientation.Vertical)
+        self._right = right = QSplitter(Qt.Orientation.Vertical)
         right.addWidget(with_dev_bar(self.dev_bar, self.browser))
-        right.addWidget(self.tabs)
+        below = QWidget()
+        column = QVBoxLayout(below)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.stats)
+        column.addWidget(self.tabs, 1)
+        right.addWidget(below)
         right.setSizes([520, 380])
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(left)
@@ -79,6 +91,7 @@ class ProjectView(QWidget):
         s.build_started.connect(self._on_build_started)
         s.build_step.connect(self.build_pane.show_step)
         s.build_output.connect(self.build_pane.show_line)
+        s.pull_progress.connect(self.build_pane.show_pull)
         s.build_failed.connect(self._on_build_failed)
         s.app_ready.connect(self._on_app_ready)
         s.log_lines.connect(self._on_log_lines)
@@ -90,12 +103,24 @@ class ProjectView(QWidget):
         s.commands.page_checked.connect(self._on_page_checked)
         self.browser.failing_bar.command_requested.connect(s.commands.run)
         self.browser.failing_bar.logs_requested.connect(self._show_logs)
+        self.stats_feed.sample.connect(self.stats.show_sample)
 
     def show_resolved(self, resolved: ResolvedProject) -> None:
         self.project_pane.show_project(resolved)
         source = resolved.dockerfile
         self.editor.set_document(source.text, path=source.path, generated=source.generated)
         self.editor.highlight_error_line(None)
+        self._summary_fitted = False
+        if self.isVisible():
+            self._fit_summary()
+
+    def _fit_summary(self) -> None:
+        """The summary takes the room it needs (its warnings included), the editor the rest:
+        measured once the view has its real width."""
+        self._summary_fitted = True
+        wanted = max(90, min(self.project_pane.height_for(self._left.width()), 320))
+        total = sum(self._left.sizes())
+        self._left.setSizes([wanted, max(200, total - wanted)])
 
     def _on_build_started(self) -> None:
         self._runs += 1
@@ -118,9 +143,12 @@ class ProjectView(QWidget):
         self.editor.highlight_error_line(line)
         if not self.session.state.serving:
             self.browser.show_message("The build failed: see the Build tab.")
+            self._right.setSizes([1, 3])  # no page to show: the build output gets the room
 
     def _on_app_ready(self, url: str) -> None:
         self.build_pane.finish("Running")
+        if self._right.sizes()[0] < self._right.sizes()[1]:
+            self._right.setSizes([3, 2])  # the page is back: it gets its room back
         self.browser.show_message("")
         self.browser.load(url)
 
@@ -165,13 +193,25 @@ class ProjectView(QWidget):
         if self.logs.lines_received:
             self.logs.append_line(f"\x1b[2m{text}\x1b[0m")
 
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._summary_fitted:
+            self._fit_summary()
+        self.stats_feed.set_visible(True)  # the CPU and memory stream runs while shown
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        super().hideEvent(event)
+        self.stats_feed.set_visible(False)
+
     def _on_state_changed(self, state: SessionState) -> None:
+        if not state.serving:
+            self.stats.clear()
         phase = state.phase
         if phase is self._phase:
             return  # the same phase with fresher details: what the pane says stands
         self._phase = phase
-        if phase is Phase.STARTING:
-            self.tabs.setCurrentIndex(TAB_LOGS)
+        if phase is Phase.STARTING or (phase is Phase.RUNNING and not self._runs):
+            self.tabs.setCurrentIndex(TAB_LOGS)  # found running: its logs, not an empty build
             self.browser.show_message("Starting the app…")
         elif phase in (Phase.EXITED, Phase.STOPPED, Phase.FAILED, Phase.ORPHANED) or (
                 phase in (Phase.IDLE, Phase.RUNNING) and state.detail):

@@ -47,15 +47,15 @@ class WindowActions:
         self.recent_menu = QMenu("Recent Projects", w)
         self.recent_menu.aboutToShow.connect(self.fill_recent_menu)
         self.open_action.setMenu(self.recent_menu)
-        self.close_project_action = action("", "Close Project", self._close_current, "Ctrl+W")
-        self.quit_action = action("", "Quit", w.close, QKeySequence.StandardKey.Quit)
-        self.save_action = action("", "Save Dockerfile", self._save,
+        self.close_project_action = action("close", "Close Project", self._close_current, "Ctrl+W")
+        self.quit_action = action("quit", "Quit", w.close, QKeySequence.StandardKey.Quit)
+        self.save_action = action("save", "Save Dockerfile", self._save,
                                   QKeySequence.StandardKey.Save)
-        self.find_action = action("", "Find in Logs", self._find_in_logs,
+        self.find_action = action("find", "Find in Logs", self._find_in_logs,
                                   QKeySequence.StandardKey.Find)
         self.settings_action = action("settings", "Settings…", w.show_settings,
                                       QKeySequence.StandardKey.Preferences)
-        self.start_page_action = action("open", "Start Page", w.show_start_page, "Ctrl+0")
+        self.start_page_action = action("home", "Start Page", w.show_start_page, "Ctrl+0")
         self.images_action = action("images", "Images", w.show_images, "Ctrl+I")
         self.build_tab_action = action("build", "Build Output", lambda: self._tab(0), "Ctrl+1")
         self.logs_tab_action = action("logs", "Logs", lambda: self._tab(1), "Ctrl+2")

@@ -14,8 +14,8 @@ from conftest import REPO_ROOT, SCOPE
 
 from launcher.core.engine import Engine
 
-BENCHMARKS = {"warm cycle", "cold cycle", "log flood", "start-up", "build context", "stop",
-              "readiness", "edit-to-page"}
+BENCHMARKS = {"warm cycle", "cold cycle", "log flood", "start-up", "workspace",
+              "build context", "stop", "readiness", "edit-to-page"}
 
 
 def test_the_benchmarks_smoke_pass_gives_a_number_for_every_figure(
