@@ -50,8 +50,10 @@ def running_app(engine: Engine, root: Path) -> ContainerInfo | None:
 
 
 def run_flask(engine: Engine, path: str | Path, arguments: Sequence[str], settings: Settings,
-              environment: dict[str, str] | None = None) -> Iterator[CommandEvent]:
-    """Run ``flask ARGS`` for the project; its output as it comes, then its exit code."""
+              environment: dict[str, str] | None = None,
+              run_id: str | None = None) -> Iterator[CommandEvent]:
+    """Run ``flask ARGS`` for the project; its output as it comes, then its exit code. Run in
+    the app's container, it carries ``run_id`` for ``end_in_app``."""
     resolved = _resolve(path, settings)
     app = running_app(engine, resolved.root)
     if app is not None:
@@ -61,7 +63,8 @@ def run_flask(engine: Engine, path: str | Path, arguments: Sequence[str], settin
         extra = flask_app_variable(engine, resolved, known)
         yield from engine.exec_command(app.id, (*FLASK, *arguments),
                                        {**given, **{k: v for k, v in extra.items()
-                                                    if k not in known}})
+                                                    if k not in known}},
+                                       run_id=run_id)
         return
     if not engine.image_exists(resolved.root):
         raise ProjectError(f"{resolved.root} has no image yet and its app is not running: "
@@ -70,6 +73,16 @@ def run_flask(engine: Engine, path: str | Path, arguments: Sequence[str], settin
     yield from engine.run_to_end(resolved.root,
                                  command_spec(engine, resolved, arguments, environment or {},
                                               mounts))
+
+
+def end_in_app(engine: Engine, root: Path, run_id: str) -> str | None:
+    """End the command ``run_flask`` runs in the project's app container with ``run_id``
+    (SIGINT, then SIGTERM, then SIGKILL), leaving the app's own processes alone. The signal
+    that ended it, "none" when it was not running, or None when no app runs."""
+    app = running_app(engine, root)
+    if app is None:
+        return None
+    return engine.end_exec(app.id, run_id, python=FLASK[0])
 
 
 def list_commands(engine: Engine, path: str | Path,

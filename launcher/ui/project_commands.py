@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import copy
 import shlex
+import threading
 import time
+import uuid
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -20,7 +22,13 @@ from launcher.core.command_runs import proposals_before_start, remember_before_s
 from launcher.core.engine import CancelToken
 from launcher.core.errors import EngineUnavailable, LauncherError
 from launcher.core.events import AppReady, BuildSucceeded
-from launcher.core.flask_commands import FlaskCommand, list_commands, run_flask, running_app
+from launcher.core.flask_commands import (
+    FlaskCommand,
+    end_in_app,
+    list_commands,
+    run_flask,
+    running_app,
+)
 from launcher.core.log_causes import last_exception_line
 from launcher.core.readiness import probe_http
 from launcher.core.run_spec import ContainerRole
@@ -80,6 +88,8 @@ class ProjectCommands(QObject):
         self.running: str | None = None
         self._run: Worker | None = None
         self._run_containers: list[set[str]] = []  # the COMMAND containers before the run
+        self._run_id = ""  # marks a run in the app's container, for Stop to end it
+        self._run_ended = threading.Event()  # set by the run's worker as it ends
         self._stopping = False
         self._proposals: dict[str, Proposal] = {}
         session.launch_event.connect(self._on_launch_event)
@@ -149,6 +159,8 @@ class ProjectCommands(QObject):
         self._stopping = False
         before: list[set[str]] = []
         self._run_containers = before
+        run_id = self._run_id = uuid.uuid4().hex
+        ended = self._run_ended = threading.Event()
         self.run_started.emit(self.running)
 
         def work(_: CancelToken) -> Iterator[Any]:
@@ -158,7 +170,10 @@ class ProjectCommands(QObject):
                 raise LauncherError("no image yet: Build and Run once, then run it (in the "
                                     "running app, or in a container of its image)")
             before.append({c.id for c in containers if c.role is ContainerRole.COMMAND})
-            yield from run_flask(engine, root, arguments, settings)
+            try:
+                yield from run_flask(engine, root, arguments, settings, run_id=run_id)
+            finally:
+                ended.set()
 
         self._run = self.session.workers.start("flask-command", work,
                                                on_item=self._on_run_event,
@@ -167,20 +182,32 @@ class ProjectCommands(QObject):
         return True
 
     def stop(self) -> None:
-        """Stop the command: a one-off container is removed (which ends it); a command run
-        in the app's container cannot be, and is left to end by itself, unfollowed."""
+        """Stop the command: a one-off container is removed (which ends it); in the app's
+        container, its processes are ended (SIGINT, then SIGTERM, then SIGKILL), not the
+        app's."""
         engine, worker, command = self.session.connection.engine, self._run, self.running
         if engine is None or worker is None or command is None or self._stopping:
             return
         self._stopping = True
         worker.cancel()
-        root, before = self.session.root, self._run_containers
+        root, before, run_id = self.session.root, self._run_containers, self._run_id
+        ended = self._run_ended
 
-        def work(cancel: CancelToken) -> tuple[list[str], bool]:
+        def work(cancel: CancelToken) -> tuple[list[str], bool | str | None]:
+            deadline = time.monotonic() + STOP_WAIT_S
+            while not before and not ended.is_set() and time.monotonic() < deadline:
+                cancel.wait(0.05)  # the run is still looking for the app's container
             if not before:
                 return [], False
             ours = [c for c in engine.list_containers(root)
                     if c.role is ContainerRole.COMMAND and c.id not in before[0]]
+            if not ours:  # it runs in the app's container (or has yet to start there)
+                result = end_in_app(engine, root, run_id)
+                while result == "none" and not ended.is_set() and (
+                        time.monotonic() < deadline):
+                    cancel.wait(0.1)
+                    result = end_in_app(engine, root, run_id)
+                return [], result
             for container in ours:
                 engine.stop(container.id)  # the run, which ends with it, removes it
             deadline = time.monotonic() + STOP_WAIT_S
@@ -189,15 +216,22 @@ class ProjectCommands(QObject):
                 cancel.wait(0.1)
             return [c.name for c in ours], not any(engine.find_container(c.id) for c in ours)
 
-        def stopped(result: tuple[list[str], bool]) -> None:
+        def stopped(result: tuple[list[str], bool | str | None]) -> None:
             if self._run is worker:  # free for the next command, whatever the old one does
                 self.running, self._run = None, None
             names, gone = result
-            self.run_stopped.emit(
-                f"Stopped following {command}: it goes on in the app's container until it "
-                "ends" if not names else
-                f"{command} stopped: its container {', '.join(names)} is "
-                + ("removed" if gone else "stopped, and removed once it ends"))
+            if names:
+                self.run_stopped.emit(
+                    f"{command} stopped: its container {', '.join(names)} is "
+                    + ("removed" if gone else "stopped, and removed once it ends"))
+            elif gone == "alive":
+                self.run_stopped.emit(f"{command} could not be stopped: the app's container "
+                                      "would not let its user signal it, so it goes on there")
+            elif gone is None:
+                self.run_stopped.emit(f"{command} stopped: the app's container it ran in "
+                                      "is gone")
+            else:  # ended by a signal, or it had ended by itself meanwhile
+                self.run_stopped.emit(f"{command} stopped")
 
         def failed(error: BaseException) -> None:
             if self._run is worker:
