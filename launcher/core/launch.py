@@ -336,7 +336,8 @@ def launch(engine: Engine, path: str | Path, settings: Settings,
         try:
             ready = wait_until_ready(engine, started, resolved, timeout, cancel)
         except Cancelled:
-            engine.remove(started.container.id)
+            if not cancel.keep_started:
+                engine.remove(started.container.id)
             raise
         except AppExited as exited:  # a query at start, on a database with no tables yet
             if proposal := missing_table_proposal(engine, resolved, exited.last_lines,

@@ -53,8 +53,10 @@ class SessionState:
 
     @property
     def can_restart(self) -> bool:
-        return self.container is not None and not self.busy and self.phase not in (
-            Phase.DISCONNECTED, Phase.ORPHANED)
+        """A container to restart, and nothing about to replace or remove it. Starting
+        counts: an app that is slow to answer (or stuck) is what one restarts."""
+        return self.container is not None and self.phase not in (
+            Phase.BUILDING, Phase.STOPPING, Phase.DISCONNECTED, Phase.ORPHANED)
 
     @property
     def url(self) -> str | None:

@@ -96,6 +96,7 @@ class BrowserPane(QWidget):
         self._page: QWebEnginePage | None = None
         self._preparing = False
         self._app_loading = False  # a load of an app's page started, its end not yet told
+        self._loading_url = QUrl()  # the app's page being loaded, until its load ends
 
         self.back_button = self._tool_button(QStyle.StandardPixmap.SP_ArrowBack, "Back")
         self.forward_button = self._tool_button(QStyle.StandardPixmap.SP_ArrowForward,
@@ -237,6 +238,10 @@ class BrowserPane(QWidget):
         """The URL of the last `load`, whose origin the pane stays on; None after `clear`."""
         return self._origin
 
+    def loading_url(self) -> QUrl:
+        """The app's page being loaded now (not shown yet); empty when none is."""
+        return self._loading_url if self._showing_app else QUrl()
+
     def url(self) -> QUrl:
         """The page shown now; empty while the placeholder shows."""
         if self._view is None or not self._showing_app:
@@ -307,7 +312,9 @@ class BrowserPane(QWidget):
         page = self._app_page()
         if info.status() == status.LoadStartedStatus:
             self._app_loading = self._app_loading or page.is_app_url(info.url())
+            self._loading_url = info.url() if page.is_app_url(info.url()) else QUrl()
             return
+        self._loading_url = QUrl()
         self._update_navigation()
         pending, self._app_loading = self._app_loading, False
         if info.status() == status.LoadStoppedStatus:

@@ -92,6 +92,7 @@ class ProjectSession(QObject):
         build_step(object), build_output(str), build_failed(object): the build as it goes.
         pull_progress(object): a PullProgress of the base image's pull.
         app_ready(str): the app answers at this URL.
+        restart_began(): Restart began; app_ready follows once the app answers again.
         log_lines(object): a list of LogLine from the container.
         log_separator(str): a new container run begins in the logs ("restarted 12:04:31").
         message(str): something to tell the user in the status bar.
@@ -112,6 +113,7 @@ class ProjectSession(QObject):
     build_failed = Signal(object)
     pull_progress = Signal(object)
     app_ready = Signal(str)
+    restart_began = Signal()
     log_lines = Signal(object)
     log_separator = Signal(str)
     message = Signal(str)
@@ -373,12 +375,20 @@ class ProjectSession(QObject):
         self.connection.report(error)
 
     def restart(self) -> None:
+        """Restart the container, also while its app is starting (slow to answer, or stuck):
+        the wait for it is dropped, the container kept, and the restarted app waited for."""
         engine, container, project = self.connection.engine, self.state.container, self.project
-        if engine is None or container is None or project is None or self.busy:
+        if engine is None or container is None or project is None or (
+                not self.state.can_restart):
             return
+        if self._launch is not None:
+            if self.state.phase is not Phase.STARTING:
+                return
+            self._drop_launch()
         settings = copy.deepcopy(self.settings)
         self._stop_worker(self._logs)
         self._apply(RestartBegan())
+        self.restart_began.emit()
 
         def work(cancel: CancelToken) -> Iterator[Any]:
             info = engine.restart(container.id)
@@ -390,6 +400,17 @@ class ProjectSession(QObject):
                                           on_error=self._on_launch_error,
                                           on_done=self._on_launch_done)
         self.state_changed.emit(self.state)
+
+    def _drop_launch(self) -> None:
+        """Stop waiting for the app that starts, keep its container, and hear no more of that
+        flow (its Cancelled would undo the restart's state)."""
+        worker, self._launch = self._launch, None
+        if worker is None:
+            return
+        worker.signals.yielded.disconnect()  # only this session listens to these two
+        worker.signals.errored.disconnect()
+        worker.signals.done.disconnect(self._on_launch_done)  # the pool's own stays
+        worker.cancel_token.cancel(keep_started=True)
 
     def _on_restart_event(self, event: object) -> None:
         self.launch_event.emit(event)

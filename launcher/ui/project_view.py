@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import QSplitter, QTabWidget, QVBoxLayout, QWidget
 
@@ -57,6 +57,7 @@ class ProjectView(QWidget):
         self._runs = 0
         self._summary_fitted = True  # nothing to fit before a project is shown
         self._phase = Phase.IDLE
+        self._resume_url = ""  # the page shown when Restart began, loaded again after it
 
         self._left = left = QSplitter(Qt.Orientation.Vertical)
         left.addWidget(self.project_pane)
@@ -94,6 +95,7 @@ class ProjectView(QWidget):
         s.pull_progress.connect(self.build_pane.show_pull)
         s.build_failed.connect(self._on_build_failed)
         s.app_ready.connect(self._on_app_ready)
+        s.restart_began.connect(self._on_restart_began)
         s.log_lines.connect(self._on_log_lines)
         s.log_separator.connect(self._on_log_separator)
         s.launch_failed.connect(self.browser.show_message)
@@ -150,7 +152,19 @@ class ProjectView(QWidget):
         if self._right.sizes()[0] < self._right.sizes()[1]:
             self._right.setSizes([3, 2])  # the page is back: it gets its room back
         self.browser.show_message("")
-        self.browser.load(url)
+        resume, self._resume_url = self._resume_url, ""
+        self.browser.load(resume if resume and QUrl(resume).port() == QUrl(url).port()
+                          else url)
+
+    def _on_restart_began(self) -> None:
+        """Not Chromium's error page for the load the restart cuts: the launcher's message,
+        and the page again once the app answers."""
+        shown = self.browser.loading_url()  # the page the restart cuts, else the one shown
+        shown = shown if not shown.isEmpty() else self.browser.url()
+        if not shown.isEmpty():
+            self._resume_url = shown.toString()
+        self.browser.clear()
+        self.browser.show_message("Restarting…")
 
     def _on_launch_event(self, event: object) -> None:
         bar = self.browser.failing_bar

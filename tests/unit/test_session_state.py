@@ -71,6 +71,8 @@ TABLE = [
     (S(Phase.STARTING, container=OLD), ContainerChanged(DEAD),
      S(Phase.STARTING, container=OLD)),
     (S(Phase.STARTING, container=OLD), AppAnswered(OLD), RUNNING),
+    # Restart again while it starts (Build and Run's start, or a restart's)
+    (S(Phase.STARTING, container=NEW), RestartBegan(), S(Phase.STARTING, container=NEW)),
     # the container dies, or goes, by itself
     (RUNNING, ContainerChanged(DEAD), S(Phase.EXITED, container=DEAD)),
     (RUNNING, ContainerChanged(None), S(Phase.STOPPED, "the container was removed")),
@@ -111,6 +113,11 @@ def test_what_each_state_allows():
     assert S(Phase.BUILDING).busy and not RUNNING.busy
     assert not S(Phase.STOPPING, container=OLD).can_stop
     assert S(Phase.EXITED, container=DEAD).can_restart
+    # an app slow to answer (or stuck) can be restarted; one being stopped or built cannot
+    assert S(Phase.STARTING, container=NEW).can_restart
+    assert not S(Phase.STOPPING, container=OLD).can_restart
+    assert not S(Phase.BUILDING, container=OLD, previous=True).can_restart
+    assert not S(Phase.STARTING).can_restart
     assert S(Phase.EXITED, container=DEAD).describe() == "Exited with code 3"
     assert RUNNING.describe() == "Running on 127.0.0.1:5000"
     assert S(Phase.STARTING, container=NEW).describe() == "Starting"

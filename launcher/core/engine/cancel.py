@@ -13,12 +13,16 @@ class CancelToken:
         self._event = threading.Event()
         self._lock = threading.Lock()
         self._streams: list[Any] = []
+        # Cancelled for a Restart of the container being started: it stays.
+        self.keep_started = False
 
     @property
     def cancelled(self) -> bool:
         return self._event.is_set()
 
-    def cancel(self) -> None:
+    def cancel(self, keep_started: bool = False) -> None:
+        """``keep_started``: a container the work started is left (Restart takes it over)."""
+        self.keep_started = self.keep_started or keep_started
         self._event.set()
         with self._lock:
             streams, self._streams = self._streams, []
