@@ -42,12 +42,10 @@ class Dialogs:
         clicked = box.clickedButton()
         return "save" if clicked is save else "discard" if clicked is discard else "cancel"
 
-    def running_on_close(self, names: list[str]) -> str:
-        """'stop', 'leave' or 'cancel'."""
-        listed = ", ".join(names) or "a build"
-        box = QMessageBox(QMessageBox.Icon.Question, "Containers still running",
-                          f"{listed} is still running. Stop it, or leave it running? "
-                          "A launcher started later finds it again.", parent=self._parent)
+    def running_on_close(self, running: list[str], building: list[str]) -> str:
+        """'stop', 'leave' or 'cancel'. ``running``, ``building``: the projects' names."""
+        box = QMessageBox(QMessageBox.Icon.Question, "Apps still running",
+                          close_question(running, building), parent=self._parent)
         stop = box.addButton("Stop", QMessageBox.ButtonRole.DestructiveRole)
         leave = box.addButton("Leave running", QMessageBox.ButtonRole.AcceptRole)
         box.addButton(QMessageBox.StandardButton.Cancel)
@@ -55,3 +53,25 @@ class Dialogs:
         box.exec()
         clicked = box.clickedButton()
         return "stop" if clicked is stop else "leave" if clicked is leave else "cancel"
+
+
+def spoken_list(names: list[str]) -> str:
+    """"hello", "hello and flaskr", "hello, flaskr and gallery"."""
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def close_question(running: list[str], building: list[str]) -> str:
+    """What closing the window asks, naming the projects (not their containers)."""
+    said = []
+    if running:
+        said.append(f"{spoken_list(running)} {'is' if len(running) == 1 else 'are'} still "
+                    "running. Stop "
+                    + ("it, or leave it running? A launcher started later finds it again."
+                       if len(running) == 1 else
+                       "them, or leave them running? A launcher started later finds them "
+                       "again."))
+    if building:
+        said.append(f"The build of {spoken_list(building)} in progress is cancelled when "
+                    "the window closes.")
+    return " ".join(said) or ("A Build and Run is in progress: it is cancelled when the "
+                              "window closes.")

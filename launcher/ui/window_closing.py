@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QByteArray, QSettings
 from PySide6.QtGui import QCloseEvent
 
+from launcher.core.session_state import Phase
 from launcher.core.settings import config_dir
 from launcher.ui.project_view import ProjectView
 from launcher.ui.window_part import WindowPart
@@ -48,9 +49,10 @@ class WindowClosing(WindowPart):
             event.ignore()
             return
         stop = False
-        running = [c for s in w.sessions.values() for c in s.running_containers()]
+        running = [s.name for s in w.sessions.values() if s.running_containers()]
+        building = [s.name for s in w.sessions.values() if s.state.phase is Phase.BUILDING]
         if running or any(s.busy for s in w.sessions.values()):
-            choice = w.dialogs.running_on_close([c.name for c in running])
+            choice = w.dialogs.running_on_close(running, building)
             if choice == "cancel":
                 event.ignore()
                 return

@@ -140,7 +140,9 @@ def test_leave_running_on_close_and_a_new_window_reattaches(
     first.close()
     dialogs.on_close = "stop"  # pytest-qt closes the windows before fixtures tear down
     assert not first.isVisible()
-    assert any(q.startswith("running: ") for q in dialogs.asked)
+    # The project by its name, not its container's.
+    assert dialogs.asked[-1] == (f"running: {path.name} is still running. Stop it, or leave it "
+                                 "running? A launcher started later finds it again.")
     assert engine.container(container_id).state == "running"
 
     second = make_window()  # finds the project on the engine by itself, and its page
@@ -246,3 +248,17 @@ def test_the_users_own_container_and_image_from_ours_survive_the_windows_actions
     finally:
         mybox.remove(force=True)
         engine.sdk.api.remove_image(mine.id, force=True)
+
+
+def test_the_close_question_names_the_projects_and_a_build_in_progress():
+    from launcher.ui.dialogs import close_question
+
+    assert close_question(["hello", "flaskr"], []) == (
+        "hello and flaskr are still running. Stop them, or leave them running? A launcher "
+        "started later finds them again.")
+    assert close_question(["hello"], ["gallery"]) == (
+        "hello is still running. Stop it, or leave it running? A launcher started later "
+        "finds it again. The build of gallery in progress is cancelled when the window "
+        "closes.")
+    assert close_question([], ["a", "b", "c"]) == (
+        "The build of a, b and c in progress is cancelled when the window closes.")

@@ -11,6 +11,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QToolBar
 
 from launcher.core.engine import Engine
+from launcher.ui.dialogs import close_question
 from launcher.ui.main_window import MainWindow
 
 BUILD_AND_RUN_TIMEOUT_MS = 180_000
@@ -40,8 +41,8 @@ class ScriptedDialogs:
         self.asked.append("unsaved")
         return self.on_unsaved
 
-    def running_on_close(self, names: list[str]) -> str:
-        self.asked.append(f"running: {', '.join(names)}")
+    def running_on_close(self, running: list[str], building: list[str]) -> str:
+        self.asked.append(f"running: {close_question(running, building)}")
         return self.on_close
 
 
