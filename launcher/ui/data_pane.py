@@ -155,8 +155,9 @@ class DataPane(QWidget):
         self.status.setText(removed + (
             "No volume yet: Build and Run (or a flask command) makes the one for the "
             "instance folder." if not self.rows else
-            f"{len(self.rows)} volume(s). One a container uses can be removed once the app is "
-            "stopped."))
+            f"{len(self.rows)} volume(s)." + (
+                " Stop the app to remove a volume it uses."
+                if any(r.info.used_by for r in self.rows) else "")))
 
     def remove_button(self, name: str) -> QPushButton | None:
         number = next((n for n, r in enumerate(self.rows) if r.info.name == name), None)

@@ -132,6 +132,10 @@ def test_flaskr_init_db_run_from_the_commands_section_makes_its_failing_page_wor
     assert data.table.item(0, 3).text() == "the app"
     assert data.remove_button(volume).toolTip() == ("Used by the app: Stop the app first, then "
                                                     "remove it")
+    assert data.status.text() == "1 volume(s). Stop the app to remove a volume it uses."
+    click(qtbot, window, window.stop_action)  # the hint goes with the app that used it
+    qtbot.waitUntil(lambda: data.status.text() == "1 volume(s).", timeout=30_000)
+    assert data.remove_button(volume).isEnabled()
 
 
 def test_db_upgrade_proposed_for_migrations_is_marked_to_run_before_each_start(
