@@ -6,6 +6,8 @@ from __future__ import annotations
 import html
 from collections.abc import Iterable
 
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QStatusBar, QWidget
 
 from launcher.core.settings import Settings
@@ -37,6 +39,36 @@ class EngineBanner(QFrame):
         self.text.setText(f"<b>{NOT_REACHABLE}</b> {html.escape(detail)}")
 
 
+class ElidedLabel(QLabel):
+    """A one-line label that ends in "…" when its text is wider than the room it gets (the
+    whole text in its tooltip), so a long state never widens the status bar."""
+
+    MIN_WIDTH = 120
+    MAX_WIDTH = 520
+
+    def setText(self, text: str) -> None:  # type: ignore[override]
+        super().setText(text)
+        self.setToolTip(text)
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        return QSize(min(hint.width(), self.MIN_WIDTH), hint.height())
+
+    def sizeHint(self) -> QSize:
+        hint = super().sizeHint()
+        return QSize(min(hint.width(), self.MAX_WIDTH), hint.height())
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        rect = self.contentsRect()
+        text = self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight,
+                                             rect.width())
+        painter = QPainter(self)
+        self.style().drawItemText(painter, rect, int(Qt.AlignmentFlag.AlignLeft
+                                                     | Qt.AlignmentFlag.AlignVCenter),
+                                  self.palette(), self.isEnabled(), text,
+                                  QPalette.ColorRole.WindowText)
+
+
 class WindowStatus:
     """The status bar's permanent labels. What they say is what the engine reports now:
     the exposure warning appears only while a container is published wider than this
@@ -44,8 +76,8 @@ class WindowStatus:
 
     def __init__(self, bar: QStatusBar) -> None:
         self.engine_label = QLabel("Connecting to Docker…")
-        self.state_label = QLabel("No project")
-        self.exposure_label = QLabel()
+        self.state_label = ElidedLabel("No project")
+        self.exposure_label = ElidedLabel()
         self.exposure_label.setStyleSheet("color: #8a4b00; font-weight: bold;")
         self.exposure_label.setVisible(False)
         bar.addPermanentWidget(self.exposure_label)
