@@ -35,7 +35,6 @@ from launcher.ui.project_commands import NOT_RUN_HERE, REPEATABLE, ProjectComman
 
 COLUMNS = ("Command", "What it does", "")
 _RUN_COLUMN = 2
-SHOWN_ROWS = 6  # the table is as tall as this many commands (or all of them), never less
 _OK_STYLE = "color: #1b5e20; font-weight: 600;"
 _FAILED_STYLE = "color: #b00020; font-weight: 600;"
 
@@ -73,6 +72,7 @@ class CommandsPane(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
+        self.table.setMinimumHeight(100)  # three commands at least, however small the tab
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
@@ -92,9 +92,10 @@ class CommandsPane(QWidget):
                                     "interrupted (SIGINT, then SIGTERM, then SIGKILL); a "
                                     "container of its own is removed")
         self.stop_button.setVisible(False)
+        # Stop showing must not move the rows above (a second click would land on another).
+        self.run_status.setMinimumHeight(self.stop_button.sizeHint().height())
         self.output = LogView(max_lines=5000)
         self._build_layout()
-        self._fit_table()
         self._connect()
         self.show_before_start(commands.before_start())
 
@@ -112,11 +113,10 @@ class CommandsPane(QWidget):
         upper_layout.setContentsMargins(0, 0, 0, 0)
         upper_layout.addWidget(self.proposals)
         upper_layout.addLayout(top_row)
-        upper_layout.addWidget(self.table)
+        upper_layout.addWidget(self.table, 1)
         upper_layout.addLayout(command_row)
         upper_layout.addWidget(self.before_label)
         upper_layout.addWidget(self.before_list)
-        upper_layout.addStretch(1)  # room left over goes below the fields, not into the table
         lower = QWidget()
         lower_layout = QVBoxLayout(lower)
         lower_layout.setContentsMargins(0, 0, 0, 0)
@@ -182,26 +182,12 @@ class CommandsPane(QWidget):
                               "container of its own when the app is not running")
             button.clicked.connect(partial(self._run_listed, command.name))
             self.table.setCellWidget(row, _RUN_COLUMN, button)
-        self.table.resizeRowsToContents()
-        self._fit_table()
         left_out = [c.name for c in all_commands if c.name in NOT_RUN_HERE]
         self.list_status.setText(
             f"{len(commands)} commands, from flask --help in the app's image"
             + (f" (not {' and '.join(left_out)}: " + "; ".join(
                 f"{name}: {NOT_RUN_HERE[name]}" for name in left_out) + ")" if left_out else ""))
         self._enable_runs(self.commands.running is None)
-
-    def _fit_table(self) -> None:
-        """Tall enough for every command up to SHOWN_ROWS (no last row half hidden under
-        the flask field, no table scrolling under the pointer), and no taller than all."""
-        table = self.table
-        rows = table.rowCount()
-        row_height = table.verticalHeader().defaultSectionSize()
-        heights = [table.rowHeight(row) for row in range(rows)] or [row_height]
-        chrome = table.horizontalHeader().sizeHint().height() + 2 * table.frameWidth()
-        scrollbar = table.horizontalScrollBar().sizeHint().height()  # if columns overflow
-        table.setMinimumHeight(chrome + sum(heights[:SHOWN_ROWS]) + scrollbar)
-        table.setMaximumHeight(chrome + sum(heights) + scrollbar)
 
     def show_proposals(self, proposals: list[Proposal]) -> None:
         while self._proposal_layout.count():

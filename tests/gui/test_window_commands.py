@@ -15,9 +15,7 @@ FOREVER_APP = (
     "import time\n\nfrom flask import Flask\n\napp = Flask(__name__)\n\n\n"
     "@app.route('/')\ndef index():\n    return 'hello'\n\n\n"
     "@app.cli.command('forever')\ndef forever():\n    \"\"\"Run until stopped.\"\"\"\n"
-    "    print('running forever', flush=True)\n    while True:\n        time.sleep(0.2)\n"
-    + "".join(f"\n\n@app.cli.command('task-{n}')\ndef task_{n}():\n    \"\"\"Task {n}.\"\"\"\n"
-              for n in range(1, 5)))
+    "    print('running forever', flush=True)\n    while True:\n        time.sleep(0.2)\n")
 
 
 def processes(engine: Engine, container_id: str) -> list[str]:
@@ -46,14 +44,6 @@ def test_stop_ends_a_command_running_in_the_apps_container_and_the_app_goes_on(
     pane = view.commands_pane
     view.tabs.setCurrentWidget(pane)
     qtbot.waitUntil(lambda: pane.run_button_for("forever") is not None, timeout=60_000)
-    # Six commands, every one whole on screen: none cut off under the flask field, nothing
-    # for the wheel to scroll.
-    table = pane.table
-    assert table.rowCount() == 6
-    qtbot.waitUntil(lambda: table.verticalScrollBar().maximum() == 0, timeout=5_000)
-    last = table.rowCount() - 1
-    assert table.rowViewportPosition(last) + table.rowHeight(last) <= (
-        table.viewport().height())
     qtbot.mouseClick(pane.run_button_for("forever"), Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "running forever" in pane.output.plain_text(), timeout=60_000)
     assert pane.run_status.text() == "flask forever: running…"
