@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
+from launcher.cli_data import show_data_event
 from launcher.core.dev_events import (
     DependenciesChanged,
     DevEvent,
@@ -69,6 +70,8 @@ def up_dev(args: argparse.Namespace, settings: Settings, options: LaunchOptions,
                       file=err, flush=True)
             elif isinstance(event, AppReady):
                 ready = event
+            elif show_data_event(event, err, args.quiet):
+                pass
             else:
                 cli._show_build_event(event, err, quiet=args.quiet)
         assert started is not None and ready is not None

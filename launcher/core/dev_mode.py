@@ -27,11 +27,14 @@ from importlib import resources
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
+from launcher.core.command_events import InstanceVolumeMounted, Proposal
+from launcher.core.dev_data import dev_data
 from launcher.core.dockerfile import exposed_port
 from launcher.core.engine import CancelToken, Engine
 from launcher.core.env_files import project_environment
 from launcher.core.errors import Cancelled, ProjectError
 from launcher.core.events import EngineHost, EnvironmentFromFiles, LaunchEvent
+from launcher.core.flask_commands import missing_table_proposal
 from launcher.core.launch import (
     LaunchOptions,
     build_image,
@@ -60,10 +63,20 @@ class DevPlan:
     reloader: str  # what is asked of Werkzeug: "stat"
     reloader_reason: str
     spec: RunSpec  # host_port and container_port filled in when it runs
+    # Where the app's data lives: the instance volume's sentence, or the host folder's.
+    data: str = ("the app's data is in this folder (the image does not say where its "
+                 "instance folder is, so no volume is mounted)")
+    volume: str | None = None  # the instance volume mounted over the instance folder
+
+    @property
+    def data_place(self) -> str:
+        """Where the app's data is, in a few words (the window's dev bar)."""
+        return (f"data on volume {self.volume}, as Build and Run" if self.volume
+                else "data in this folder (no volume)")
 
     def describe(self) -> str:
         who = f"as {self.user}" if self.user else "as the image's user"
-        return (f"dev mode: {self.workdir} is this folder (read-write), {who}; "
+        return (f"dev mode: {self.workdir} is this folder (read-write), {who}; {self.data}; "
                 f"reloader: {self.reloader_reason}")
 
 
@@ -163,9 +176,12 @@ def server_script() -> str:
 
 def launch_dev(engine: Engine, path: str | Path, settings: Settings,
                options: LaunchOptions | None = None, cancel: CancelToken | None = None,
-               user: str | None = None) -> Iterator[LaunchEvent | DevStarted]:
+               user: str | None = None,
+               ) -> Iterator[LaunchEvent | DevStarted | InstanceVolumeMounted | Proposal]:
     """Build (the dependencies), then run the dev container and wait until it answers.
-    Yields build events, EnvironmentFromFiles, DevStarted, ContainerStarted, AppReady."""
+    Yields build events, EnvironmentFromFiles, InstanceVolumeMounted (the data volume, as
+    Build and Run's), DevStarted, ContainerStarted, AppReady, then a Proposal when the first
+    page failed on a database with no tables yet."""
     options = options or LaunchOptions()
     cancel = cancel or CancelToken()
     if settings.bind_address != DEFAULT_BIND_ADDRESS:
@@ -195,13 +211,23 @@ def launch_dev(engine: Engine, path: str | Path, settings: Settings,
                 "the Dockerfile sets none: add WORKDIR /app (before COPY) to the Dockerfile")
         plan = dev_plan(resolved.project, engine.host(), workdir, exposed_port(text),
                         env.values, user)
+        data = dev_data(engine, resolved.root, resolved.project, resolved.dockerfile.generated,
+                        workdir, plan.user)
+        if data is not None:
+            plan = replace(plan, data=data.where, volume=data.mount.source, spec=replace(
+                plan.spec, mounts=(*plan.spec.mounts, data.mount)))
+            yield data.event
         yield DevStarted(plan)
         started = run_container(engine, resolved.root, text, replace(options, environment={}),
                                 settings, resolved.project, spec=plan.spec)
         yield started
         timeout = options.readiness_timeout_s or settings.readiness_timeout_s
         try:
-            yield wait_until_ready(engine, started, resolved, timeout, cancel)
+            ready = wait_until_ready(engine, started, resolved, timeout, cancel)
         except Cancelled:
             engine.remove(started.container.id)
             raise
+        yield ready
+        if proposal := missing_table_proposal(
+                engine, resolved, engine.logs_tail(ready.container.id, lines=80), settings):
+            yield proposal

@@ -232,6 +232,8 @@ class DevBar(QWidget):
             parts.append(f"reloader {model.reloader}")
         if model.pin:
             parts.append(f"debugger PIN {model.pin} (on 127.0.0.1 only)")
+        if self.dev.plan is not None:
+            parts.append(self.dev.plan.data_place)
         self.info_label.setText(" · ".join(parts))
 
     def _on_plan(self, description: str) -> None:

@@ -225,14 +225,15 @@ def test_a_file_the_app_writes_belongs_to_the_host_user(dev_app):
         '@app.route("/write")\n'
         'def write():\n'
         '    import os\n'
-        '    os.makedirs(app.instance_path, exist_ok=True)\n'
-        '    with open(os.path.join(app.instance_path, "note.txt"), "w") as note:\n'
+        '    os.makedirs(os.path.join(app.root_path, "notes"), exist_ok=True)\n'
+        '    with open(os.path.join(app.root_path, "notes", "note.txt"), "w") as note:\n'
         '        note.write("hi")\n'
         '    return "written"\n\n\n'
         '@app.route("/")'))
     recorder.next(DevReady, load_failed=False)
     assert page(ready.url + "write") == "written"
-    written = (path / "instance" / "note.txt").stat()
+    # (Not in instance/: the project's data volume covers it, as in Build and Run.)
+    written = (path / "notes" / "note.txt").stat()
     # The image's own user is app (uid 10001): without dev mode's user the file would be its.
     assert (written.st_uid, written.st_gid) == (os.getuid(), os.getgid())
 
