@@ -231,6 +231,8 @@ def advance(state: SessionState, event: SessionEvent) -> SessionState:
                 return SessionState(Phase.STOPPED, "the container was removed")
             if state.phase is Phase.BUILDING:
                 return replace(state, container=changed)  # the old one changed meanwhile
+            if state.phase is Phase.ORPHANED:
+                return replace(state, container=changed)  # (a dev container ends with it)
             if state.busy:
                 return state  # the flow in progress reports its own outcome
             if state.phase is Phase.FAILED and changed.state == "running":

@@ -51,3 +51,31 @@ def test_dev_mode_offers_init_db_and_keeps_the_data_on_the_projects_volume(
     assert (data.rows[0].info.size or 0) > 0  # the SQLite file, on the volume
     assert list((path / "instance").iterdir()) == []  # not in the project folder
 
+
+def test_a_dev_projects_folder_deleted_while_it_runs_says_folder_gone(
+        qtbot, make_window, engine: Engine, copy_sample):
+    from test_window_dev_mode import dev_window
+
+    path = copy_sample("hello")
+    window = dev_window(qtbot, make_window, path)
+    [container] = engine.list_containers(path)
+
+    shutil.rmtree(path)
+
+    qtbot.waitUntil(lambda: (engine.find_container(container.id) or container).state
+                    != "running", timeout=30_000)  # the supervisor ends with its folder
+    qtbot.waitUntil(lambda: "is gone" in window.logs.plain_text(), timeout=30_000)
+    logs = window.logs.plain_text()
+    assert "flask-launcher dev: the project folder /app is gone: No such file or directory; " \
+           "the dev server ends" in logs
+    assert "Traceback" not in logs and "the server stopped" not in logs, logs
+    bar = window.view.dev_bar
+    qtbot.waitUntil(lambda: window.state_label.text() == (
+        "Folder gone: the project folder was deleted"), timeout=30_000)
+    assert bar.status_label.text() == "Folder gone: the project folder was deleted"
+    assert not bar.rebuild_bar.isVisibleTo(bar) and not bar.banner.isVisibleTo(bar)
+    # The window has seen the container exit: still "Folder gone", nothing "changed".
+    qtbot.waitUntil(lambda: window.session.state.container is not None
+                    and window.session.state.container.state != "running", timeout=30_000)
+    assert window.state_label.text() == "Folder gone: the project folder was deleted"
+    assert not bar.rebuild_bar.isVisibleTo(bar)

@@ -89,6 +89,11 @@ TABLE = [
     (RUNNING, FolderGone(), S(Phase.ORPHANED, "the project folder was deleted", OLD)),
     (S(Phase.ORPHANED, "the project folder was deleted", OLD), StopBegan(),
      S(Phase.STOPPING, container=OLD)),
+    # a dev container ends with its folder: the folder is still what the user is told
+    (S(Phase.ORPHANED, "the project folder was deleted", OLD),
+     ContainerChanged(replace(OLD, state="exited", exit_code=1)),
+     S(Phase.ORPHANED, "the project folder was deleted", replace(OLD, state="exited",
+                                                                  exit_code=1))),
 ]
 
 
