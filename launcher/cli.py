@@ -292,7 +292,15 @@ def cmd_down(args: argparse.Namespace, settings: Settings, out: TextIO, err: Tex
             removed = engine.remove_project_containers(root)
         else:  # a folder that is gone, or a container's name or ID
             removed = []
-            for container in containers_for(engine, args.path):
+            try:
+                found = containers_for(engine, args.path)
+            except ProjectError:
+                # A folder that is gone, with no container left: its volumes, by the path the
+                # ledger recorded them under, are still its to keep or remove.
+                if not engine.list_volumes(root):
+                    raise
+                found = []
+            for container in found:
                 engine.remove(container.id)
                 removed.append(container.name)
                 if container.project is not None:

@@ -23,6 +23,7 @@ from launcher.ui.commands_pane import CommandsPane, proposal_reason
 from launcher.ui.data_pane import DataPane
 from launcher.ui.dev_bar import DevBar, with_dev_bar
 from launcher.ui.dockerfile_editor import DockerfileEditor
+from launcher.ui.folder_gone import FolderGoneGuard
 from launcher.ui.icons import icon
 from launcher.ui.log_view import LogView
 from launcher.ui.project_pane import ProjectPane
@@ -81,6 +82,7 @@ class ProjectView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.splitter)
         self._connect()
+        self.folder_gone = FolderGoneGuard(self)
         if session.project is not None:  # detected before this view was made
             self.show_resolved(session.project)
 

@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QIcon, QKeySequence
 from PySide6.QtWidgets import QLabel, QMenu, QMessageBox, QSizePolicy, QSpinBox, QToolBar, QWidget
 
+from launcher.core.session_state import Phase
 from launcher.ui.icons import icon
 
 if TYPE_CHECKING:
@@ -134,7 +135,8 @@ class WindowActions:
         self.stop_action.setEnabled(connected and state is not None and state.can_stop)
         self.restart_action.setEnabled(connected and state is not None and state.can_restart)
         self.browse_action.setEnabled(state is not None and state.serving)
-        self.save_action.setEnabled(has_project)
+        self.save_action.setEnabled(has_project and state is not None
+                                    and state.phase is not Phase.ORPHANED)
         self.dev_action.setEnabled(has_project)
         self.dev_action.setChecked(session is not None and session.dev.enabled)
         self.find_action.setEnabled(session is not None)

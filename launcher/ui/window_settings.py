@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from launcher.core.dockerfile import render_dockerfile, save_dockerfile
 from launcher.core.settings import Settings, write_settings_file
+from launcher.ui.folder_gone import folder_gone_sentence
 from launcher.ui.project_session import ProjectSession
 from launcher.ui.project_view import ProjectView
 from launcher.ui.settings_dialog import SettingsDialog
@@ -70,6 +71,10 @@ class WindowSettings(WindowPart):
             resolved.project.python_version))
 
     def save_dockerfile(self, view: ProjectView) -> bool:
+        if view.folder_gone.gone or not view.session.root.is_dir():
+            self.window.dialogs.error("Cannot save the Dockerfile",
+                                      folder_gone_sentence(view.session.root))
+            return False
         try:
             path = save_dockerfile(view.session.root, view.editor.text())
         except OSError as err:
@@ -82,6 +87,9 @@ class WindowSettings(WindowPart):
 
     def regenerate_dockerfile(self, view: ProjectView | None) -> None:
         w = self.window
+        if view is not None and (view.folder_gone.gone or not view.session.root.is_dir()):
+            w.dialogs.error("Cannot regenerate", folder_gone_sentence(view.session.root))
+            return
         generated = self.generated(view.session if view is not None else None)
         if view is None or generated is None:
             w.dialogs.error("Cannot regenerate",
