@@ -267,6 +267,7 @@ def make_window(qtbot, engine: Engine, dialogs) -> Iterator:
             delete_now(window)
         for root in roots:  # what Stop on close leaves: a container that exited
             engine.remove_project_containers(root)
+            engine.remove_volumes(root)  # the instance volume Build and Run or dev mode made
         if config is not None and config != os.environ.get("FLASK_LAUNCHER_CONFIG_DIR"):
             # Its images are recorded in that folder's ledger: only an engine reading it
             # may remove them.

@@ -67,3 +67,29 @@ def test_dev_mode_names_the_init_command_and_it_writes_where_the_dev_app_reads(
     url, said = up_dev(path)
     assert "no table" not in said
     assert Browser(url).post("/auth/register", username="ada", password="x") == "log in here"
+
+
+def test_a_non_root_dev_user_and_the_images_user_take_turns_on_the_volume(
+        engine: Engine, project):  # noqa: F811
+    from launcher.core.dev_mode import launch_dev
+    from launcher.core.events import AppReady
+    from launcher.core.launch import LaunchOptions
+    from launcher.core.settings import Settings
+
+    path = project("flaskr_like")
+    url, _ = up(path)  # the volume is made, owned by the image's user (app, 10001)
+    assert flask_launcher("flask", str(path), "--", "init-db").returncode == 0
+    assert Browser(url).post("/auth/register", username="ada", password="x") == "log in here"
+
+    # Dev mode as a host user that is neither root nor the image's user.
+    events = list(launch_dev(engine, path, Settings(), LaunchOptions(), user="4321:4321"))
+    ready = events[-1]
+    assert isinstance(ready, AppReady)
+    dev = Browser(local(ready.url))
+    assert "Logged in as ada" in dev.post("/auth/login", username="ada", password="x")
+    assert dev.post("/auth/register", username="bob", password="y") == "log in here"
+
+    url, _ = up(path)  # the image's user again, on what the dev user wrote
+    normal = Browser(url)
+    assert "Logged in as bob" in normal.post("/auth/login", username="bob", password="y")
+    assert normal.post("/auth/register", username="cy", password="z") == "log in here"

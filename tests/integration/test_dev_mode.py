@@ -91,6 +91,7 @@ def dev_app(engine: Engine, copy_sample) -> Iterator[tuple[Path, AppReady, DevSe
             yield path, ready, session, recorder
     finally:
         engine.remove_project_containers(path)
+        engine.remove_volumes(path)  # dev mode mounts the project's instance volume
         engine.prune_images(path)
 
 
@@ -135,6 +136,7 @@ def test_cli_up_dev_serves_an_edit_with_no_rebuild_and_the_same_container(
             if stream is not None:
                 stream.close()
         engine.remove_project_containers(path)
+        engine.remove_volumes(path)
         engine.prune_images(path)
 
 
@@ -206,6 +208,7 @@ def test_a_project_that_does_not_import_at_start_answers_with_its_error_then_rel
         assert page(ready.url) == "<h1>Hello World!</h1>"
     finally:
         engine.remove_project_containers(path)
+        engine.remove_volumes(path)  # dev mode mounts the project's instance volume
         engine.prune_images(path)
 
 
@@ -285,6 +288,7 @@ def test_an_image_whose_entrypoint_starts_the_server_still_reloads(
         assert page(ready.url) == "reloaded"
     finally:
         engine.remove_project_containers(path)
+        engine.remove_volumes(path)  # dev mode mounts the project's instance volume
         engine.prune_images(path)
 
 
