@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 
+from launcher.core import labels
 from launcher.core.engine import Engine
 from launcher.ui.folder_gone import folder_gone_sentence
 
@@ -45,3 +46,8 @@ def test_a_gone_folders_view_says_so_and_saves_nothing(
     assert dialogs.errors == [f"Cannot save the Dockerfile: {sentence}",
                               f"Cannot regenerate: {sentence}"]
     assert not path.exists()  # nothing was written where the folder was
+
+    data = view.data_pane  # its data can still be seen and removed, by its recorded path
+    view.tabs.setCurrentWidget(data)
+    volume = labels.volume_name(path, engine.scope)
+    qtbot.waitUntil(lambda: [r.info.name for r in data.rows] == [volume], timeout=30_000)
