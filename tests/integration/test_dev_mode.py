@@ -44,6 +44,8 @@ def page(url: str) -> str:
             return response.read().decode()
     except urllib.error.HTTPError as err:
         return err.read().decode()
+    except ConnectionError:  # a reload ended the server while it answered: not yet
+        return ""
 
 
 def wait_until(condition: Callable[[], object], timeout_s: float = 30) -> None:
