@@ -62,6 +62,7 @@ from launcher.core.launch import (
     LaunchOptions,
     before_build,
     build_image,
+    generated_dockerfile,
     launch,
     resolve_project,
 )
@@ -209,8 +210,11 @@ def cmd_build(args: argparse.Namespace, settings: Settings, out: TextIO, err: Te
           _cancel_on_sigint() as cancel):
         for note in before_build(resolved):
             _show_build_event(note, err, quiet=args.quiet)
-        for event in build_image(engine, resolved, resolved.dockerfile.text, cancel,
-                                 settings.include_secrets or args.include_secrets):
+        text = (generated_dockerfile(resolved, settings) if args.generated
+                else resolved.dockerfile.text)
+        for event in build_image(engine, resolved, text, cancel,
+                                 settings.include_secrets or args.include_secrets,
+                                 generated=args.generated):
             _show_build_event(event, err, quiet=args.quiet)
             if isinstance(event, BuildSucceeded):
                 print(event.tag, file=out)
@@ -220,7 +224,7 @@ def cmd_build(args: argparse.Namespace, settings: Settings, out: TextIO, err: Te
 def cmd_up(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
     remember_before(args.path, args.before, args.no_before, settings, err)
     options = LaunchOptions(host_port=args.port, environment=_parse_env(args.env),
-                            readiness_timeout_s=args.timeout)
+                            readiness_timeout_s=args.timeout, generated=args.generated)
     if args.bind is not None:
         if problem := bind_address_problem(args.bind):
             raise LauncherError(f"--bind {problem}")

@@ -68,6 +68,9 @@ def build_parser() -> argparse.ArgumentParser:
     include_secrets_help = ("put .env, private keys and other secret files into the image "
                             "(kept out by default)")
     build.add_argument("--include-secrets", action="store_true", help=include_secrets_help)
+    generated_help = ("build with the Dockerfile the launcher generates, not the project's "
+                      "own (which stays as it is)")
+    build.add_argument("--generated", action="store_true", help=generated_help)
     up = command("up", "build, run, wait until the app answers, print its URL",
                  json_flag=True)
     up.add_argument("--port", type=port_number, default=5000,
@@ -78,6 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
                     help="publish on this IP address of this computer instead of 127.0.0.1 "
                          "(0.0.0.0 for all; opt-in: other machines may reach the app)")
     up.add_argument("--include-secrets", action="store_true", help=include_secrets_help)
+    up.add_argument("--generated", action="store_true", help=generated_help)
     up.add_argument("--quiet", "-q", action="store_true", help="show steps only")
     up.add_argument("--timeout", type=timeout_seconds, default=None,
                     help="seconds to wait for the app to answer")

@@ -30,10 +30,11 @@ from launcher.core.dockerfile import exposed_port
 from launcher.core.engine import CancelToken, Engine
 from launcher.core.env_files import project_environment
 from launcher.core.errors import Cancelled, ProjectError
-from launcher.core.events import EngineHost, EnvironmentFromFiles, LaunchEvent
+from launcher.core.events import BuildOutput, EngineHost, EnvironmentFromFiles, LaunchEvent
 from launcher.core.launch import (
     LaunchOptions,
     build_image,
+    generated_dockerfile,
     resolve_project,
     run_container,
     wait_until_ready,
@@ -138,8 +139,14 @@ def launch_dev(engine: Engine, path: str | Path, settings: Settings,
             f"{resolved.root}: set FLASK_APP in .flaskenv, or use Build and Run")
     text = options.dockerfile_text if options.dockerfile_text is not None else (
         resolved.dockerfile.text)
+    if options.generated:
+        text = generated_dockerfile(resolved, settings)
+        if not resolved.dockerfile.generated:
+            yield BuildOutput("building with the generated Dockerfile; the project's own is "
+                              "left as it is")
     with project_lock(resolved.root, settings.scope):
-        yield from build_image(engine, resolved, text, cancel, settings.include_secrets)
+        yield from build_image(engine, resolved, text, cancel, settings.include_secrets,
+                               generated=options.generated)
         if cancel.cancelled:
             raise Cancelled("Dev mode")
         env = project_environment(resolved.root, options.environment)

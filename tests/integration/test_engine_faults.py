@@ -299,8 +299,10 @@ def test_a_base_image_that_cannot_be_pulled_is_named_in_one_line(engine: Engine,
     assert "Traceback" not in result.stderr
     # after the step line, nothing but the one line naming the image
     assert lines[-2] == f"[1/{lines[-2].split('/')[1].split(']')[0]}] FROM {image}", lines
-    assert lines[-1].startswith(f"error: Base image '{image}' is not on this machine and "
-                                "cannot be pulled: "), lines
-    assert lines[-1].endswith("Check the FROM line, or set FLASK_LAUNCHER_BASE_IMAGE to an "
-                              "image you have."), lines
+    # The project's own Dockerfile (and no app to generate one for): the setting is no help.
+    assert lines[-1].startswith(f"error: Base image '{image}' of your Dockerfile is not on this "
+                                "machine and cannot be pulled ("), lines
+    assert lines[-1].endswith("; FLASK_LAUNCHER_BASE_IMAGE applies only to the Dockerfile the "
+                              "launcher generates, so change your FROM line to an image you "
+                              "have."), lines
     assert engine.list_images(path) == []

@@ -28,6 +28,8 @@ from launcher.core.build_context import (
     largest_entries,
 )
 from launcher.core.build_stream import BuildTrail, parse_build_stream, refused_build
+from launcher.core.buildkit_syntax import buildkit_features
+from launcher.core.engine.buildkit import BuildRequest, buildkit_cli, cli_build, engine_address
 from launcher.core.engine.cancel import CancelToken, close_quietly
 from launcher.core.engine.commands import CommandMethods
 from launcher.core.engine.records import container_info, image_info, listed_container_info
@@ -139,6 +141,11 @@ class Engine(VolumeMethods, CommandMethods):
                 size = context.seek(0, os.SEEK_END)
             yield BuildContextSent(size, largest_entries(context) if (
                 size > LARGE_CONTEXT_BYTES) else ())
+            if buildkit_features(dockerfile_text):
+                yield from self._buildkit_build(context, BuildRequest(
+                    dockerfile_name, tag, labels.resource_labels(project, self.scope), nocache),
+                    project, cancel, dockerfile_text)
+                return
             upload = CancellableUpload(context, lambda: cancel.cancelled)
             yield from self._stream_build(upload, dockerfile_name, tag, project, cancel,
                                           nocache, dockerfile_text)
@@ -201,6 +208,25 @@ class Engine(VolumeMethods, CommandMethods):
                 close_quietly(response)
             client.close()
             self._tidy_after_build(project, trail)
+
+    def _buildkit_build(self, context: Any, request: BuildRequest, project: Path,
+                        cancel: CancelToken, dockerfile_text: str) -> Iterator[BuildEvent]:
+        """A Dockerfile only BuildKit reads, built by a docker CLI (engine/buildkit.py) in
+        this engine: the same labels and context; its image recorded as the launcher's."""
+        with engine_errors():
+            cli = buildkit_cli(dockerfile_text, self._client.version())
+        yield BuildOutput(f"building with BuildKit (docker CLI {cli.path} {cli.version}"
+                          f"{', buildx' if cli.buildx else ''})")
+        try:
+            for event in cli_build(cli, engine_address(self._client), context, request,
+                                   dockerfile_text, cancel):
+                if isinstance(event, str):  # the image ID, last
+                    self._owned.record_images([event], labels.project_key(project))
+                    yield BuildSucceeded(event, request.tag)
+                else:
+                    yield event
+        finally:
+            self._tidy_after_build(project, BuildTrail())  # the image the tag left
 
     def _tidy_after_build(self, project: Path, trail: BuildTrail) -> None:
         """Whatever the build's outcome, leave no dangling image behind: the classic builder
