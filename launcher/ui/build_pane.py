@@ -59,10 +59,10 @@ class BuildPane(QWidget):
         self.progress.setFormat("Build failed")
         lines = failure.output[-FAILURE_LINES_SHOWN:]
         body = "<br>".join(html.escape(line) for line in lines)
-        self.failure.setText(f"<b>{html.escape(str(error))}</b>"
+        self.failure.setText(f"<b>{html.escape(error.text_for_window())}</b>"
                              + (f"<br><br>{body}" if body else ""))
         self.failure.setVisible(True)
-        self.output.append_line(f"\x1b[1;31m{error}\x1b[0m")
+        self.output.append_line(f"\x1b[1;31m{error.text_for_window()}\x1b[0m")
 
     def failure_text(self) -> str:
         """The failure banner as the user reads it (no markup)."""

@@ -213,8 +213,10 @@ class ProjectSession(QObject):
     # --- build and run ------------------------------------------------------------------------
 
     def build_and_run(self, dockerfile_text: str, host_port: int | None = None,
-                      environment: dict[str, str] | None = None) -> bool:
-        """Start the flow; False (with a message) when it cannot start now."""
+                      environment: dict[str, str] | None = None,
+                      generated: bool = False) -> bool:
+        """Start the flow; False (with a message) when it cannot start now. ``generated``
+        builds with the generated Dockerfile instead of ``dockerfile_text``."""
         if self.busy:
             self.message.emit(f"{self.name}: Build and Run is already in progress")
             return False
@@ -226,7 +228,7 @@ class ProjectSession(QObject):
             self.port = host_port
         settings = copy.deepcopy(self.settings)  # the settings as they are now, for this run
         options = LaunchOptions(host_port=self.port, environment=dict(environment or {}),
-                                dockerfile_text=dockerfile_text)
+                                dockerfile_text=dockerfile_text, generated=generated)
         root = self.root
 
         def work(cancel: CancelToken) -> Iterator[Any]:

@@ -18,6 +18,7 @@ from launcher.core.session_state import Phase, SessionState
 from launcher.ui.browser_pane import BrowserPane
 from launcher.ui.build_pane import BuildPane
 from launcher.ui.dockerfile_editor import DockerfileEditor
+from launcher.ui.generated_offer import GeneratedOffer
 from launcher.ui.icons import icon
 from launcher.ui.log_view import LogView
 from launcher.ui.project_pane import ProjectPane
@@ -35,6 +36,8 @@ class ProjectView(QWidget):
         self.project_pane = ProjectPane()
         self.editor = DockerfileEditor()
         self.build_pane = BuildPane()
+        self.generated_offer = GeneratedOffer(session)
+        self.build_pane.layout().insertWidget(2, self.generated_offer)
         self.logs = LogView()
         self.browser = BrowserPane()
         self.tabs = QTabWidget()

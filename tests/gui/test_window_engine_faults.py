@@ -383,10 +383,13 @@ def test_a_base_image_that_cannot_be_pulled_is_named_in_the_build_pane(
     with qtbot.waitSignal(window.session.build_failed, timeout=BUILD_AND_RUN_TIMEOUT_MS):
         click(qtbot, window, window.run_action)
     headline = window.build_pane.failure_text().splitlines()[0]
-    assert headline.startswith(f"Base image '{image}' is not on this machine and cannot be "
-                               "pulled: "), headline
-    assert headline.endswith("Check the FROM line, or set FLASK_LAUNCHER_BASE_IMAGE to an "
-                             "image you have.")
+    # The edit is saved before the build: the FROM is now the project's own Dockerfile's.
+    assert headline.startswith(f"Base image '{image}' of your Dockerfile is not on this "
+                               "machine and cannot be pulled ("), headline
+    assert headline.endswith("FLASK_LAUNCHER_BASE_IMAGE applies only to the Dockerfile the "
+                             "launcher generates, so change your FROM line to an image you "
+                             "have, or build with the generated Dockerfile instead: press "
+                             "Build with the generated Dockerfile.")
     assert window.editor.error_line() == typo.splitlines().index(f"FROM {image}") + 1
     assert window.editor.text() == typo
     assert window.state_label.text() == "Failed: the build failed"
