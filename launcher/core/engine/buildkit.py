@@ -75,6 +75,14 @@ def buildkit_cli(dockerfile_text: str, engine_version: dict[str, Any]) -> Docker
                   "that builds with BuildKit")
 
 
+def builds_buildkit_syntax(version: dict[str, Any]) -> bool:
+    """The engine's own /build reads BuildKit's syntax: Podman's (Buildah) does, RUN --mount
+    and heredocs included, and it has no BuildKit for a docker CLI to talk to."""
+    components = version.get("Components") or []
+    return any("podman" in str(c.get("Name", "")).lower() for c in components
+               if isinstance(c, dict))
+
+
 def engine_problem(version: dict[str, Any]) -> str | None:
     """Why the engine cannot build with BuildKit (None: it can)."""
     if str(version.get("Os") or "linux").lower() != "linux":

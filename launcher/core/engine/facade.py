@@ -29,7 +29,13 @@ from launcher.core.build_context import (
 )
 from launcher.core.build_stream import BuildTrail, parse_build_stream, refused_build
 from launcher.core.buildkit_syntax import buildkit_features
-from launcher.core.engine.buildkit import BuildRequest, buildkit_cli, cli_build, engine_address
+from launcher.core.engine.buildkit import (
+    BuildRequest,
+    buildkit_cli,
+    builds_buildkit_syntax,
+    cli_build,
+    engine_address,
+)
 from launcher.core.engine.cancel import CancelToken, close_quietly
 from launcher.core.engine.commands import CommandMethods
 from launcher.core.engine.records import container_info, image_info, listed_container_info
@@ -141,7 +147,7 @@ class Engine(VolumeMethods, CommandMethods):
                 size = context.seek(0, os.SEEK_END)
             yield BuildContextSent(size, largest_entries(context) if (
                 size > LARGE_CONTEXT_BYTES) else ())
-            if buildkit_features(dockerfile_text):
+            if buildkit_features(dockerfile_text) and not self._reads_buildkit_syntax():
                 yield from self._buildkit_build(context, BuildRequest(
                     dockerfile_name, tag, labels.resource_labels(project, self.scope), nocache),
                     project, cancel, dockerfile_text)
@@ -208,6 +214,10 @@ class Engine(VolumeMethods, CommandMethods):
                 close_quietly(response)
             client.close()
             self._tidy_after_build(project, trail)
+
+    def _reads_buildkit_syntax(self) -> bool:
+        with engine_errors():
+            return builds_buildkit_syntax(self._client.version())
 
     def _buildkit_build(self, context: Any, request: BuildRequest, project: Path,
                         cancel: CancelToken, dockerfile_text: str) -> Iterator[BuildEvent]:
