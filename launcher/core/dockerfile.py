@@ -395,7 +395,8 @@ def _missing_copy_sources(instructions: list[Instruction], root: Path) -> list[L
             continue
         sources = _sources(instruction.arguments)
         for source in sources or []:
-            if _URL.match(source) or any(c in source for c in "*?[$"):
+            if _URL.match(source) or any(c in source for c in "*?[$") or (
+                    source.startswith("<<")):  # a heredoc: the file is in the Dockerfile
                 continue
             # Docker reads sources inside the context only: "/x" is the context's x.
             relative = os.path.normpath(source.lstrip("/") or ".")

@@ -49,8 +49,9 @@ def test_classic_dockerfiles_have_no_buildkit_features(text: str):
     assert buildkit_features(text) == []
 
 
-def test_a_heredocs_lines_are_not_read_as_instructions():
-    assert lint_dockerfile(BUILDKIT_DOCKERFILE) == []
+def test_a_heredocs_lines_are_not_read_as_instructions(tmp_path):
+    text = BUILDKIT_DOCKERFILE + "COPY <<EOF /app/settings.ini\n[app]\nEOF\n"
+    assert lint_dockerfile(text, tmp_path) == []
 
 
 STEPS_AND_FAILURE = """\
