@@ -23,10 +23,16 @@ class GeneratedOffer(QPushButton):
         self.clicked.connect(self._build_generated)
         session.build_failed.connect(self.show_for)
         session.build_started.connect(self.hide)
+        # The failure is told before its flow has ended: usable once the session is free.
+        session.state_changed.connect(self._follow_session)
 
     def show_for(self, error: BuildFailed) -> None:
         self.setVisible(isinstance(error, OwnDockerfileUnbuildable)
                         and error.generated_for is not None)
+        self._follow_session()
+
+    def _follow_session(self, *_: object) -> None:
+        self.setEnabled(not self.session.busy)
 
     def _build_generated(self) -> None:
         self.session.build_and_run("", generated=True)

@@ -47,8 +47,8 @@ def test_an_unpullable_base_image_of_the_projects_dockerfile_offers_the_generate
     assert loaded.args[0] is True, f"page failed to load: {loaded.args}"
     assert page_text(qtbot, window) == "built with a pip cache mount"
     assert not offer.isVisible()
-    assert ("building with the generated Dockerfile; the project's own is left as it is"
-            in window.build_pane.output.plain_text())
+    note = "building with the generated Dockerfile; the project's own is left as it is"
+    qtbot.waitUntil(lambda: note in window.build_pane.output.plain_text(), timeout=10_000)
     assert window.editor.text() == own
     assert dockerfile.read_text() == own
 
