@@ -29,7 +29,8 @@ from bench.common import (
     setup_environment,
 )
 
-BENCHMARKS = ("warm", "cold", "flood", "startup", "context", "stop", "readiness", "dev")
+BENCHMARKS = ("warm", "cold", "flood", "startup", "workspace", "context", "stop", "readiness",
+              "dev")
 # Run only when named: they download from the package index (pipcache: pandas and numpy).
 NAMED_ONLY = ("pipcache",)
 RESULT_MARK = "BENCH-RESULT "
@@ -50,6 +51,10 @@ def run_one(name: str, smoke: bool) -> list[Metric]:
         from bench import startup
 
         return startup.run(pairs or 5)
+    if name == "workspace":
+        from bench import workspace
+
+        return workspace.run(pairs or 5, rounds=4 if smoke else 10)
     if name == "context":
         from bench import build_context
 

@@ -241,12 +241,17 @@ def write_docker_files(project: Path) -> str:
 
 
 def remove_scope_resources() -> list[str]:
-    """Remove every container and image of this run's scope (the launcher's and the
-    baseline's: both carry the scope label). Returns what could not be removed."""
+    """Remove every container, instance volume and image of this run's scope (the
+    launcher's and the baseline's: both carry the scope label; the launcher keeps a
+    project's volume across down and prune, by design, so the benchmark removes its own).
+    Returns what could not be removed."""
     label = f"label={SCOPE_LABEL}={scope()}"
     containers = docker("ps", "-aq", "--filter", label).split()
     if containers:
         docker("rm", "-f", *containers)
+    volumes = docker("volume", "ls", "-q", "--filter", label).split()
+    if volumes:
+        docker("volume", "rm", "-f", *volumes)
     left: list[str] = []
     for _ in range(5):  # an image removed may leave its labelled, untagged parent behind
         images = sorted(set(docker("images", "-aq", "--filter", label).split()))

@@ -60,18 +60,40 @@ class BuildTrail:
 
 def parse_build_stream(chunks: Iterable[dict[str, Any]]) -> Iterator[BuildEvent]:
     """Yield BuildStep/BuildOutput/PullProgress; raise BuildFailed (or BaseImageUnavailable)
-    carrying the failing step and the output it printed."""
+    carrying the failing step and the output it printed.
+
+    The engine cuts a step's output where the program flushed, not at line ends: a coloured
+    traceback arrives as "ModuleNotFoundError", ": ", "No module named ..." in three
+    chunks. A piece without its line end waits for the rest of its line."""
     step: BuildStep | None = None
     step_output: list[str] = []
+    partial = ""
+
+    def lines_of(text: str) -> Iterator[str]:
+        nonlocal partial
+        text, partial = partial + text, ""
+        pieces = text.split("\n")
+        partial = pieces.pop()  # "" when the text ended its line
+        for piece in pieces:
+            yield from piece.splitlines() or [""]
+
+    def flush() -> Iterator[BuildEvent]:
+        nonlocal partial
+        if partial.strip():
+            step_output.append(partial)
+            yield BuildOutput(partial)
+        partial = ""
+
     for chunk in chunks:
         if "error" in chunk or "errorDetail" in chunk:
+            yield from flush()
             detail = chunk.get("errorDetail") or {}
             message = (detail.get("message") or chunk.get("error") or "unknown error").strip()
             raise build_failure(BuildFailure(
                 step.index if step else None, step.total if step else None,
                 step.instruction if step else None, message, step_output[-KEPT_STEP_LINES:]))
         if "stream" in chunk:
-            for line in chunk["stream"].splitlines():
+            for line in lines_of(chunk["stream"]):
                 match = _STEP.match(line)
                 if match:
                     step = BuildStep(int(match.group(1)), int(match.group(2)), match.group(3))
@@ -81,6 +103,7 @@ def parse_build_stream(chunks: Iterable[dict[str, Any]]) -> Iterator[BuildEvent]
                     step_output.append(line)
                     yield BuildOutput(line)
         elif "status" in chunk:
+            yield from flush()
             detail = chunk.get("progressDetail") or {}
             layer = chunk.get("id", "")
             if layer or detail:
@@ -89,6 +112,7 @@ def parse_build_stream(chunks: Iterable[dict[str, Any]]) -> Iterator[BuildEvent]
             else:
                 step_output.append(chunk["status"])
                 yield BuildOutput(chunk["status"])
+    yield from flush()
 
 
 def build_failure(failure: BuildFailure) -> BuildFailed:

@@ -25,6 +25,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path, PurePosixPath
+from urllib.parse import urlsplit
 
 from launcher.core.dockerfile import exposed_port
 from launcher.core.engine import CancelToken, Engine
@@ -100,11 +101,52 @@ def dev_plan(project: FlaskProject, host: EngineHost, workdir: str, container_po
            SERVER_SCRIPT_VARIABLE: server_script(),
            "PYTHONDONTWRITEBYTECODE": "1",
            "PYTHONUNBUFFERED": "1"}
-    command = ("python", "-c", BOOTSTRAP, "supervise", "run", "--debug", "--reload",
-               "--host", "0.0.0.0", "--port", str(container_port))
+    # The entrypoint is set too: an image whose ENTRYPOINT script starts the server itself
+    # (``exec gunicorn ...``, ignoring its arguments) would otherwise never run the
+    # supervisor, and dev mode would wait for a reloader that never comes.
+    entrypoint = ("python", "-c", BOOTSTRAP)
+    command = ("supervise", "run", "--debug", "--reload", "--host", "0.0.0.0",
+               "--port", str(container_port))
     spec = RunSpec(container_port=container_port, environment=env, user=user,
-                   command=command, mounts=(Mount(str(project.root), workdir, MountKind.BIND),))
+                   entrypoint=entrypoint, command=command,
+                   mounts=(Mount(str(project.root), workdir, MountKind.BIND),))
     return DevPlan(workdir, user, reloader, reason, spec)
+
+
+class DevModeNotLocal(ProjectError):
+    """The engine runs on another machine: this folder cannot be mounted into its
+    containers. The window offers normal mode (Build and Run from the image)."""
+
+
+LOCAL_HOSTS = ("localhost", "localnpipe", "127.0.0.1", "::1", "[::1]")
+
+
+def is_local_engine_url(base_url: str) -> bool:
+    """Whether an engine reached at ``base_url`` (docker-py's: ``http+docker://localhost``
+    for a unix socket, ``http+docker://localnpipe`` for a Windows pipe,
+    ``http+docker://ssh`` for ssh://, ``http(s)://HOST:PORT`` for tcp://) runs on this
+    machine, where a bind mount of this machine's folders can work."""
+    parsed = urlsplit(base_url)
+    scheme, host = parsed.scheme.lower(), (parsed.hostname or "").lower()
+    if scheme in ("unix", "npipe", "http+unix"):
+        return True
+    return host in LOCAL_HOSTS
+
+
+def engine_is_local(engine: Engine) -> bool:
+    """The engine's own answer where it has one (``Engine.is_local``), else its URL's."""
+    known = getattr(engine, "is_local", None)
+    if isinstance(known, bool):
+        return known
+    return is_local_engine_url(str(engine.sdk.api.base_url))
+
+
+def check_local(engine: Engine, description: str) -> None:
+    if not engine_is_local(engine):
+        raise DevModeNotLocal(
+            f"dev mode mounts this folder into the container, and the engine ({description}) "
+            "runs on another machine, which cannot see it: use normal mode (Build and Run "
+            "without dev mode), or a Docker engine on this computer")
 
 
 def host_user(host: EngineHost) -> str | None:
@@ -132,6 +174,7 @@ def launch_dev(engine: Engine, path: str | Path, settings: Settings,
             f"dev mode runs Werkzeug's debugger, which runs any Python a visitor types, so it "
             f"is published on {DEFAULT_BIND_ADDRESS} only, not on {settings.bind_address}: "
             "drop --bind (or set the bind address back to 127.0.0.1) to use dev mode")
+    check_local(engine, str(engine.sdk.api.base_url))
     resolved = resolve_project(path, settings)
     if resolved.project is None:
         raise ProjectError(

@@ -64,7 +64,8 @@ class DevView:
             if not event.load_failed:
                 self.error = None
             return DevViewChange(reload_pane=True, banner="" if cleared else None,
-                                 status="Ready" if not event.load_failed else None)
+                                 status="Error page: save a fix" if event.load_failed
+                                 else "Ready")
         if isinstance(event, DevServerStopped):
             self.error = (f"The server stopped (exit code {event.exit_code}); it starts again "
                           "when you save a file.")

@@ -39,6 +39,18 @@ class PullProgress:
 
 
 @dataclass(frozen=True)
+class ContainerStats:
+    """One sample of a running container's use, as the engine's stats stream reports it
+    (about once a second). ``cpu_percent`` is of one CPU (two busy CPUs: 200); memory is
+    what the container uses without the page cache it could give back."""
+
+    cpu_percent: float
+    memory_bytes: int
+    memory_limit_bytes: int
+    at: datetime
+
+
+@dataclass(frozen=True)
 class BuildContextSent:
     """How much the build sends to the engine (after .dockerignore), told before sending;
     ``largest`` lists its biggest files (path, bytes) when it is large enough to say so."""

@@ -1,8 +1,9 @@
 """Dev mode's server, run inside the container as ``python -c <this file> MODE ...``.
 
-``supervise ARGS``: PID 1. Runs ``serve ARGS`` and, when that ends on its own (the app
-called sys.exit while loading, or was killed), says so and starts it again at the next
-change of a file under the working folder, so the container never exits under the user.
+``supervise ARGS``: PID 1. Runs ``serve ARGS`` and, when that ends on its own, says so and
+starts it again: at once if a signal killed it (the OOM killer, a stray kill; not twice
+within ``KILLED_RESTART_AFTER_S``), else (the app called sys.exit while loading) at the
+next change of a file under the working folder. The container never exits under the user.
 SIGINT or SIGTERM stops it and the server with it.
 
 ``serve ARGS``: ``flask ARGS`` (``run --debug --reload ...``) with Werkzeug's reloader set
@@ -22,6 +23,7 @@ import sys
 import time
 
 PREFIX = "flask-launcher dev:"
+KILLED_RESTART_AFTER_S = 10.0  # killed again within this of a restart: wait for a save
 HEAVY_FOLDERS = {".venv", "venv", "node_modules", ".tox", ".nox", ".idea", ".vscode"}
 
 
@@ -56,6 +58,7 @@ def serve(args: list[str]) -> None:
     loop = werkzeug._reloader.ReloaderLoop
     loop.restart_with_reloader = _restart_with_spare  # type: ignore[method-assign]
     loop.trigger_reload = _exit_for_reload  # type: ignore[method-assign]
+    _count_changes_since_release(werkzeug._reloader.StatReloaderLoop)
     from flask.cli import ScriptInfo, main
 
     if os.environ.get("WERKZEUG_RUN_MAIN") != "true":
@@ -66,7 +69,11 @@ def serve(args: list[str]) -> None:
         ScriptInfo.load_app = _placeholder_app  # type: ignore[method-assign,assignment]
 
     if os.environ.pop(SPARE, None):
-        sys.stdin.readline()  # a spare: Python and Flask are loaded; wait for its turn
+        try:
+            turn = sys.stdin.readline()  # a spare: Python and Flask are loaded; wait for its turn
+        except KeyboardInterrupt:
+            sys.exit(0)  # the container stops before its turn came: nothing to say
+        _RELEASE["since"] = float(turn.split()[1]) if len(turn.split()) == 2 else None
     sys.argv = ["flask", *args]
     main()
 
@@ -97,9 +104,10 @@ class _Spare:
                                         close_fds=False, stdin=subprocess.PIPE)
         os.close(write_end)
 
-    def release(self) -> None:
+    def release(self, since: float | None = None) -> None:
+        """Let it serve; ``since``: when the server before it saw its last change."""
         assert self.process.stdin is not None
-        self.process.stdin.write(b"go\n")
+        self.process.stdin.write(b"go\n" if since is None else f"go {since}\n".encode())
         self.process.stdin.close()
 
     def wait_until_loaded(self) -> bool:
@@ -123,17 +131,41 @@ def _restart_with_spare(self: object) -> int:
     from werkzeug._reloader import _log
 
     spare: _Spare | None = _Spare()
+    changed_at: float | None = None
     while True:
         _log("info", f" * Restarting with {self.name}")  # type: ignore[attr-defined]
         current = spare or _Spare()
-        current.release()
+        current.release(changed_at)
         spare = _Spare() if current.wait_until_loaded() else None
         code = current.process.wait()
+        changed_at = time.time()
         os.close(current.ready)
         if code != 3:
             if spare is not None:
                 spare.discard()
-            return code
+            # Killed by a signal: say so as a shell does (128 + N), not as sys.exit(-N).
+            return 128 - code if code < 0 else code
+
+
+_RELEASE: dict[str, float | None] = {"since": None}
+
+
+def _count_changes_since_release(stat_loop: type) -> None:
+    """Werkzeug's stat reloader takes the files' times at its first scan, after the app is
+    imported: a save in between (a quick fix right after a syntax error) would never be
+    seen. Here a file changed after the previous server saw its change counts at once."""
+    original = stat_loop.run_step
+
+    def run_step(self: object) -> None:
+        first = not self.mtimes  # type: ignore[attr-defined]
+        original(self)
+        since = _RELEASE["since"]
+        if first and since is not None:
+            for name, mtime in list(self.mtimes.items()):  # type: ignore[attr-defined]
+                if mtime > since:
+                    self.trigger_reload(name)  # type: ignore[attr-defined]
+
+    stat_loop.run_step = run_step
 
 
 def _exit_for_reload(self: object, filename: str) -> None:
@@ -172,12 +204,26 @@ def supervise(args: list[str]) -> int:
     signal.signal(signal.SIGTERM, stop)
     command = [sys.executable, *sys.orig_argv[1:]]
     command[command.index("supervise")] = "serve"
+    restarted_at = -KILLED_RESTART_AFTER_S
     while True:
         started = _newest_change(os.getcwd())
         child = subprocess.Popen(command, start_new_session=True)
         code = child.wait()
         if stopping:
             return 0
+        try:  # a killed reloader leaves its server and spare behind, holding the port
+            os.killpg(child.pid, signal.SIGKILL)
+        except OSError:
+            pass
+        killed = code < 0 or code > 128
+        if killed and time.monotonic() - restarted_at >= KILLED_RESTART_AFTER_S:
+            # Killed (the OOM killer, a stray kill), not the app's own doing: start again
+            # now. Killed again soon after, it waits for a save, so nothing loops.
+            restarted_at = time.monotonic()
+            print(f"{PREFIX} the server stopped (exit code {code}); starting it again now",
+                  flush=True)
+            print(f"{PREFIX} starting the server again", flush=True)
+            continue
         print(f"{PREFIX} the server stopped (exit code {code}); it starts again when a file "
               "changes", flush=True)
         while not stopping and _newest_change(os.getcwd()) <= started:

@@ -42,6 +42,9 @@ def run_app(argv: list[str]) -> int:
     app.setApplicationName("flask-launcher")
     app.setApplicationDisplayName("Flask Launcher")
     app.setDesktopFileName("flask-launcher")  # the menu entry install-shortcut writes
+    from launcher.ui.theme import follow_system_color_scheme
+
+    follow_system_color_scheme(app)
     from launcher.ui.main_window import MainWindow
 
     window = MainWindow()

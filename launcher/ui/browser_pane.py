@@ -31,6 +31,8 @@ from PySide6.QtWidgets import (
 
 from launcher.ui.app_page import app_page_class
 from launcher.ui.browser_guard import WEB_SCHEMES, origin_of, request_guard_class, same_origin
+from launcher.ui.failing_bar import FailingPageBar
+from launcher.ui.icons import icon
 from launcher.ui.page_bars import LinkOfferBar, PageStrip
 
 if TYPE_CHECKING:
@@ -105,11 +107,15 @@ class BrowserPane(QWidget):
         self.address_bar.setClearButtonEnabled(False)
         self.open_external_button = QToolButton()
         self.open_external_button.setText("Open in browser")
+        self.open_external_button.setIcon(icon("browser"))
+        self.open_external_button.setToolButtonStyle(
+            Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.open_external_button.setToolTip("Open this page in the system browser")
         self.message_label = QLabel()
         self.message_label.setWordWrap(True)
         self.message_label.setVisible(False)
         self.link_bar = LinkOfferBar()
+        self.failing_bar = FailingPageBar()  # the app answers 5xx: what its logs say
         self.page_strip = PageStrip()
         self.placeholder = QLabel(PLACEHOLDER_TEXT)
         self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -137,6 +143,7 @@ class BrowserPane(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(navigation)
         layout.addWidget(self.message_label)
+        layout.addWidget(self.failing_bar)
         layout.addWidget(self.link_bar)
         layout.addWidget(self.page_strip)
         layout.addWidget(self.stack, 1)
@@ -201,6 +208,7 @@ class BrowserPane(QWidget):
         """Go back to the placeholder, e.g. when the app stopped; the profile stays."""
         self._showing_app = False
         self._origin = None
+        self.failing_bar.withdraw()
         if self._view is not None:
             self._view.stop()
             page = self._app_page()

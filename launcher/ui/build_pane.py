@@ -7,9 +7,11 @@ import html
 from PySide6.QtGui import QTextDocumentFragment
 from PySide6.QtWidgets import QLabel, QProgressBar, QVBoxLayout, QWidget
 
+from launcher.core.ansi import strip_ansi
 from launcher.core.errors import BuildFailed
-from launcher.core.events import BuildStep
+from launcher.core.events import BuildStep, PullProgress
 from launcher.ui.log_view import LogView
+from launcher.ui.pull_panel import PullPanel
 
 FAILURE_LINES_SHOWN = 12
 
@@ -28,17 +30,20 @@ class BuildPane(QWidget):
             "QLabel { background: #fdecea; color: #611a15; border: 1px solid #f5c2c0;"
             " padding: 6px; font-family: monospace; }")
         self.failure.setVisible(False)
+        self.pull = PullPanel()
         self.output = LogView(max_lines=20_000)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.progress)
         layout.addWidget(self.failure)
+        layout.addWidget(self.pull)
         layout.addWidget(self.output, 1)
 
     def start(self, title: str = "Build and Run") -> None:
         """A new run: its output follows the earlier runs' under a separator line."""
         self.output.append_line(f"\x1b[1m──── {title} ────\x1b[0m")
         self.failure.setVisible(False)
+        self.pull.reset()
         self.progress.setRange(0, 0)  # busy until the first step tells us n
         self.progress.setFormat("Sending build context…")
 
@@ -49,6 +54,13 @@ class BuildPane(QWidget):
         self.output.append_line(f"\x1b[1;34mStep {step.index}/{step.total} : "
                                 f"{step.instruction}\x1b[0m")
 
+    def show_pull(self, event: PullProgress) -> None:
+        """A base-image pull: per layer and in total in the panel; phases in the output."""
+        line = self.pull.add(event)
+        if line is not None:
+            for text in line.splitlines():
+                self.output.append_line(f"\x1b[2m{text}\x1b[0m")
+
     def show_line(self, text: str) -> None:
         self.output.append_line(text)
 
@@ -58,7 +70,7 @@ class BuildPane(QWidget):
         self.progress.setValue(failure.step_index or 0)
         self.progress.setFormat("Build failed")
         lines = failure.output[-FAILURE_LINES_SHOWN:]
-        body = "<br>".join(html.escape(line) for line in lines)
+        body = "<br>".join(html.escape(strip_ansi(line)) for line in lines)
         self.failure.setText(f"<b>{html.escape(error.text_for_window())}</b>"
                              + (f"<br><br>{body}" if body else ""))
         self.failure.setVisible(True)

@@ -7,10 +7,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QPoint, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
+from PySide6.QtGui import QColor, QFocusEvent, QIcon, QPainter, QPaintEvent, QPalette, QPixmap
 from PySide6.QtWidgets import QListWidget, QListWidgetItem, QMenu, QWidget
 
 from launcher.core.session_state import Phase, SessionState
+from launcher.ui.icons import icon
 
 ROOT_ROLE = Qt.ItemDataRole.UserRole
 
@@ -32,6 +33,11 @@ def state_dot(phase: Phase) -> QIcon:
     painter.drawEllipse(2, 2, 10, 10)
     painter.end()
     return QIcon(pixmap)
+
+
+EMPTY_TEXT = ("No open projects.\n\nOpen a folder (Ctrl+O), drop one here, or pick a recent "
+              "project on the start page. Projects with a container on the engine show "
+              "up here by themselves.")
 
 
 class ProjectList(QListWidget):
@@ -56,6 +62,18 @@ class ProjectList(QListWidget):
         self.customContextMenuRequested.connect(self._show_menu)
         self.currentItemChanged.connect(self._on_current_changed)
         self._states: dict[Path, SessionState] = {}
+        self._quiet = False
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if self.count():
+            return
+        # No open project: say what goes here rather than show an empty white column.
+        painter = QPainter(self.viewport())
+        painter.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
+        painter.drawText(self.viewport().rect().adjusted(12, 12, -12, -12),
+                         int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop
+                             | Qt.TextFlag.TextWordWrap), EMPTY_TEXT)
 
     def add_project(self, root: Path) -> None:
         if self._item(root) is not None:
@@ -101,8 +119,23 @@ class ProjectList(QListWidget):
                 return item
         return None
 
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        """A list that gets the focus makes its first row current; here that would open a
+        project the user did not pick (the window activated, the sidebar filled meanwhile).
+        Only keyboard focus (Tab) may pick a row."""
+        keyboard = event.reason() in (Qt.FocusReason.TabFocusReason,
+                                      Qt.FocusReason.BacktabFocusReason)
+        had = self.currentItem()
+        self._quiet = not keyboard
+        try:
+            super().focusInEvent(event)
+        finally:
+            self._quiet = False
+        if had is None and self.currentItem() is not None and not keyboard:
+            self.setCurrentItem(None)  # type: ignore[arg-type]  # Qt takes None: no row
+
     def _on_current_changed(self, current: QListWidgetItem | None, _previous: object) -> None:
-        if current is not None:
+        if current is not None and not self._quiet:
             self.project_selected.emit(Path(current.data(ROOT_ROLE)))
 
     def _show_menu(self, position: QPoint) -> None:
@@ -112,14 +145,14 @@ class ProjectList(QListWidget):
         root = Path(item.data(ROOT_ROLE))
         state = self._states.get(root, SessionState())
         menu = QMenu(self)
-        start = menu.addAction("Build and Run")
+        start = menu.addAction(icon("run"), "Build and Run")
         start.setEnabled(not state.busy and state.phase is not Phase.ORPHANED)
-        stop = menu.addAction("Stop")
+        stop = menu.addAction(icon("stop"), "Stop")
         stop.setEnabled(state.can_stop)
-        browse = menu.addAction("Open in Browser")
+        browse = menu.addAction(icon("browser"), "Open in Browser")
         browse.setEnabled(state.serving)
         menu.addSeparator()
-        close = menu.addAction("Close Project")
+        close = menu.addAction(icon("close"), "Close Project")
         chosen = menu.exec(self.viewport().mapToGlobal(position))
         signal = {start: self.start_requested, stop: self.stop_requested,
                   browse: self.open_requested, close: self.close_requested}.get(chosen)

@@ -29,6 +29,13 @@ class ProjectPane(QWidget):
         layout.addWidget(self.warnings, 1)
         layout.addStretch(0)
 
+    def height_for(self, width: int) -> int:
+        """The height the summary (and the warnings, if any) need at ``width``."""
+        margins = self.layout().contentsMargins()
+        inner = width - margins.left() - margins.right()
+        needed = self.summary.heightForWidth(inner) + margins.top() + margins.bottom()
+        return needed + (150 if self.warnings.isVisibleTo(self) else 0)
+
     def show_project(self, resolved: ResolvedProject) -> None:
         project = resolved.project
         rows = [("Project", str(resolved.root))]

@@ -17,6 +17,7 @@ from typing import Any
 from PySide6.QtCore import QFileSystemWatcher, QObject, Signal
 
 from launcher.core.command_events import InstanceVolumeMounted, Proposal
+from launcher.core.dev_mode import DevModeNotLocal, DevStarted, launch_dev
 from launcher.core.engine import CancelToken, Engine
 from launcher.core.errors import (
     AppExited,
@@ -36,6 +37,7 @@ from launcher.core.events import (
     EnvironmentFromFiles,
     LogLine,
     PinWarnings,
+    PullProgress,
     SecretsKeptOut,
     ServicesExpected,
 )
@@ -71,7 +73,10 @@ from launcher.core.session_state import (
     advance,
 )
 from launcher.core.settings import Settings
+from launcher.ui.dev_session import DevController
 from launcher.ui.engine_connection import EngineConnection
+from launcher.ui.project_commands import ProjectCommands
+from launcher.ui.project_data import ProjectData
 from launcher.ui.workers import Worker
 
 LOG_BATCH_LINES = 2000
@@ -85,12 +90,17 @@ class ProjectSession(QObject):
         state_changed(object): a SessionState.
         build_started(): a Build and Run began (the build pane starts a new run).
         build_step(object), build_output(str), build_failed(object): the build as it goes.
+        pull_progress(object): a PullProgress of the base image's pull.
         app_ready(str): the app answers at this URL.
         log_lines(object): a list of LogLine from the container.
         log_separator(str): a new container run begins in the logs ("restarted 12:04:31").
         message(str): something to tell the user in the status bar.
         launch_failed(str): why Build and Run ended without the app answering (not for a
             failed build, which build_failed reports, nor for Cancel).
+        launch_event(object): every event of Build and Run and of Restart, as it comes (the
+            Data and Commands sections pick theirs).
+    Attributes:
+        data: its volumes (ProjectData); commands: its flask commands (ProjectCommands).
     """
 
     project_opened = Signal(object)
@@ -100,11 +110,13 @@ class ProjectSession(QObject):
     build_step = Signal(object)
     build_output = Signal(str)
     build_failed = Signal(object)
+    pull_progress = Signal(object)
     app_ready = Signal(str)
     log_lines = Signal(object)
     log_separator = Signal(str)
     message = Signal(str)
     launch_failed = Signal(str)
+    launch_event = Signal(object)
 
     def __init__(self, root: Path, connection: EngineConnection, settings: Settings,
                  parent: QObject | None = None) -> None:
@@ -119,10 +131,14 @@ class ProjectSession(QObject):
         self._launch: Worker | None = None
         self._logs: Worker | None = None
         self._log_cursor: tuple[str, datetime] | None = None  # container, last line shown
+        self.dev = DevController(root, self.workers, self)
         self._folder_watch = QFileSystemWatcher([str(root.parent)], self)
         self._folder_watch.directoryChanged.connect(lambda _: self.check_folder())
         connection.container_event.connect(self._on_container_event)
         connection.engine_changed.connect(self._on_engine_changed)
+        self.data = ProjectData(self)
+        self.commands = ProjectCommands(self)
+        self.commands.page_checked.connect(self._on_page_checked)
 
     @property
     def name(self) -> str:
@@ -186,12 +202,14 @@ class ProjectSession(QObject):
         if container is None:
             self._apply(NoContainerFound())
             return
+        self._remember_port(container)  # its URL stays; known before the state is announced
         self._apply(ContainerFound(container))
-        self._remember_port(container)  # its URL stays what it is
         self.check_folder()
         self._follow_logs(container.id, tail=REATTACH_TAIL_LINES)
         if container.state == "running" and container.url:
             self.app_ready.emit(container.url)
+            if self.dev.enabled and self.connection.engine is not None:
+                self.dev.follow(self.connection.engine, container.id, container.url)
 
     def _on_container_event(self, container_id: str, _status: str) -> None:
         container = self.state.container
@@ -230,9 +248,11 @@ class ProjectSession(QObject):
         options = LaunchOptions(host_port=self.port, environment=dict(environment or {}),
                                 dockerfile_text=dockerfile_text, generated=generated)
         root = self.root
+        run = launch_dev if self.dev.enabled else launch
+        self.dev.stop()  # its container is about to be replaced
 
         def work(cancel: CancelToken) -> Iterator[Any]:
-            yield from launch(engine, root, settings, options, cancel)
+            yield from run(engine, root, settings, options, cancel)
 
         self.build_started.emit()
         self._apply(BuildBegan())
@@ -246,11 +266,14 @@ class ProjectSession(QObject):
             self._launch.cancel()
 
     def _on_launch_event(self, event: object) -> None:
+        self.launch_event.emit(event)
         if isinstance(event, BuildStep):
             self._apply(BuildProgressed(f"step {event.index}/{event.total}"))
             self.build_step.emit(event)
         elif isinstance(event, BuildOutput):
             self.build_output.emit(event.text)
+        elif isinstance(event, PullProgress):
+            self.pull_progress.emit(event)
         elif isinstance(event, BuildContextSent) and event.largest:
             self.build_output.emit(event.describe())  # the upload may take a while
         elif isinstance(event, BuildSucceeded):
@@ -271,6 +294,9 @@ class ProjectSession(QObject):
         elif isinstance(event, PinWarnings):
             for warning in event.warnings:
                 self.build_output.emit(f"Warning: {warning}")
+        elif isinstance(event, DevStarted):
+            self.dev.started(event.plan)
+            self.build_output.emit(event.plan.describe())
         elif isinstance(event, ContainerStarted):
             if event.port_note:
                 self.message.emit(event.port_note)
@@ -284,6 +310,15 @@ class ProjectSession(QObject):
             self.app_ready.emit(event.url)
             if failing:
                 self.message.emit(f"Warning: {failing}")
+            if self.connection.engine is not None:
+                self.dev.ready(self.connection.engine, event.container.id, event.url)
+
+    def _on_page_checked(self, ready: AppReady) -> None:
+        """A command ended and the page was asked again: the state says what it answers."""
+        if self._launch is None and self.state.phase is Phase.RUNNING:
+            failing = ready.failing_message()
+            self._apply(AppAnswered(ready.container, f"but / answers HTTP {ready.http_status}"
+                                    if failing else ""))
 
     def _on_launch_error(self, error: BaseException) -> None:
         if isinstance(error, BuildFailed):
@@ -300,6 +335,8 @@ class ProjectSession(QObject):
             self.connection.lost(error)
         else:
             self._apply(LaunchFailed(str(error)))
+        if isinstance(error, DevModeNotLocal):
+            self.dev.unavailable.emit(str(error))
         if not isinstance(error, (BuildFailed, Cancelled)):
             self.launch_failed.emit(str(error))
         self.message.emit(f"{self.name}: {error}")
@@ -326,6 +363,7 @@ class ProjectSession(QObject):
         if engine is None or not self.state.can_stop:
             return
         self._stop_worker(self._logs)
+        self.dev.stop()
         self._apply(StopBegan())
         root = self.root
         self.workers.start("stop", lambda _: engine.remove_project_containers(root),
@@ -356,11 +394,14 @@ class ProjectSession(QObject):
         self.state_changed.emit(self.state)
 
     def _on_restart_event(self, event: object) -> None:
+        self.launch_event.emit(event)
         if isinstance(event, ContainerStarted):
             self._follow_logs(event.container.id, since_now=True, separator="restarted")
         elif isinstance(event, AppReady):
             self._apply(AppAnswered(event.container))
             self.app_ready.emit(event.url)
+            if self.connection.engine is not None:
+                self.dev.ready(self.connection.engine, event.container.id, event.url)
 
     # --- logs ---------------------------------------------------------------------------------
 
@@ -417,6 +458,8 @@ class ProjectSession(QObject):
         """The project leaves the window: stop following; its container stays as it is."""
         self.cancel()
         self._stop_worker(self._logs)
+        self.dev.stop()
+        self.commands.close()
         self.connection.container_event.disconnect(self._on_container_event)
         self.connection.engine_changed.disconnect(self._on_engine_changed)
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QIcon, QKeySequence
 from PySide6.QtWidgets import QLabel, QMenu, QMessageBox, QSizePolicy, QSpinBox, QToolBar, QWidget
 
 from launcher.ui.icons import icon
@@ -47,15 +47,15 @@ class WindowActions:
         self.recent_menu = QMenu("Recent Projects", w)
         self.recent_menu.aboutToShow.connect(self.fill_recent_menu)
         self.open_action.setMenu(self.recent_menu)
-        self.close_project_action = action("", "Close Project", self._close_current, "Ctrl+W")
-        self.quit_action = action("", "Quit", w.close, QKeySequence.StandardKey.Quit)
-        self.save_action = action("", "Save Dockerfile", self._save,
+        self.close_project_action = action("close", "Close Project", self._close_current, "Ctrl+W")
+        self.quit_action = action("quit", "Quit", w.close, QKeySequence.StandardKey.Quit)
+        self.save_action = action("save", "Save Dockerfile", self._save,
                                   QKeySequence.StandardKey.Save)
-        self.find_action = action("", "Find in Logs", self._find_in_logs,
+        self.find_action = action("find", "Find in Logs", self._find_in_logs,
                                   QKeySequence.StandardKey.Find)
         self.settings_action = action("settings", "Settings…", w.show_settings,
                                       QKeySequence.StandardKey.Preferences)
-        self.start_page_action = action("open", "Start Page", w.show_start_page, "Ctrl+0")
+        self.start_page_action = action("home", "Start Page", w.show_start_page, "Ctrl+0")
         self.images_action = action("images", "Images", w.show_images, "Ctrl+I")
         self.build_tab_action = action("build", "Build Output", lambda: self._tab(0), "Ctrl+1")
         self.logs_tab_action = action("logs", "Logs", lambda: self._tab(1), "Ctrl+2")
@@ -65,6 +65,10 @@ class WindowActions:
         self.restart_action = action("restart", "Restart", self._restart, "Ctrl+Shift+R")
         self.browse_action = action("browser", "Open in Browser", self._open_in_browser,
                                     "Ctrl+Shift+O")
+        self.dev_action = action("", "Dev Mode", self._toggle_dev_mode, "Ctrl+Shift+D")
+        self.dev_action.setCheckable(True)
+        self.dev_action.setIcon(QIcon())  # the check mark shows whether it is on
+        self.dev_action.setToolTip("Run the project folder with live reload (no rebuild)")
         self.about_action = action("about", "About Flask Launcher", self.show_about)
         self.settings_dialog = None
         self.port = QSpinBox()
@@ -83,11 +87,13 @@ class WindowActions:
             "&View": [self.start_page_action, self.images_action, None, self.build_tab_action,
                       self.logs_tab_action],
             "&Project": [self.run_action, self.cancel_action, self.stop_action,
-                         self.restart_action, None, self.browse_action],
+                         self.restart_action, None, self.dev_action, None, self.browse_action],
             "&Help": [self.about_action],
         }
         for title, entries in menus.items():
             menu = bar.addMenu(title)
+            if title == "&Project":  # the view's switch may have changed dev mode since
+                menu.aboutToShow.connect(self.update)
             for entry in entries:
                 if entry is None:
                     menu.addSeparator()
@@ -129,6 +135,8 @@ class WindowActions:
         self.restart_action.setEnabled(connected and state is not None and state.can_restart)
         self.browse_action.setEnabled(state is not None and state.serving)
         self.save_action.setEnabled(has_project)
+        self.dev_action.setEnabled(has_project)
+        self.dev_action.setChecked(session is not None and session.dev.enabled)
         self.find_action.setEnabled(session is not None)
         self.close_project_action.setEnabled(session is not None)
         self.build_tab_action.setEnabled(session is not None)
@@ -177,6 +185,11 @@ class WindowActions:
     def _restart(self) -> None:
         if self.window.session is not None:
             self.window.session.restart()
+
+    def _toggle_dev_mode(self, on: bool) -> None:
+        view = self.window.view
+        if view is not None:
+            view.dev_bar.toggle.setChecked(on)  # the view's switch does what it does
 
     def _open_in_browser(self) -> None:
         if self.window.current is not None:

@@ -118,4 +118,5 @@ class Workspace(QObject):
             session.close()
             session.deleteLater()
         if view is not None:
+            view.stats_feed.stop()
             view.deleteLater()

@@ -147,7 +147,14 @@ def test_leave_running_on_close_and_a_new_window_reattaches(
     open_project(qtbot, second, path)
     url = engine.container(container_id).url
     qtbot.waitUntil(lambda: second.browser.url().toString() == url, timeout=60_000)
-    assert page_text(qtbot, second) == "Hello World!"
+    # The URL is set when the load starts: the text is read until the page has loaded.
+    shown: list[str] = []
+
+    def hello_shown() -> bool:
+        shown.append(page_text(qtbot, second))
+        return shown[-1] == "Hello World!"
+
+    qtbot.waitUntil(hello_shown, timeout=30_000)
     assert second.state_label.text().startswith("Running on 127.0.0.1:")
     assert second.session.state.container.id == container_id
     qtbot.waitUntil(lambda: "Running on" in second.logs.plain_text()

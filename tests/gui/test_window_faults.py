@@ -4,7 +4,7 @@ changed from outside, impatient clicks. Real engine, real widgets."""
 from __future__ import annotations
 
 from conftest import write_files
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, Qt
 from window_driver import (
     BUILD_AND_RUN_TIMEOUT_MS,
     ScriptedDialogs,
@@ -12,6 +12,7 @@ from window_driver import (
     click,
     delete_now,
     open_project,
+    page_text,
 )
 
 from launcher.core.engine import Engine
@@ -189,10 +190,18 @@ def test_an_app_answering_500_is_running_and_says_it_is_failing(qtbot, make_wind
     window = make_window()
     open_project(qtbot, window, path)
 
-    with qtbot.waitSignal(window.session.app_ready, timeout=BUILD_AND_RUN_TIMEOUT_MS):
+    with qtbot.waitSignal(window.browser.load_finished, timeout=BUILD_AND_RUN_TIMEOUT_MS):
         click(qtbot, window, window.run_action)
 
     assert window.state_label.text().startswith("Running")
     qtbot.waitUntil(lambda: window.statusBar().currentMessage() == (
         "Warning: / answers HTTP 500; the last exception in its logs: ZeroDivisionError: "
         "division by zero"), timeout=10_000)
+    # The page shows (Flask's error page), under a banner holding the exception.
+    assert "Internal Server Error" in page_text(qtbot, window)
+    bar = window.browser.failing_bar
+    assert bar.isVisibleTo(window.browser)
+    assert bar.text() == ("The app is running, but / answers HTTP 500; the last exception in "
+                          "its logs: ZeroDivisionError: division by zero")
+    qtbot.mouseClick(bar.logs_button, Qt.MouseButton.LeftButton)  # the whole traceback
+    assert window.tabs.currentWidget() is window.logs

@@ -5,6 +5,8 @@ had, driven through the real window on the real engine."""
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 
 from PySide6.QtCore import QElapsedTimer, Qt
 from PySide6.QtWidgets import QMenuBar
@@ -96,6 +98,12 @@ def test_two_projects_run_at_once_each_with_its_own_page_logs_and_build_output(
     qtbot.waitUntil(lambda: all(
         again.sessions[root].state.phase is Phase.RUNNING for root in (hello, gallery)),
         timeout=30_000)
+    # Each keeps its port: the Port box shows the one its container is published on, so
+    # the next Build and Run does not move it.
+    for root in (hello, gallery):
+        again.project_list.select(root)
+        published = engine.list_containers(root)[0].host_port
+        qtbot.waitUntil(lambda p=published: again.actions_.port.value() == p, timeout=5_000)
 
 
 def test_a_folder_that_is_not_a_flask_project_leaves_the_open_project_as_it_was(
@@ -162,3 +170,19 @@ def test_the_url_keeps_its_port_from_one_build_and_run_to_the_next(
     second = window.session.state.container
     assert second.id != first.id
     assert second.host_port == first.host_port
+
+
+def test_a_project_found_running_shows_its_own_port_so_build_and_run_keeps_its_url(
+        qtbot, make_window, engine: Engine, copy_sample):
+    path = copy_sample("hello")
+    started = subprocess.run(  # the user ran `flask-launcher up` earlier, in a terminal
+        [sys.executable, "-m", "launcher", "up", str(path), "--port", "5077"],
+        capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL, check=False)
+    assert started.returncode == 0, started.stderr
+    port = engine.list_containers(path)[0].host_port  # 5077, or the next free one
+    window = make_window()  # settings that never saw this project's port
+    open_project(qtbot, window, path)
+    qtbot.waitUntil(lambda: window.session.state.phase is Phase.RUNNING, timeout=30_000)
+    qtbot.waitUntil(lambda: window.actions_.port.value() == port, timeout=5_000)
+    build_and_run_until_shown(qtbot, window)
+    assert window.session.state.container.host_port == port

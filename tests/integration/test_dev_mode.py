@@ -251,3 +251,65 @@ def test_leaving_dev_mode_serves_the_built_image(dev_app, engine: Engine):
     assert inspected["Config"]["User"] == "app"
     assert page(container.url or "") == "<h1>Hello World!</h1>"
     assert not load_project_settings(path).dev_mode
+
+
+def test_an_image_whose_entrypoint_starts_the_server_still_reloads(
+        engine: Engine, tmp_path: Path):
+    from conftest import write_files
+
+    path = write_files(tmp_path / "boot-sh", {
+        "app.py": ("from flask import Flask\napp = Flask(__name__)\n\n\n@app.route('/')\n"
+                   "def index():\n    return 'booted'\n"),
+        "requirements.txt": "flask\n",
+        # Starts the server itself and ignores its arguments, as many such scripts do.
+        "boot.sh": "#!/bin/sh\nexec python -m flask --app app run --host 0.0.0.0 -p 5000\n",
+        "Dockerfile": (f"FROM {Settings().effective_base_image()}\nWORKDIR /app\n"
+                       "COPY requirements.txt .\nRUN python -m pip install -r requirements.txt\n"
+                       "COPY . .\nRUN chmod +x boot.sh\nEXPOSE 5000\n"
+                       "ENTRYPOINT [\"./boot.sh\"]\n"),
+    })
+    (path / "boot.sh").chmod(0o755)
+    try:
+        events = list(launch_dev(engine, path, Settings(), LaunchOptions(host_port=5670)))
+        started = next(e for e in events if isinstance(e, DevStarted))
+        ready = events[-1]
+        assert isinstance(ready, AppReady)
+        recorder = Recorder()
+        with DevSession(engine, ready.container.id, ready.url, path, started.plan.workdir,
+                        recorder.events.put):
+            recorder.next(DevReady)  # the dev server's own start, not boot.sh's server
+            source = path / "app.py"
+            source.write_text(source.read_text().replace("booted", "reloaded"))
+            recorder.next(DevReady, load_failed=False)
+        assert page(ready.url) == "reloaded"
+    finally:
+        engine.remove_project_containers(path)
+        engine.prune_images(path)
+
+
+_KILL_RELOADER = """
+import os
+for pid in filter(str.isdigit, os.listdir('/proc')):
+    try:
+        command = open(f'/proc/{pid}/cmdline', 'rb').read().split(b'\\0')
+        environment = open(f'/proc/{pid}/environ', 'rb').read()
+    except OSError:
+        continue
+    if b'serve' in command and b'WERKZEUG_RUN_MAIN=true' not in environment:
+        os.kill(int(pid), 9)
+        print('killed', pid)
+"""
+
+
+def test_a_killed_reloader_is_started_again_at_once(dev_app, engine: Engine):
+    _path, ready, _session, recorder = dev_app
+    container = engine.sdk.containers.get(ready.container.id)
+    # Werkzeug's reloader (not the app) dies: nothing was edited, so nothing would save.
+    code, output = container.exec_run(["python", "-c", _KILL_RELOADER])
+    assert code == 0 and output.startswith(b"killed"), output
+
+    assert recorder.next(DevServerStopped) == DevServerStopped(-9)
+    recorder.next(DevRestarting, file=None)
+    recorder.next(DevReady, load_failed=False)
+    assert page(ready.url) == "<h1>Hello World!</h1>"
+    assert engine.container(ready.container.id).state == "running"

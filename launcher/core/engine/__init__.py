@@ -11,12 +11,14 @@ only what the ownership ledger records as the launcher's is ever removed.
     cancel.py     CancelToken
     volumes.py    the named volumes that keep a project's instance folder
     commands.py   a command in the running app container, or in a one-off container
+    stats.py      StatsStream: a running container's CPU and memory, about once a second
 """
 
 from launcher.core.engine.cancel import CancelToken
 from launcher.core.engine.facade import STOP_TIMEOUT_S, Engine, PortInUse
+from launcher.core.engine.stats import StatsStream
 from launcher.core.engine.streams import EventStream, LogStream
 from launcher.core.engine.translate import diagnose_unavailable, engine_lost
 
 __all__ = ["STOP_TIMEOUT_S", "CancelToken", "Engine", "EventStream", "LogStream", "PortInUse",
-           "diagnose_unavailable", "engine_lost"]
+           "StatsStream", "diagnose_unavailable", "engine_lost"]

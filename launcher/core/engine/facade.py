@@ -39,6 +39,7 @@ from launcher.core.engine.buildkit import (
 from launcher.core.engine.cancel import CancelToken, close_quietly
 from launcher.core.engine.commands import CommandMethods
 from launcher.core.engine.records import container_info, image_info, listed_container_info
+from launcher.core.engine.stats import StatsMethods
 from launcher.core.engine.streams import EventStream, LogStream
 from launcher.core.engine.translate import engine_errors, engine_lost, error_message, translate
 from launcher.core.engine.volumes import VolumeMethods
@@ -68,10 +69,10 @@ from launcher.core.settings import config_dir
 STOP_TIMEOUT_S = 5
 
 
-class Engine(VolumeMethods, CommandMethods):
+class Engine(VolumeMethods, CommandMethods, StatsMethods):
     """A connection to the Docker engine (``docker.from_env()``: DOCKER_HOST and the current
     context are honoured) scoped to one set of launcher resources. Volumes (volumes.py) and
-    commands in containers (commands.py) are mixed in."""
+    commands in containers (commands.py) and CPU and memory (stats.py) are mixed in."""
 
     def __init__(self, scope: str = labels.DEFAULT_SCOPE, timeout_s: float = 30) -> None:
         self.scope = scope

@@ -73,20 +73,31 @@ class VolumeMethods:
         callers ask first). One still mounted by a container is refused with its name."""
         removed = []
         for name in sorted(self._owned.volumes_of(labels.project_key(project))):
-            with engine_errors():
-                try:
-                    self._client.api.remove_volume(name)
-                except docker.errors.NotFound:
-                    pass
-                except docker.errors.APIError as err:
-                    if err.status_code == 409:
-                        raise EngineError(
-                            f"volume {name} is still used by a container: stop the app "
-                            "(flask-launcher down) first, then remove its volumes") from None
-                    raise
-            self._owned.forget_volumes([name])
+            self._remove_volume(name, "stop the app (flask-launcher down) first, then remove "
+                                      "its volumes")
             removed.append(name)
         return removed
+
+    def remove_volume(self, project: Path, name: str) -> None:
+        """Remove one volume the launcher created for ``project`` (the window's Remove).
+        Any other volume, whatever its name or labels, is refused and left as it is."""
+        if name not in self._owned.volumes_of(labels.project_key(project)):
+            raise EngineError(f"volume {name} was not created by the launcher for {project}, "
+                              "so it is not removed")
+        self._remove_volume(name, "stop the app first, then remove it")
+
+    def _remove_volume(self, name: str, in_use_advice: str) -> None:
+        with engine_errors():
+            try:
+                self._client.api.remove_volume(name)
+            except docker.errors.NotFound:
+                pass
+            except docker.errors.APIError as err:
+                if err.status_code == 409:
+                    raise EngineError(f"volume {name} is still used by a container: "
+                                      f"{in_use_advice}") from None
+                raise
+        self._owned.forget_volumes([name])
 
 
 def _volume_info(volume: dict[str, Any], used_by: tuple[str, ...]) -> VolumeInfo:

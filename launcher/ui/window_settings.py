@@ -1,0 +1,95 @@
+"""The window's settings and Dockerfile documents: saving settings off the GUI thread (the
+newest save wins), the settings dialog, and what an applied setting changes (a generated
+Dockerfile the user has not edited); saving and regenerating a project's Dockerfile."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from launcher.core.dockerfile import render_dockerfile, save_dockerfile
+from launcher.core.settings import Settings, write_settings_file
+from launcher.ui.project_session import ProjectSession
+from launcher.ui.project_view import ProjectView
+from launcher.ui.settings_dialog import SettingsDialog
+from launcher.ui.window_part import WindowPart
+
+if TYPE_CHECKING:
+    from launcher.ui.main_window import MainWindow
+
+APPLIED = ("base_image", "bind_address", "readiness_timeout_s", "include_secrets")
+
+
+class WindowSettings(WindowPart):
+    """Settings and Dockerfile documents of ``window``."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self._saves = [0]  # how many saves were asked for: the newest one writes
+
+    def save_settings(self) -> None:
+        text = self.window.settings.to_json()
+        self._saves[0] += 1
+        number, saves = self._saves[0], self._saves
+
+        def save(_: object) -> None:  # names the counter, not the window: it outlives it
+            if number == saves[0]:
+                write_settings_file(text)
+
+        self.window.connection.workers.start("save-settings", save,
+                                             on_error=self.window._on_save_failed)
+
+    def show_dialog(self) -> SettingsDialog:
+        dialog = SettingsDialog(self.window.settings, self.window)
+        dialog.accepted.connect(self.window._on_settings_accepted)
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+        return dialog
+
+    def apply(self, edited: Settings) -> None:
+        w = self.window
+        before = {root: self.generated(s) for root, s in w.sessions.items()}
+        for name in APPLIED:
+            setattr(w.settings, name, getattr(edited, name))
+        w.settings.load_problems = []  # what the file got wrong is what was just replaced
+        self.save_settings()
+        for root, session in w.sessions.items():
+            generated, editor = self.generated(session), w.views[root].editor
+            if (generated is not None and generated != before[root] and editor.is_generated()
+                    and not editor.is_modified()):
+                editor.set_document(generated, path=None, generated=True)
+        w._update_status()
+        w.statusBar().showMessage("Settings saved; they apply from the next Build and Run",
+                                  10_000)
+
+    def generated(self, session: ProjectSession | None) -> str | None:
+        """The Dockerfile the launcher would write for the session's project now."""
+        resolved = session.project if session is not None else None
+        if resolved is None or resolved.project is None:
+            return None
+        return render_dockerfile(resolved.project, self.window.settings.effective_base_image(
+            resolved.project.python_version))
+
+    def save_dockerfile(self, view: ProjectView) -> bool:
+        try:
+            path = save_dockerfile(view.session.root, view.editor.text())
+        except OSError as err:
+            self.window.dialogs.error("Cannot save the Dockerfile",
+                                      f"{err.filename}: {err.strerror}")
+            return False
+        view.editor.mark_saved(path)
+        self.window.statusBar().showMessage(f"Saved {path}", 5000)
+        return True
+
+    def regenerate_dockerfile(self, view: ProjectView | None) -> None:
+        w = self.window
+        generated = self.generated(view.session if view is not None else None)
+        if view is None or generated is None:
+            w.dialogs.error("Cannot regenerate",
+                            "No Flask app was detected, so there is nothing to generate from.")
+            return
+        current = view.editor.text()
+        if generated == current:
+            w.statusBar().showMessage("The Dockerfile is already what would be generated", 5000)
+            return
+        if w.dialogs.confirm_replace(current, generated):
+            view.editor.replace_text(generated)

@@ -1,0 +1,70 @@
+"""What the window says about the engine and the current project: the banner shown while no
+engine answers, and the status bar's permanent labels (project state, engine, exposure)."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable
+
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QStatusBar, QWidget
+
+from launcher.core.settings import Settings
+from launcher.ui.icons import icon
+from launcher.ui.project_session import ProjectSession
+
+NOT_REACHABLE = "Docker engine not reachable:"
+
+
+class EngineBanner(QFrame):
+    """Shown while no engine answers: what is wrong, what to do, and Retry."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setStyleSheet(
+            "EngineBanner { background: #fff4e5; border-bottom: 1px solid #f0c36d; }"
+            "EngineBanner QLabel { color: #3d2a00; }")
+        self.text = QLabel()
+        self.text.setWordWrap(True)
+        self.retry = QPushButton(icon("restart"), "Retry")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(10, 6, 10, 6)
+        layout.addWidget(self.text, 1)
+        layout.addWidget(self.retry)
+
+    def show_engine(self, connected: bool, message: str) -> None:
+        self.setVisible(not connected)
+        detail = message.removeprefix(NOT_REACHABLE).strip()
+        self.text.setText(f"<b>{NOT_REACHABLE}</b> {html.escape(detail)}")
+
+
+class WindowStatus:
+    """The status bar's permanent labels. What they say is what the engine reports now:
+    the exposure warning appears only while a container is published wider than this
+    machine, not for a setting nothing uses yet."""
+
+    def __init__(self, bar: QStatusBar) -> None:
+        self.engine_label = QLabel("Connecting to Docker…")
+        self.state_label = QLabel("No project")
+        self.exposure_label = QLabel()
+        self.exposure_label.setStyleSheet("color: #8a4b00; font-weight: bold;")
+        self.exposure_label.setVisible(False)
+        bar.addPermanentWidget(self.exposure_label)
+        bar.addPermanentWidget(self.state_label)
+        bar.addPermanentWidget(self.engine_label)
+
+    def show_engine(self, connected: bool, version: str) -> None:
+        self.engine_label.setText(f"Docker: connected ({version})" if connected
+                                  else "Docker: not reachable")
+
+    def show_projects(self, current: ProjectSession | None, sessions: Iterable[ProjectSession],
+                      settings: Settings) -> None:
+        self.state_label.setText(current.state.describe() if current else "No project")
+        wide = [s.state.container for s in sessions if s.state.serving
+                and s.state.container is not None
+                and s.state.container.host_ip not in (None, "", "127.0.0.1", "::1")]
+        self.exposure_label.setVisible(bool(wide))
+        if wide:
+            self.exposure_label.setText(
+                f"⚠ {wide[0].name} is published on {wide[0].host_ip}: other machines can "
+                "open it")
+            self.exposure_label.setToolTip(f"⚠ {settings.exposure_warning() or ''}")
