@@ -151,6 +151,7 @@ class DockerfileEditor(QWidget):
         self._generated = False
         self._error_line: int | None = None
         self._loading = False
+        self._loaded_text = ""  # the text as loaded or saved last: what the disk held then
 
         self.title_label = QLabel(NO_DOCUMENT_TITLE)
         self.title_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -192,6 +193,7 @@ class DockerfileEditor(QWidget):
         """Show `text` as unmodified; `path` None and `generated` mean "not saved yet"."""
         self._path = path
         self._generated = generated
+        self._loaded_text = text
         self.highlight_error_line(None)
         was_modified = self.is_modified()
         # setPlainText toggles the modified flag on its way; report only where it ends.
@@ -204,6 +206,26 @@ class DockerfileEditor(QWidget):
         self._update_title()
         if was_modified:
             self._on_modification_changed(False)
+
+    def reload_text(self, text: str) -> None:
+        """Show `text` (the file as it is now on disk) as unmodified, keeping the cursor's
+        line and column and the scroll position as far as the new text allows."""
+        cursor = self.text_edit.textCursor()
+        line, column = cursor.blockNumber(), cursor.positionInBlock()
+        vertical = self.text_edit.verticalScrollBar().value()
+        horizontal = self.text_edit.horizontalScrollBar().value()
+        self.set_document(text, path=self._path, generated=self._generated)
+        document = self.text_edit.document()
+        block = document.findBlockByNumber(min(line, document.blockCount() - 1))
+        restored = QTextCursor(block)
+        restored.movePosition(QTextCursor.MoveOperation.Right, n=min(column, block.length() - 1))
+        self.text_edit.setTextCursor(restored)
+        self.text_edit.verticalScrollBar().setValue(vertical)
+        self.text_edit.horizontalScrollBar().setValue(horizontal)
+
+    def loaded_text(self) -> str:
+        """The text as it was loaded or saved last (the file's text at that moment)."""
+        return self._loaded_text
 
     def replace_text(self, text: str) -> None:
         """Replace the whole text as one edit the user can undo; it counts as modified."""
@@ -229,6 +251,7 @@ class DockerfileEditor(QWidget):
         """The window saved the current text at `path`."""
         self._path = path
         self._generated = False
+        self._loaded_text = self.text()
         self.text_edit.document().setModified(False)
         self._update_title()
 

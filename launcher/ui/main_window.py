@@ -271,7 +271,7 @@ class MainWindow(QMainWindow):
         view, session = self.view, self.session
         if view is None or session is None or session.busy:
             return
-        if view.editor.is_modified() and not self.save_dockerfile(view):
+        if not self.documents.ready_to_build(view):
             return
         session.build_and_run(view.editor.text(), host_port=self.actions_.port.value())
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import html
+from dataclasses import replace
+from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
+from launcher.core.dockerfile import DockerfileSource
 from launcher.core.launch import ResolvedProject
 from launcher.ui.icons import icon
 
@@ -28,6 +31,7 @@ class ProjectPane(QWidget):
         layout.addWidget(self.summary)
         layout.addWidget(self.warnings, 1)
         layout.addStretch(0)
+        self._resolved: ResolvedProject | None = None
 
     def height_for(self, width: int) -> int:
         """The height the summary (and the warnings, if any) need at ``width``."""
@@ -37,6 +41,7 @@ class ProjectPane(QWidget):
         return needed + (150 if self.warnings.isVisibleTo(self) else 0)
 
     def show_project(self, resolved: ResolvedProject) -> None:
+        self._resolved = resolved
         project = resolved.project
         rows = [("Project", str(resolved.root))]
         if project is None:
@@ -64,6 +69,12 @@ class ProjectPane(QWidget):
             item.setToolTip(str(warning))
             self.warnings.addItem(item)
         self.warnings.setVisible(self.warnings.count() > 0)
+
+    def dockerfile_saved(self, path: Path, text: str) -> None:
+        """The window wrote the project's Dockerfile: from now on it is the project's own."""
+        if self._resolved is not None and self._resolved.dockerfile.generated:
+            self.show_project(replace(self._resolved,
+                                      dockerfile=DockerfileSource(text, path, generated=False)))
 
     def show_error(self, message: str) -> None:
         self.summary.setText(f"<span style='color:#b00020'>{html.escape(message)}</span>")

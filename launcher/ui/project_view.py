@@ -22,6 +22,7 @@ from launcher.ui.build_pane import BuildPane
 from launcher.ui.commands_pane import CommandsPane, proposal_reason
 from launcher.ui.data_pane import DataPane
 from launcher.ui.dev_bar import DevBar, with_dev_bar
+from launcher.ui.dockerfile_disk import DockerfileOnDisk
 from launcher.ui.dockerfile_editor import DockerfileEditor
 from launcher.ui.icons import icon
 from launcher.ui.log_view import LogView
@@ -41,6 +42,7 @@ class ProjectView(QWidget):
         self.session = session
         self.project_pane = ProjectPane()
         self.editor = DockerfileEditor()
+        self.disk = DockerfileOnDisk(self.editor)
         self.build_pane = BuildPane()
         self.logs = LogView()
         self.browser = BrowserPane()
@@ -110,6 +112,7 @@ class ProjectView(QWidget):
         source = resolved.dockerfile
         self.editor.set_document(source.text, path=source.path, generated=source.generated)
         self.editor.highlight_error_line(None)
+        self.disk.saved()  # watch the file the editor now holds
         self._summary_fitted = False
         if self.isVisible():
             self._fit_summary()

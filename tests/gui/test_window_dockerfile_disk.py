@@ -1,0 +1,118 @@
+"""The Dockerfile changed outside the window: the editor follows it, builds it, and never
+writes over it without asking."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from window_driver import build_and_run_until_shown, click, open_project
+
+from launcher.ui.dockerfile_disk import CHANGED_TEXT, DELETED_TEXT
+from launcher.ui.main_window import MainWindow
+
+MARK = 'RUN ["echo", "EXTERNAL_MARK"]'
+
+
+def sed_append(path: Path, line: str) -> None:
+    """What a user's shell does: `sed -i` writes a new file and renames it over the old."""
+    subprocess.run(["sed", "-i", f"$a {line}", str(path)], check=True)
+
+
+def type_at_end(qtbot, window: MainWindow, text: str) -> None:
+    editor = window.editor.text_edit
+    editor.moveCursor(editor.textCursor().MoveOperation.End)
+    editor.setFocus()
+    qtbot.keyClicks(editor, text)
+
+
+def save(qtbot, window: MainWindow) -> None:
+    qtbot.mouseClick(window.editor.save_button, Qt.MouseButton.LeftButton)
+
+
+def test_an_outside_change_is_reloaded_and_built_and_the_pane_names_the_own_dockerfile(
+        qtbot, make_window, dialogs, copy_sample, engine):
+    path = copy_sample("hello")
+    window = make_window()
+    open_project(qtbot, window, path)
+    assert "Dockerfile generated" in window.view.project_pane.summary.text().replace(
+        "</b>&nbsp;&nbsp;</td><td>", " ")
+    save(qtbot, window)  # the window writes the generated Dockerfile
+    dockerfile = path / "Dockerfile"
+    assert dockerfile.exists()
+    assert "the project&#x27;s own" in window.view.project_pane.summary.text()
+
+    sed_append(dockerfile, MARK)  # replaced by rename: the watch must follow the new file
+    qtbot.waitUntil(lambda: "EXTERNAL_MARK" in window.editor.text(), timeout=10_000)
+    assert not window.editor.is_modified()
+    assert not window.view.disk.bar.isVisible()
+
+    sed_append(dockerfile, "# second outside edit")  # the watch was re-added after the first
+    qtbot.waitUntil(lambda: "second outside edit" in window.editor.text(), timeout=10_000)
+
+    build_and_run_until_shown(qtbot, window)
+    assert "EXTERNAL_MARK" in window.view.build_pane.output.plain_text()
+    assert "EXTERNAL_MARK" in dockerfile.read_text()
+    assert not [a for a in dialogs.asked if a.startswith("on disk")]
+
+
+def test_edits_and_an_outside_change_ask_before_any_save_or_build(
+        qtbot, make_window, dialogs, copy_sample):
+    path = copy_sample("hello")
+    dockerfile = path / "Dockerfile"
+    window = make_window()
+    open_project(qtbot, window, path)
+    save(qtbot, window)
+    type_at_end(qtbot, window, "# my edit")
+    sed_append(dockerfile, MARK)
+
+    bar = window.view.disk.bar
+    qtbot.waitUntil(bar.isVisible, timeout=10_000)
+    assert bar.label.text() == CHANGED_TEXT
+    assert "# my edit" in window.editor.text()  # the edits stay until the user chooses
+
+    dialogs.on_disk_change = "cancel"
+    click(qtbot, window, window.run_action)  # Build and Run asks before saving
+    assert dialogs.asked[-1] == "on disk: conflict"
+    assert "EXTERNAL_MARK" in dockerfile.read_text()
+    assert window.session.busy is False
+
+    save(qtbot, window)  # so does Save
+    assert dialogs.asked[-2:] == ["on disk: conflict", "on disk: conflict"]
+    assert "EXTERNAL_MARK" in dockerfile.read_text()
+
+    qtbot.mouseClick(bar.keep_button, Qt.MouseButton.LeftButton)  # Keep mine
+    assert not bar.isVisible()
+    asked = len(dialogs.asked)
+    save(qtbot, window)  # chosen once: the save overwrites without asking again
+    assert len(dialogs.asked) == asked
+    text = dockerfile.read_text()
+    assert "# my edit" in text and "EXTERNAL_MARK" not in text
+
+
+def test_reload_takes_the_disk_text_and_a_deleted_file_is_not_recreated_silently(
+        qtbot, make_window, dialogs, copy_sample):
+    path = copy_sample("hello")
+    dockerfile = path / "Dockerfile"
+    window = make_window()
+    open_project(qtbot, window, path)
+    save(qtbot, window)
+    type_at_end(qtbot, window, "# lost on purpose")
+    sed_append(dockerfile, MARK)
+    bar = window.view.disk.bar
+    qtbot.waitUntil(bar.isVisible, timeout=10_000)
+    qtbot.mouseClick(bar.reload_button, Qt.MouseButton.LeftButton)
+    assert window.editor.text() == dockerfile.read_text()
+    assert not window.editor.is_modified()
+
+    kept = window.editor.text()
+    dockerfile.unlink()
+    qtbot.waitUntil(bar.isVisible, timeout=10_000)
+    assert bar.label.text() == DELETED_TEXT
+    assert window.editor.text() == kept
+    dialogs.on_disk_change = "cancel"
+    click(qtbot, window, window.run_action)
+    assert dialogs.asked[-1] == "on disk: deleted"
+    assert not dockerfile.exists()
+    assert window.session.busy is False
