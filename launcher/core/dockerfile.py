@@ -20,7 +20,7 @@ from launcher.core.app_data import (
     written_paths,
 )
 from launcher.core.dockerfile_parse import Instruction, parse_instructions
-from launcher.core.errors import DockerfileExists, ProjectError
+from launcher.core.errors import DockerfileExists, DockerfileNotText, ProjectError
 from launcher.core.folder import read_project_text, refuse_dockerfile_folder
 from launcher.core.listen_port import DEFAULT_PORT, expose_port
 from launcher.core.package_files import dockerfile_template
@@ -116,8 +116,37 @@ def dockerfile_for(project: FlaskProject, base_image: str) -> DockerfileSource:
     if not os.path.lexists(path):
         return DockerfileSource(render_dockerfile(project, base_image), None, generated=True)
     refuse_dockerfile_folder(project.root)
-    # Bytes, not text mode: the user's file exactly as it is, line endings included.
-    return DockerfileSource(read_project_text(path), path, generated=False)
+    return DockerfileSource(read_dockerfile_text(path), path, generated=False)
+
+
+def read_dockerfile_text(path: Path) -> str:
+    """The user's Dockerfile exactly as it is (line endings included); a file that is not
+    text (NUL bytes, bytes that are not UTF-8) is refused here, before any build, in one
+    sentence rather than the engine's wall of "unknown instruction" lines."""
+    text = read_project_text(path)
+    if "\0" not in text and "\ufffd" not in text:
+        return text
+    try:
+        problem = not_text_problem(path.read_bytes())
+    except OSError:
+        problem = "its bytes are not UTF-8 text"
+    if problem is not None:
+        raise DockerfileNotText(
+            f"{path} is not a text file ({problem}): replace it, or delete it to use the "
+            "generated one.")
+    return text
+
+
+def not_text_problem(data: bytes) -> str | None:
+    """Why a Dockerfile's bytes are not text (naming the first line at fault), or None."""
+    for number, line in enumerate(data.split(b"\n"), start=1):
+        if b"\0" in line:
+            return f"line {number} holds NUL bytes"
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            return f"line {number} holds bytes that are not UTF-8 text"
+    return None
 
 
 
@@ -288,7 +317,7 @@ def lint_dockerfile(text: str, context_root: Path | None = None) -> list[LintIss
     instructions = parse_instructions(text)
     if not instructions:
         return [LintIssue(1, "the Dockerfile is empty: it needs at least a FROM line")]
-    issues = [LintIssue(i.line, f"unknown instruction '{i.keyword}'")
+    issues = [LintIssue(i.line, f"unknown instruction '{_shortened(i.keyword)}'")
               for i in instructions if i.keyword not in KNOWN_INSTRUCTIONS]
     issues += [issue for i in instructions if (issue := _argument_problem(i)) is not None]
     first = next((i for i in instructions if i.keyword != "ARG"), None)
@@ -298,6 +327,10 @@ def lint_dockerfile(text: str, context_root: Path | None = None) -> list[LintIss
         issues += _missing_copy_sources(instructions, context_root)
     issues += _security_warnings(instructions)
     return sorted(issues, key=lambda issue: issue.line)
+
+
+def _shortened(word: str, limit: int = 40) -> str:
+    return word if len(word) <= limit else word[:limit] + "…"
 
 
 _ROOT_USER = re.compile(r"""["']?(root|0)(:\S*)?["']?""")

@@ -116,3 +116,15 @@ def test_reload_takes_the_disk_text_and_a_deleted_file_is_not_recreated_silently
     assert dialogs.asked[-1] == "on disk: deleted"
     assert not dockerfile.exists()
     assert window.session.busy is False
+
+
+def test_a_binary_dockerfile_is_one_sentence_in_the_window(qtbot, make_window, copy_sample):
+    path = copy_sample("hello")
+    (path / "Dockerfile").write_bytes(bytes(range(256)) * 1_200)
+    window = make_window()
+    with qtbot.waitSignal(window.project_failed, timeout=30_000) as failed:
+        window.open_project(path)
+    expected = (f"{path / 'Dockerfile'} is not a text file (line 1 holds NUL bytes): "
+                "replace it, or delete it to use the generated one.")
+    assert failed.args[0] == expected
+    assert window.statusBar().currentMessage() == f"Cannot open {path}: {expected}"
