@@ -49,6 +49,7 @@ from launcher.ui.dockerfile_syntax import (
     tokenize_line,
 )
 from launcher.ui.icons import icon
+from launcher.ui.text_fit import ElidedLabel
 
 # Classic builder: "Step 6/16 : RUN ...". BuildKit: "[ 6/16] RUN ..." or "[stage-1 2/5] RUN ...".
 _CLASSIC_STEP = re.compile(r"^\s*Step\s+(\d+)/(\d+)\s*:\s*")
@@ -153,8 +154,7 @@ class DockerfileEditor(QWidget):
         self._loading = False
         self._loaded_text = ""  # the text as loaded or saved last: what the disk held then
 
-        self.title_label = QLabel(NO_DOCUMENT_TITLE)
-        self.title_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.title_label = ElidedLabel(NO_DOCUMENT_TITLE)  # a long path must not widen it
         self.unsaved_label = QLabel(UNSAVED_MARK)
         self.unsaved_label.setVisible(False)
         self.save_button = QPushButton(icon("save"), "Save")

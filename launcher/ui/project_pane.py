@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout,
 from launcher.core.dockerfile import DockerfileSource
 from launcher.core.launch import ResolvedProject
 from launcher.ui.icons import icon
+from launcher.ui.text_fit import shorten_words
 
 
 class ProjectPane(QWidget):
@@ -60,9 +61,12 @@ class ProjectPane(QWidget):
                                        f"(from {project.python_version_source})"))
         source = "the project's own" if not resolved.dockerfile.generated else "generated"
         rows.append(("Dockerfile", source))
+        # A word too long to wrap (a 200-character folder name) is cut in the middle; the
+        # tooltip has it whole.
         self.summary.setText("<table>" + "".join(
-            f"<tr><td><b>{html.escape(k)}</b>&nbsp;&nbsp;</td><td>{html.escape(v)}</td></tr>"
-            for k, v in rows) + "</table>")
+            f"<tr><td><b>{html.escape(k)}</b>&nbsp;&nbsp;</td>"
+            f"<td>{html.escape(shorten_words(v))}</td></tr>" for k, v in rows) + "</table>")
+        self.summary.setToolTip("\n".join(f"{k}: {v}" for k, v in rows))
         self.warnings.clear()
         for warning in project.warnings if project else ():
             item = QListWidgetItem(icon("warning"), str(warning))
@@ -77,7 +81,9 @@ class ProjectPane(QWidget):
                                       dockerfile=DockerfileSource(text, path, generated=False)))
 
     def show_error(self, message: str) -> None:
-        self.summary.setText(f"<span style='color:#b00020'>{html.escape(message)}</span>")
+        self.summary.setText(
+            f"<span style='color:#b00020'>{html.escape(shorten_words(message))}</span>")
+        self.summary.setToolTip(message)
         self.warnings.clear()
         self.warnings.setVisible(False)
 
