@@ -87,9 +87,10 @@ class DockerfileOnDisk(QObject):
 
     reloaded = Signal()
 
-    def __init__(self, editor: DockerfileEditor) -> None:
+    def __init__(self, editor: DockerfileEditor, project_root: Path) -> None:
         super().__init__(editor)
         self.editor = editor
+        self._file = project_root / "Dockerfile"  # where a generated one would be saved
         self.bar = DiskChangeBar(editor)
         layout = editor.layout()
         if layout is not None:
@@ -108,26 +109,22 @@ class DockerfileOnDisk(QObject):
     def check(self) -> DiskState:
         """Compare the disk with the editor now; reload an unmodified editor; show the bar."""
         path = self.editor.path()
-        self._watch(path)
-        if path is None:
-            state = DiskState.SAME
-        else:
-            disk = _disk_text(path)
-            state = self._compare(disk)
+        self._watch(path or self._file)
+        # A generated text (not saved yet) meets a Dockerfile someone else wrote there.
+        state = self._compare(_disk_text(path or self._file), generated=path is None)
         self.bar.show_state(state)
         return state
 
-    def _compare(self, disk: str | None) -> DiskState:
+    def _compare(self, disk: str | None, *, generated: bool) -> DiskState:
         if disk is None:
-            return DiskState.DELETED
-        if disk == self.editor.loaded_text():
+            return DiskState.SAME if generated else DiskState.DELETED
+        if disk == self.editor.loaded_text() and not generated:
             return DiskState.SAME
         if not self.editor.is_modified():
-            self.editor.reload_text(disk)
-            self.reloaded.emit()
+            self._take(disk)
             return DiskState.SAME
         if disk == self.editor.text():  # the disk now holds the edits themselves
-            self.editor.mark_saved(self.editor.path() or Path("Dockerfile"))
+            self.editor.mark_saved(self._file)
             return DiskState.SAME
         if disk == self._kept:
             return DiskState.SAME  # the user chose to overwrite this text
@@ -135,15 +132,20 @@ class DockerfileOnDisk(QObject):
 
     def resolve(self, choice: object) -> None:
         """Apply the user's answer to a conflict (from the bar or a dialog)."""
-        path = self.editor.path()
-        disk = _disk_text(path) if path is not None else None
+        disk = _disk_text(self.editor.path() or self._file)
         if choice is Choice.RELOAD and disk is not None:
-            self.editor.reload_text(disk)
             self._kept = None
-            self.reloaded.emit()
+            self._take(disk)
         elif choice is Choice.KEEP:
             self._kept = disk
         self.check()
+
+    def _take(self, disk: str) -> None:
+        if self.editor.path() is None:  # the project has a Dockerfile of its own now
+            self.editor.set_document(disk, path=self._file, generated=False)
+        else:
+            self.editor.reload_text(disk)
+        self.reloaded.emit()
 
     def may_write(self, ask: Callable[[DiskState], Choice]) -> bool:
         """Before a save: True when writing the editor's text loses nothing the user did

@@ -42,7 +42,7 @@ class ProjectView(QWidget):
         self.session = session
         self.project_pane = ProjectPane()
         self.editor = DockerfileEditor()
-        self.disk = DockerfileOnDisk(self.editor)
+        self.disk = DockerfileOnDisk(self.editor, session.root)
         self.build_pane = BuildPane()
         self.logs = LogView()
         self.browser = BrowserPane()
@@ -106,6 +106,7 @@ class ProjectView(QWidget):
         self.browser.failing_bar.command_requested.connect(s.commands.run)
         self.browser.failing_bar.logs_requested.connect(self._show_logs)
         self.stats_feed.sample.connect(self.stats.show_sample)
+        self.disk.reloaded.connect(self._on_dockerfile_reloaded)
 
     def show_resolved(self, resolved: ResolvedProject) -> None:
         self.project_pane.show_project(resolved)
@@ -116,6 +117,11 @@ class ProjectView(QWidget):
         self._summary_fitted = False
         if self.isVisible():
             self._fit_summary()
+
+    def _on_dockerfile_reloaded(self) -> None:
+        path = self.editor.path()
+        if path is not None:  # a Dockerfile written outside the window is the project's own
+            self.project_pane.dockerfile_saved(path, self.editor.text())
 
     def _fit_summary(self) -> None:
         """The summary takes the room it needs (its warnings included), the editor the rest:

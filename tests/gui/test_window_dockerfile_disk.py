@@ -128,3 +128,24 @@ def test_a_binary_dockerfile_is_one_sentence_in_the_window(qtbot, make_window, c
                 "replace it, or delete it to use the generated one.")
     assert failed.args[0] == expected
     assert window.statusBar().currentMessage() == f"Cannot open {path}: {expected}"
+
+
+def test_a_dockerfile_written_beside_the_generated_one_is_never_overwritten_silently(
+        qtbot, make_window, dialogs, copy_sample):
+    path = copy_sample("hello")
+    dockerfile = path / "Dockerfile"
+    window = make_window()
+    open_project(qtbot, window, path)
+    assert window.editor.is_generated()
+    type_at_end(qtbot, window, "# edit of the generated text")
+    dockerfile.write_text("FROM scratch\n# the user's own\n")
+    bar = window.view.disk.bar
+    qtbot.waitUntil(bar.isVisible, timeout=10_000)
+    dialogs.on_disk_change = "cancel"
+    save(qtbot, window)
+    assert dialogs.asked[-1] == "on disk: conflict"
+    assert dockerfile.read_text() == "FROM scratch\n# the user's own\n"
+    qtbot.mouseClick(bar.reload_button, Qt.MouseButton.LeftButton)
+    assert window.editor.text() == "FROM scratch\n# the user's own\n"
+    assert window.editor.path() == dockerfile
+    assert "the project&#x27;s own" in window.view.project_pane.summary.text()
