@@ -17,7 +17,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QFileSystemWatcher, QObject, Qt, Signal
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from launcher.core.errors import ProjectError
 from launcher.core.folder import read_project_text
@@ -56,11 +56,15 @@ class DiskChangeBar(QWidget):
         self.label.setWordWrap(True)
         self.reload_button = QPushButton("Reload (lose my edits)")
         self.keep_button = QPushButton("Keep mine (overwrite on next save)")
-        layout = QHBoxLayout(self)
+        # The text above its buttons: the editor's column may be narrow.
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.reload_button)
+        buttons.addWidget(self.keep_button)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 4, 6, 4)
-        layout.addWidget(self.label, 1)
-        layout.addWidget(self.reload_button)
-        layout.addWidget(self.keep_button)
+        layout.addWidget(self.label)
+        layout.addLayout(buttons)
         self.reload_button.clicked.connect(self._reload)
         self.keep_button.clicked.connect(self._keep)
         self.setVisible(False)
