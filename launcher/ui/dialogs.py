@@ -35,6 +35,8 @@ class Dialogs:
         RELOAD the disk's text, KEEP the edits (written now), or CANCEL."""
         text = (f"{CHANGED_TEXT} Saving now overwrites that change."
                 if state is DiskState.CONFLICT else
+                "The Dockerfile on disk is not a text file. Saving replaces it with the "
+                "editor's text." if state is DiskState.NOT_TEXT else
                 DELETED_TEXT.replace("only Save writes it back", "saving writes it back"))
         box = QMessageBox(QMessageBox.Icon.Warning, "Dockerfile changed on disk", text,
                           parent=self._parent)

@@ -19,8 +19,8 @@ from PySide6.QtCore import QFileSystemWatcher, QObject, Qt, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from launcher.core.errors import ProjectError
-from launcher.core.folder import read_project_text
+from launcher.core.dockerfile import read_dockerfile_text
+from launcher.core.errors import DockerfileNotText, ProjectError
 from launcher.ui.dockerfile_editor import DockerfileEditor
 
 CHANGED_TEXT = "The Dockerfile changed on disk since you opened it."
@@ -34,6 +34,7 @@ class DiskState(enum.Enum):
     SAME = "same"  # the disk holds what the editor loaded (or no file is being edited)
     CONFLICT = "conflict"  # changed on disk and edited in the window
     DELETED = "deleted"  # the editor's file is no longer on disk
+    NOT_TEXT = "not-text"  # the file on disk became binary: never loaded into the editor
 
 
 class Choice(enum.Enum):
@@ -69,8 +70,9 @@ class DiskChangeBar(QWidget):
         self.keep_button.clicked.connect(self._keep)
         self.setVisible(False)
 
-    def show_state(self, state: DiskState) -> None:
-        self.label.setText(CHANGED_TEXT if state is DiskState.CONFLICT else DELETED_TEXT)
+    def show_state(self, state: DiskState, reason: str = "") -> None:
+        self.label.setText(CHANGED_TEXT if state is DiskState.CONFLICT
+                           else reason if state is DiskState.NOT_TEXT else DELETED_TEXT)
         self.reload_button.setVisible(state is DiskState.CONFLICT)
         self.keep_button.setVisible(state is DiskState.CONFLICT)
         self.setVisible(state is not DiskState.SAME)
@@ -100,6 +102,7 @@ class DockerfileOnDisk(QObject):
         if layout is not None:
             layout.insertWidget(1, self.bar)  # under the title, above the text
         self._kept: str | None = None  # the disk text the user chose to overwrite
+        self.not_text = ""  # why the file on disk is not text, when it is not
         self._watcher = QFileSystemWatcher(self)
         self._watcher.fileChanged.connect(self._on_changed)
         self._watcher.directoryChanged.connect(self._on_changed)
@@ -115,7 +118,13 @@ class DockerfileOnDisk(QObject):
         path = self.editor.path()
         self._watch(path or self._file)
         # A generated text (not saved yet) meets a Dockerfile someone else wrote there.
-        state = self._compare(_disk_text(path or self._file), generated=path is None)
+        try:
+            disk = _disk_text(path or self._file)
+        except DockerfileNotText as err:
+            self.not_text = str(err)
+            self.bar.show_state(DiskState.NOT_TEXT, self.not_text)
+            return DiskState.NOT_TEXT
+        state = self._compare(disk, generated=path is None)
         self.bar.show_state(state)
         return state
 
@@ -136,7 +145,10 @@ class DockerfileOnDisk(QObject):
 
     def resolve(self, choice: object) -> None:
         """Apply the user's answer to a conflict (from the bar or a dialog)."""
-        disk = _disk_text(self.editor.path() or self._file)
+        try:
+            disk = _disk_text(self.editor.path() or self._file)
+        except DockerfileNotText:
+            disk = None
         if choice is Choice.RELOAD and disk is not None:
             self._kept = None
             self._take(disk)
@@ -192,10 +204,13 @@ class DockerfileOnDisk(QObject):
 
 
 def _disk_text(path: Path) -> str | None:
-    """The file's text now, None when it is gone (or cannot be read)."""
+    """The file's text now, None when it is gone (or cannot be read); DockerfileNotText when
+    it holds bytes that are not text (300 kB of them would stall the editor)."""
     if not os.path.lexists(path):
         return None
     try:
-        return read_project_text(path)
+        return read_dockerfile_text(path)
+    except DockerfileNotText:
+        raise
     except ProjectError:
         return None

@@ -89,8 +89,12 @@ class WindowSettings(WindowPart):
         """Before Build and Run: the editor holds what the build should use, saved. An
         unmodified editor takes the disk's text; edits, a file changed on disk under them, or
         a deleted file are saved only as the user chose."""
-        if view.disk.check() is DiskState.SAME and not view.editor.is_modified():
+        state = view.disk.check()
+        if state is DiskState.SAME and not view.editor.is_modified():
             return True
+        if state is DiskState.NOT_TEXT and not view.editor.is_modified():
+            self.window.dialogs.error("Cannot build", view.disk.not_text)
+            return False
         if self.save_dockerfile(view):
             return True
         # Reload was chosen: build what is on disk.

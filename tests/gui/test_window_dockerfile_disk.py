@@ -149,3 +149,23 @@ def test_a_dockerfile_written_beside_the_generated_one_is_never_overwritten_sile
     assert window.editor.text() == "FROM scratch\n# the user's own\n"
     assert window.editor.path() == dockerfile
     assert "the project&#x27;s own" in window.view.project_pane.summary.text()
+
+
+def test_a_dockerfile_turned_binary_on_disk_is_named_not_loaded_nor_built(
+        qtbot, make_window, dialogs, copy_sample):
+    path = copy_sample("hello")
+    dockerfile = path / "Dockerfile"
+    window = make_window()
+    open_project(qtbot, window, path)
+    save(qtbot, window)
+    kept = window.editor.text()
+    dockerfile.write_bytes(bytes(range(256)) * 1_200)
+    bar = window.view.disk.bar
+    qtbot.waitUntil(bar.isVisible, timeout=10_000)
+    expected = (f"{dockerfile} is not a text file (line 1 holds NUL bytes): replace it, or "
+                "delete it to use the generated one.")
+    assert bar.label.text() == expected
+    assert window.editor.text() == kept  # 300 kB of garbage never reaches the editor
+    click(qtbot, window, window.run_action)
+    assert dialogs.errors[-1] == f"Cannot build: {expected}"
+    assert window.session.busy is False
