@@ -169,3 +169,18 @@ def test_a_dockerfile_turned_binary_on_disk_is_named_not_loaded_nor_built(
     click(qtbot, window, window.run_action)
     assert dialogs.errors[-1] == f"Cannot build: {expected}"
     assert window.session.busy is False
+
+
+def test_build_and_run_reads_the_disk_even_when_no_watch_told_it(
+        qtbot, make_window, dialogs, copy_sample):
+    path = copy_sample("hello")
+    dockerfile = path / "Dockerfile"
+    window = make_window()
+    open_project(qtbot, window, path)
+    save(qtbot, window)
+    window.view.disk._watcher.blockSignals(True)  # as if the change came unseen (a network disk)
+    sed_append(dockerfile, MARK)
+    assert "EXTERNAL_MARK" not in window.editor.text()
+    build_and_run_until_shown(qtbot, window)
+    assert "EXTERNAL_MARK" in window.editor.text()
+    assert "EXTERNAL_MARK" in window.view.build_pane.output.plain_text()
