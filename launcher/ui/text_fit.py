@@ -22,6 +22,17 @@ def shorten_words(text: str, limit: int = LONG_WORD) -> str:
                     for word in text.split(" "))
 
 
+def let_shrink(label: QLabel) -> QLabel:
+    """A word-wrapped label whose longest word (a path, a line of build output) must not
+    set the window's minimum width: the layout gives it the width there is, and a word longer
+    than that is clipped at the label's edge."""
+    policy = label.sizePolicy()
+    policy.setHorizontalPolicy(QSizePolicy.Policy.Ignored)
+    label.setSizePolicy(policy)
+    label.setMinimumWidth(MIN_LABEL_WIDTH)
+    return label
+
+
 class ElidedLabel(QLabel):
     """One line of plain text, cut with "…" to the room it has; the whole text in its
     tooltip and in ``text()``. It asks for little width, so it never widens the window."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import QRect, QSize
 from window_driver import open_project
 
+from launcher.core.errors import DockerfileInvalid
 from launcher.ui.main_window import MainWindow
 from launcher.ui.text_fit import first_size
 
@@ -36,6 +37,10 @@ def test_a_long_error_and_a_long_status_message_leave_the_window_narrow(qtbot, m
     window.view.project_pane.show_error(error)
     window.status.state_label.setText("Failed: " + "y" * 3_000)
     window.show_status("z" * 3_000)
+    window.view.browser.show_message("Cannot start: " + "m" * 3_000)
+    window.view.build_pane.show_failure(DockerfileInvalid(None, "", ["b" * 3_000]))
+    window.view.browser.failing_bar.show_failing("f" * 3_000)
+    window.view.browser.failing_bar.setVisible(True)
     qtbot.wait(50)
     assert min_width(window) < SANE_WIDTH
     assert window.view.project_pane.summary.toolTip() == error  # the whole text, on hover
