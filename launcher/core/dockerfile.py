@@ -19,9 +19,9 @@ from launcher.core.app_data import (
     instance_path_in_generated_image,
     written_paths,
 )
-from launcher.core.dockerfile_parse import Instruction, parse_instructions
-from launcher.core.errors import DockerfileExists, DockerfileNotText, ProjectError
-from launcher.core.folder import read_project_text, refuse_dockerfile_folder
+from launcher.core.dockerfile_parse import Instruction, parse_instructions, read_dockerfile_text
+from launcher.core.errors import DockerfileExists, ProjectError
+from launcher.core.folder import refuse_dockerfile_folder
 from launcher.core.listen_port import DEFAULT_PORT, expose_port
 from launcher.core.package_files import dockerfile_template
 from launcher.core.pins import gunicorn_lacks_main, system_packages
@@ -117,37 +117,6 @@ def dockerfile_for(project: FlaskProject, base_image: str) -> DockerfileSource:
         return DockerfileSource(render_dockerfile(project, base_image), None, generated=True)
     refuse_dockerfile_folder(project.root)
     return DockerfileSource(read_dockerfile_text(path), path, generated=False)
-
-
-def read_dockerfile_text(path: Path) -> str:
-    """The user's Dockerfile exactly as it is (line endings included); a file that is not
-    text (NUL bytes, bytes that are not UTF-8) is refused here, before any build, in one
-    sentence rather than the engine's wall of "unknown instruction" lines."""
-    text = read_project_text(path)
-    if "\0" not in text and "\ufffd" not in text:
-        return text
-    try:
-        problem = not_text_problem(path.read_bytes())
-    except OSError:
-        problem = "its bytes are not UTF-8 text"
-    if problem is not None:
-        raise DockerfileNotText(
-            f"{path} is not a text file ({problem}): replace it, or delete it to use the "
-            "generated one.")
-    return text
-
-
-def not_text_problem(data: bytes) -> str | None:
-    """Why a Dockerfile's bytes are not text (naming the first line at fault), or None."""
-    for number, line in enumerate(data.split(b"\n"), start=1):
-        if b"\0" in line:
-            return f"line {number} holds NUL bytes"
-        try:
-            line.decode("utf-8")
-        except UnicodeDecodeError:
-            return f"line {number} holds bytes that are not UTF-8 text"
-    return None
-
 
 
 def write_generated_files(project: FlaskProject, base_image: str, *,

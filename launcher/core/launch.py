@@ -30,8 +30,8 @@ from launcher.core.dockerfile import (
     dockerfile_for,
     dockerignore_patterns,
     lint_dockerfile,
-    read_dockerfile_text,
 )
+from launcher.core.dockerfile_parse import read_dockerfile_text
 from launcher.core.engine import CancelToken, Engine, PortInUse
 from launcher.core.env_files import project_environment
 from launcher.core.errors import (

@@ -19,7 +19,7 @@ from PySide6.QtCore import QFileSystemWatcher, QObject, Qt, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from launcher.core.dockerfile import read_dockerfile_text
+from launcher.core.dockerfile_parse import read_dockerfile_text
 from launcher.core.errors import DockerfileNotText, ProjectError
 from launcher.ui.dockerfile_editor import DockerfileEditor
 
