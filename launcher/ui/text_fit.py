@@ -44,6 +44,7 @@ class ElidedLabel(QLabel):
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
         self._mode = mode
         self._full = ""
+        self._tip = ""  # a tooltip of the caller's own, kept over the whole text
         self.setText(text)
 
     def setText(self, text: str) -> None:
@@ -53,6 +54,10 @@ class ElidedLabel(QLabel):
 
     def text(self) -> str:
         return self._full
+
+    def setToolTip(self, tip: str) -> None:
+        self._tip = tip
+        self._refit()
 
     def sizeHint(self) -> QSize:
         hint = super().sizeHint()
@@ -71,7 +76,7 @@ class ElidedLabel(QLabel):
 
     def _refit(self) -> None:
         shown = self._elided_text()
-        self.setToolTip(self._full if shown != self._full else "")
+        QLabel.setToolTip(self, self._tip or (self._full if shown != self._full else ""))
         super().setText(shown)
 
 

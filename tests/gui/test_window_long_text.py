@@ -53,3 +53,15 @@ def test_the_first_window_fits_the_available_screen(qtbot, make_window):
     available = window.screen().availableGeometry()
     assert window.width() <= available.width(), (window.size(), available)
     assert window.height() <= available.height(), (window.size(), available)
+
+
+def test_an_elided_label_keeps_a_tooltip_of_its_own(qtbot):
+    from launcher.ui.text_fit import ElidedLabel
+
+    label = ElidedLabel("w" * 500)
+    qtbot.addWidget(label)
+    label.resize(120, 20)
+    assert label.text() == "w" * 500 and label.toolTip() == "w" * 500
+    label.setToolTip("what this warning means")
+    label.resize(100, 20)
+    assert label.toolTip() == "what this warning means"
