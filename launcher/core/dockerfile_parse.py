@@ -1,9 +1,14 @@
-"""A Dockerfile's instructions, as the engine's parser reads them (continuations joined)."""
+"""Reading a Dockerfile: its text (refused when it is not text) and its instructions, as the
+engine's parser reads them (continuations joined)."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
+
+from launcher.core.errors import DockerfileNotText
+from launcher.core.folder import read_project_text
 
 # A heredoc's start in RUN, COPY or ADD (BuildKit's Dockerfile 1.4): <<EOT, <<-EOT, <<"EOT".
 HEREDOC = re.compile(r"<<(-?)([\"']?)([A-Za-z_][A-Za-z0-9_]*)\2")
@@ -78,3 +83,33 @@ def heredoc_end(instruction: Instruction, lines: list[str], after: int) -> int |
 def _instruction(line: int, text: str) -> Instruction:
     keyword, *rest = text.split(None, 1)
     return Instruction(line, keyword.upper(), rest[0].strip() if rest else "")
+
+
+def read_dockerfile_text(path: Path) -> str:
+    """The user's Dockerfile exactly as it is (line endings included); a file that is not
+    text (NUL bytes, bytes that are not UTF-8) is refused here, before any build, in one
+    sentence rather than the engine's wall of "unknown instruction" lines."""
+    text = read_project_text(path)
+    if "\0" not in text and "\ufffd" not in text:
+        return text
+    try:
+        problem = not_text_problem(path.read_bytes())
+    except OSError:
+        problem = "its bytes are not UTF-8 text"
+    if problem is not None:
+        raise DockerfileNotText(
+            f"{path} is not a text file ({problem}): replace it, or delete it to use the "
+            "generated one.")
+    return text
+
+
+def not_text_problem(data: bytes) -> str | None:
+    """Why a Dockerfile's bytes are not text (naming the first line at fault), or None."""
+    for number, line in enumerate(data.split(b"\n"), start=1):
+        if b"\0" in line:
+            return f"line {number} holds NUL bytes"
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            return f"line {number} holds bytes that are not UTF-8 text"
+    return None

@@ -19,6 +19,10 @@ class ProjectError(LauncherError):
     """The folder is not something we can run (missing, not a folder, no Flask app...)."""
 
 
+class DockerfileNotText(ProjectError):
+    """The project's Dockerfile holds NUL bytes or bytes that are not UTF-8: not a text file."""
+
+
 class DockerfileExists(LauncherError):
     """Refused to overwrite a Dockerfile the user has without an explicit regenerate."""
 
@@ -70,10 +74,15 @@ class DockerfileInvalid(BuildFailed):
     file, unknown instruction, no FROM), or by the engine's parser, which refuses the whole
     build. Shown like a failed build step, at its line (None when nobody could tell)."""
 
+    SHOWN_PROBLEMS = 3  # the rest is counted: a file of garbage must not print a wall
+
     def __init__(self, line: int | None, instruction: str, problems: list[str]) -> None:
-        super().__init__(BuildFailure(None, None, instruction, "; ".join(problems), line=line))
-        self.args = (("Dockerfile " if line is not None else "Dockerfile: ")
-                     + "; ".join(problems),)
+        shown = "; ".join(problems[:self.SHOWN_PROBLEMS])
+        if len(problems) > self.SHOWN_PROBLEMS:
+            shown += f"; and {len(problems) - self.SHOWN_PROBLEMS} more"
+        instruction = instruction if len(instruction) <= 200 else instruction[:200] + "…"
+        super().__init__(BuildFailure(None, None, instruction, shown, line=line))
+        self.args = (("Dockerfile " if line is not None else "Dockerfile: ") + shown,)
         self.problems = problems
 
 

@@ -32,6 +32,7 @@ from launcher.core.dockerfile import (
     lint_dockerfile,
     render_dockerfile,
 )
+from launcher.core.dockerfile_parse import read_dockerfile_text
 from launcher.core.engine import CancelToken, Engine, PortInUse
 from launcher.core.env_files import project_environment
 from launcher.core.errors import (
@@ -58,7 +59,7 @@ from launcher.core.events import (
     ServicesExpected,
 )
 from launcher.core.flask_commands import missing_table_proposal
-from launcher.core.folder import read_project_text, resolve_path
+from launcher.core.folder import resolve_path
 from launcher.core.listen_port import DEFAULT_PORT, ListenPort, dockerfile_port
 from launcher.core.log_causes import (
     last_exception_line,
@@ -108,7 +109,7 @@ def resolve_project(path: str | Path, settings: Settings) -> ResolvedProject:
         except OSError:  # the folder cannot be searched: detection said why
             usable = False
         if usable:
-            text = read_project_text(own)
+            text = read_dockerfile_text(own)
             return ResolvedProject(root, None, DockerfileSource(text, own, generated=False))
         raise
     base = settings.effective_base_image(project.python_version)

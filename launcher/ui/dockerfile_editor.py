@@ -49,6 +49,7 @@ from launcher.ui.dockerfile_syntax import (
     tokenize_line,
 )
 from launcher.ui.icons import icon
+from launcher.ui.text_fit import ElidedLabel
 
 # Classic builder: "Step 6/16 : RUN ...". BuildKit: "[ 6/16] RUN ..." or "[stage-1 2/5] RUN ...".
 _CLASSIC_STEP = re.compile(r"^\s*Step\s+(\d+)/(\d+)\s*:\s*")
@@ -151,9 +152,9 @@ class DockerfileEditor(QWidget):
         self._generated = False
         self._error_line: int | None = None
         self._loading = False
+        self._loaded_text = ""  # the text as loaded or saved last: what the disk held then
 
-        self.title_label = QLabel(NO_DOCUMENT_TITLE)
-        self.title_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.title_label = ElidedLabel(NO_DOCUMENT_TITLE)  # a long path must not widen it
         self.unsaved_label = QLabel(UNSAVED_MARK)
         self.unsaved_label.setVisible(False)
         self.save_button = QPushButton(icon("save"), "Save")
@@ -192,6 +193,7 @@ class DockerfileEditor(QWidget):
         """Show `text` as unmodified; `path` None and `generated` mean "not saved yet"."""
         self._path = path
         self._generated = generated
+        self._loaded_text = text
         self.highlight_error_line(None)
         was_modified = self.is_modified()
         # setPlainText toggles the modified flag on its way; report only where it ends.
@@ -204,6 +206,26 @@ class DockerfileEditor(QWidget):
         self._update_title()
         if was_modified:
             self._on_modification_changed(False)
+
+    def reload_text(self, text: str) -> None:
+        """Show `text` (the file as it is now on disk) as unmodified, keeping the cursor's
+        line and column and the scroll position as far as the new text allows."""
+        cursor = self.text_edit.textCursor()
+        line, column = cursor.blockNumber(), cursor.positionInBlock()
+        vertical = self.text_edit.verticalScrollBar().value()
+        horizontal = self.text_edit.horizontalScrollBar().value()
+        self.set_document(text, path=self._path, generated=self._generated)
+        document = self.text_edit.document()
+        block = document.findBlockByNumber(min(line, document.blockCount() - 1))
+        restored = QTextCursor(block)
+        restored.movePosition(QTextCursor.MoveOperation.Right, n=min(column, block.length() - 1))
+        self.text_edit.setTextCursor(restored)
+        self.text_edit.verticalScrollBar().setValue(vertical)
+        self.text_edit.horizontalScrollBar().setValue(horizontal)
+
+    def loaded_text(self) -> str:
+        """The text as it was loaded or saved last (the file's text at that moment)."""
+        return self._loaded_text
 
     def replace_text(self, text: str) -> None:
         """Replace the whole text as one edit the user can undo; it counts as modified."""
@@ -229,6 +251,7 @@ class DockerfileEditor(QWidget):
         """The window saved the current text at `path`."""
         self._path = path
         self._generated = False
+        self._loaded_text = self.text()
         self.text_edit.document().setModified(False)
         self._update_title()
 

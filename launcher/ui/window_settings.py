@@ -7,7 +7,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from launcher.core.dockerfile import render_dockerfile, save_dockerfile
+from launcher.core.errors import ProjectError
 from launcher.core.settings import Settings, write_settings_file
+from launcher.ui.dockerfile_disk import DiskState
 from launcher.ui.project_session import ProjectSession
 from launcher.ui.project_view import ProjectView
 from launcher.ui.settings_dialog import SettingsDialog
@@ -70,15 +72,33 @@ class WindowSettings(WindowPart):
             resolved.project.python_version))
 
     def save_dockerfile(self, view: ProjectView) -> bool:
+        if not view.disk.may_write(self.window.dialogs.dockerfile_on_disk):
+            return False  # the user chose to reload, or cancelled: nothing written
         try:
             path = save_dockerfile(view.session.root, view.editor.text())
-        except OSError as err:
-            self.window.dialogs.error("Cannot save the Dockerfile",
-                                      f"{err.filename}: {err.strerror}")
+        except (OSError, ProjectError) as err:
+            self.window.dialogs.error("Cannot save the Dockerfile", str(err))
             return False
         view.editor.mark_saved(path)
+        view.disk.saved()
+        view.project_pane.dockerfile_saved(path, view.editor.text())
         self.window.statusBar().showMessage(f"Saved {path}", 5000)
         return True
+
+    def ready_to_build(self, view: ProjectView) -> bool:
+        """Before Build and Run: the editor holds what the build should use, saved. An
+        unmodified editor takes the disk's text; edits, a file changed on disk under them, or
+        a deleted file are saved only as the user chose."""
+        state = view.disk.check()
+        if state is DiskState.SAME and not view.editor.is_modified():
+            return True
+        if state is DiskState.NOT_TEXT and not view.editor.is_modified():
+            self.window.dialogs.error("Cannot build", view.disk.not_text)
+            return False
+        if self.save_dockerfile(view):
+            return True
+        # Reload was chosen: build what is on disk.
+        return not view.editor.is_modified() and view.disk.check() is DiskState.SAME
 
     def regenerate_dockerfile(self, view: ProjectView | None) -> None:
         w = self.window

@@ -6,11 +6,13 @@ from __future__ import annotations
 import html
 from collections.abc import Iterable
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QStatusBar, QWidget
 
 from launcher.core.settings import Settings
 from launcher.ui.icons import icon
 from launcher.ui.project_session import ProjectSession
+from launcher.ui.text_fit import ElidedLabel, shorten_words
 
 NOT_REACHABLE = "Docker engine not reachable:"
 
@@ -34,7 +36,8 @@ class EngineBanner(QFrame):
     def show_engine(self, connected: bool, message: str) -> None:
         self.setVisible(not connected)
         detail = message.removeprefix(NOT_REACHABLE).strip()
-        self.text.setText(f"<b>{NOT_REACHABLE}</b> {html.escape(detail)}")
+        self.text.setText(f"<b>{NOT_REACHABLE}</b> {html.escape(shorten_words(detail))}")
+        self.text.setToolTip(detail)
 
 
 class WindowStatus:
@@ -43,9 +46,10 @@ class WindowStatus:
     machine, not for a setting nothing uses yet."""
 
     def __init__(self, bar: QStatusBar) -> None:
-        self.engine_label = QLabel("Connecting to Docker…")
-        self.state_label = QLabel("No project")
-        self.exposure_label = QLabel()
+        # Elided: a long failure must not widen the window (the tooltip has it whole).
+        self.engine_label = ElidedLabel("Connecting to Docker…")
+        self.state_label = ElidedLabel("No project", mode=Qt.TextElideMode.ElideRight)
+        self.exposure_label = ElidedLabel(mode=Qt.TextElideMode.ElideRight)
         self.exposure_label.setStyleSheet("color: #8a4b00; font-weight: bold;")
         self.exposure_label.setVisible(False)
         bar.addPermanentWidget(self.exposure_label)
