@@ -15,11 +15,9 @@ from PySide6.QtCore import QRect, QSize, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QFontDatabase,
-    QKeySequence,
     QPainter,
     QPaintEvent,
     QResizeEvent,
-    QShortcut,
     QTextCursor,
     QTextFormat,
 )
@@ -136,7 +134,7 @@ class DockerfileEditor(QWidget):
         modified_changed: the text became different from (or again equal to) what was
             loaded or saved last.
             arg: whether there are unsaved changes now.
-        save_requested: the user asked to save (Save button or Ctrl+S).
+        save_requested: the user asked to save (the Save button; Ctrl+S is the window's).
         regenerate_requested: the user asked to replace the text by a generated Dockerfile.
     """
 
@@ -181,10 +179,8 @@ class DockerfileEditor(QWidget):
     def _connect_signals(self) -> None:
         self.save_button.clicked.connect(self.save_requested)
         self.regenerate_button.clicked.connect(self.regenerate_requested)
-        # Only while the focus is in the editor: other panes of the window may want Ctrl+S.
-        shortcut = QShortcut(QKeySequence.StandardKey.Save, self)
-        shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        shortcut.activated.connect(self.save_requested)
+        # Ctrl+S is the window's File > Save: a shortcut of the editor's own beside it makes
+        # the key ambiguous, and Qt then runs neither.
         self.text_edit.document().modificationChanged.connect(self._on_modification_changed)
 
     # -- the document ---------------------------------------------------------------------
