@@ -12,9 +12,10 @@ import sys
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
-    from launcher.cli import SUBCOMMANDS
+    from launcher.cli import GLOBAL_OPTIONS, SUBCOMMANDS
 
-    if args and (args[0] in SUBCOMMANDS or args[0] in ("-h", "--help")):
+    if args and (args[0] in SUBCOMMANDS or args[0] in ("-h", "--help")
+                 or args[0].split("=", 1)[0] in GLOBAL_OPTIONS):
         from launcher.cli import main as cli_main
 
         return cli_main(args)

@@ -14,6 +14,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import asdict, is_dataclass
 from datetime import datetime
+from enum import Enum
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -41,13 +42,19 @@ from launcher.core.settings import Settings, bind_address_problem
 EXIT_ERROR = 1
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
-SUBCOMMANDS = ("detect", "dockerfile", "build", "up", "logs", "down", "ps", "images", "prune")
+SUBCOMMANDS = ("detect", "dockerfile", "build", "up", "logs", "down", "ps", "images", "prune",
+               "engine")
+GLOBAL_OPTIONS = ("--context",)
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="flask-launcher",
         description="Run a Flask project in Docker. With no command, opens the window.")
+    parser.add_argument("--context", metavar="NAME", default=None,
+                        help="the engine to use: a Docker context's name, a socket's path or "
+                             "a URL (unix://, ssh://, tcp://); the docker CLI's current "
+                             "context is left as it is")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def command(name: str, help_text: str, *, path: bool = True,
@@ -99,6 +106,8 @@ def build_parser() -> argparse.ArgumentParser:
     prune = command("prune", "remove the launcher's images (never any other)", path=False)
     prune.add_argument("--project", metavar="PATH", help="only this project's images")
     prune.add_argument("--yes", action="store_true", help="do not ask")
+    command("engine", "show which engine the launcher uses, or the ones found here",
+            path=False)
     return parser
 
 
@@ -133,7 +142,27 @@ def main(argv: list[str] | None = None, out: TextIO | None = None,
         return EXIT_ERROR
 
 
+def _json_value(value: object) -> object:
+    """Enums (a container's role) as their values."""
+    if isinstance(value, Enum):
+        return value.value
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
 # --- commands ------------------------------------------------------------------------------
+
+def _engine(args: argparse.Namespace, settings: Settings) -> Engine:
+    return Engine(settings.scope, choice=getattr(args, "context", None))
+
+
+def cmd_engine(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
+    with _engine(args, settings) as engine:
+        print(engine.description(), file=out)
+        if not engine.is_local:
+            print("remote: dev mode's bind mount is not available; ports are on the "
+                  "engine's host", file=out)
+    return 0
+
 
 def cmd_detect(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
     project = detect_project(args.path)
@@ -180,7 +209,7 @@ def cmd_dockerfile(args: argparse.Namespace, settings: Settings, out: TextIO,
 
 def cmd_build(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
     resolved = resolve_project(args.path, settings)
-    with (project_lock(resolved.root, settings.scope), Engine(settings.scope) as engine,
+    with (project_lock(resolved.root, settings.scope), _engine(args, settings) as engine,
           _cancel_on_sigint() as cancel):
         for event in build_image(engine, resolved, resolved.dockerfile.text, cancel,
                                  settings.include_secrets or args.include_secrets):
@@ -200,7 +229,7 @@ def cmd_up(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextI
     settings.include_secrets = settings.include_secrets or args.include_secrets
     if warning := settings.exposure_warning():
         print(f"warning: {warning}", file=err)
-    with Engine(settings.scope) as engine, _cancel_on_sigint() as cancel:
+    with _engine(args, settings) as engine, _cancel_on_sigint() as cancel:
         for event in launch(engine, args.path, settings, options, cancel):
             if isinstance(event, EnvironmentFromFiles):
                 for line in event.lines():
@@ -223,7 +252,7 @@ def cmd_up(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextI
 
 def cmd_logs(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
     root = _project_root(args.path)
-    with Engine(settings.scope) as engine:
+    with _engine(args, settings) as engine:
         containers = engine.list_containers(root)
         if not containers:
             raise ProjectError(f"no container for {root}: start it with `flask-launcher up`")
@@ -245,7 +274,7 @@ def cmd_logs(args: argparse.Namespace, settings: Settings, out: TextIO, err: Tex
 
 def cmd_down(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
     root = Path(args.path).expanduser().resolve()
-    with Engine(settings.scope) as engine:
+    with _engine(args, settings) as engine:
         if root.is_dir():
             removed = engine.remove_project_containers(root)
         else:  # a folder that is gone, or a container's name or ID
@@ -261,7 +290,7 @@ def cmd_down(args: argparse.Namespace, settings: Settings, out: TextIO, err: Tex
 
 
 def cmd_ps(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
-    with Engine(settings.scope) as engine:
+    with _engine(args, settings) as engine:
         containers = engine.list_containers()
     if args.orphaned:
         containers = [c for c in containers if is_orphaned(c)]
@@ -276,7 +305,7 @@ def cmd_ps(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextI
 
 
 def cmd_images(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
-    with Engine(settings.scope) as engine:
+    with _engine(args, settings) as engine:
         images = engine.list_images()
     if args.json:
         _print_json([_jsonable(i) for i in images], out)
@@ -290,7 +319,7 @@ def cmd_images(args: argparse.Namespace, settings: Settings, out: TextIO, err: T
 
 def cmd_prune(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
     project = _project_root(args.project) if args.project else None
-    with Engine(settings.scope) as engine:
+    with _engine(args, settings) as engine:
         images = engine.list_images(project)
         if not images:
             print("no launcher images to remove", file=out)
@@ -314,6 +343,7 @@ def cmd_prune(args: argparse.Namespace, settings: Settings, out: TextIO, err: Te
 COMMANDS: dict[str, Callable[[argparse.Namespace, Settings, TextIO, TextIO], int]] = {
     "detect": cmd_detect, "dockerfile": cmd_dockerfile, "build": cmd_build, "up": cmd_up,
     "logs": cmd_logs, "down": cmd_down, "ps": cmd_ps, "images": cmd_images, "prune": cmd_prune,
+    "engine": cmd_engine,
 }
 
 
@@ -420,6 +450,6 @@ def _project_json(project: FlaskProject, settings: Settings) -> dict[str, Any]:
 
 
 def _print_json(data: Any, out: TextIO) -> None:
-    json.dump(data, out, indent=2, ensure_ascii=False)
+    json.dump(data, out, indent=2, ensure_ascii=False, default=_json_value)
     out.write("\n")
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite from nothing: .venv, a Docker engine, the offline base image, lint,
-# then pytest. Extra arguments go to pytest (e.g. `bash scripts/test.sh -k detect`).
+# then pytest on dockerd, then the engine suites on Podman. Extra arguments go to pytest
+# (e.g. `bash scripts/test.sh -k detect`), in both passes.
 # If this script started dockerd, it stops it at the end.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -17,6 +18,18 @@ echo "==> lint: ruff, import contracts, mypy"
 .venv/bin/lint-imports --no-cache >/dev/null
 .venv/bin/mypy
 
-echo "==> pytest"
 export QT_QPA_PLATFORM=offscreen
-.venv/bin/python -m pytest "$@"
+status=0
+echo "==> pytest on $(.venv/bin/python -m launcher engine)"
+.venv/bin/python -m pytest "$@" || status=$?
+
+# The engine suites (or the given pytest arguments) again, on Podman: a service the script
+# starts on a private socket (scripts/podman_engine.py), with the base image copied into it.
+# dockerd stays the default engine. FLASK_LAUNCHER_PODMAN=0 leaves this pass out.
+if [ "${FLASK_LAUNCHER_PODMAN:-1}" != 0 ]; then
+    if [ $# -eq 0 ]; then set -- tests/integration tests/gui; fi
+    .venv/bin/python scripts/podman_engine.py run -- bash -c \
+        'echo "==> pytest on $(.venv/bin/python -m launcher engine)" && exec "$@"' _ \
+        .venv/bin/python -m pytest "$@" || status=$?
+fi
+exit "$status"

@@ -35,9 +35,13 @@ if hasattr(os, "geteuid") and os.geteuid() == 0:
     os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")
 
 from launcher.core import labels  # noqa: E402
-from launcher.core.engine import Engine  # noqa: E402
+from launcher.core.engine import Engine, EngineKind  # noqa: E402
 from launcher.core.errors import EngineUnavailable  # noqa: E402
 from launcher.core.settings import Settings  # noqa: E402
+
+# Where a test reads the builder's own output, each engine's builder words it its own way:
+# Docker's classic builder (" ---> Using cache") and Podman's Buildah ("--> Using cache <id>").
+USING_CACHE = {EngineKind.DOCKER: " ---> Using cache", EngineKind.PODMAN: "--> Using cache"}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -117,8 +121,10 @@ def _unlabelled_leftovers(client) -> tuple[set[str], set[str]]:
     """What `docker images -f dangling=true` and `docker ps -a -f status=exited|created`
     list: leftovers that carry no label of ours (a failed build's last step, say)."""
     dangling = set(client.api.images(filters={"dangling": True}, quiet=True))
-    stopped = {c["Id"] for c in client.api.containers(
-        all=True, filters={"status": ["exited", "created", "dead"]})}
+    # Filtered here, not by the engine: Podman refuses a "dead" status filter (it has no
+    # such state) with a 500.
+    stopped = {c["Id"] for c in client.api.containers(all=True)
+               if c.get("State") in ("exited", "created", "dead", "stopped", "configured")}
     return dangling, stopped
 
 
@@ -300,6 +306,12 @@ def files_in_image(engine: Engine, tag: str) -> dict[str, bytes]:
                     if m.isfile()}
     finally:
         container.remove(force=True)
+
+
+def without_found_engines(message: str) -> str:
+    """A no-engine error without its last sentence, the engines found on this machine (which
+    depends on the machine: tests/integration/test_engine_discovery.py checks that list)."""
+    return message.split(" Found on this computer: ", 1)[0]
 
 
 def wait_until_removed(engine: Engine, container_id: str, timeout_s: int = 30) -> None:

@@ -18,7 +18,11 @@ import socket
 import threading
 from pathlib import Path
 
-REAL_ENGINE = "/var/run/docker.sock"
+# The engine the tests run on (dockerd, or Podman in the second pass), read at import: the
+# tests themselves point DOCKER_HOST at proxies later.
+_HOST = os.environ.get("DOCKER_HOST", "")
+REAL_ENGINE = (_HOST.removeprefix("unix://") if _HOST.startswith("unix://")
+               else "/var/run/docker.sock")
 JOIN_TIMEOUT_S = 10
 
 

@@ -75,6 +75,10 @@ class Settings:
     bind_address: str = DEFAULT_BIND_ADDRESS
     readiness_timeout_s: float = 60.0
     include_secrets: bool = False  # put .env, keys and the like into images after all
+    # The launcher's own choice of engine: a Docker context's name, a socket's path or a URL
+    # (None: DOCKER_HOST, DOCKER_CONTEXT, then the docker CLI's current context). Choosing
+    # here never changes the docker CLI's current context.
+    engine: str | None = None
     recent_projects: list[str] = field(default_factory=list)
     # What ``load`` could not use, for the CLI and the window to say; never saved.
     load_problems: list[str] = field(default_factory=list, repr=False, compare=False)
@@ -172,6 +176,14 @@ def _check_include_secrets(value: object) -> str | None:
     return None if isinstance(value, bool) else "not true or false"
 
 
+def _check_engine(value: object) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        return "not a context name, a socket or a URL"
+    return None
+
+
 def _check_recent_projects(value: object) -> str | None:
     if isinstance(value, list) and all(isinstance(entry, str) for entry in value):
         return None
@@ -180,7 +192,8 @@ def _check_recent_projects(value: object) -> str | None:
 
 _CHECKS = {"base_image": _check_base_image, "bind_address": _check_bind_address,
            "readiness_timeout_s": _check_readiness_timeout,
-           "include_secrets": _check_include_secrets, "recent_projects": _check_recent_projects}
+           "include_secrets": _check_include_secrets, "recent_projects": _check_recent_projects,
+           "engine": _check_engine}
 
 
 _WRITE_LOCK = threading.Lock()

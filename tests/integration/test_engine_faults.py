@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import REPO_ROOT, wait_until_removed, write_files
+from conftest import REPO_ROOT, wait_until_removed, without_found_engines, write_files
 from engine_proxy import free_tcp_port
 
 from launcher.core.engine import CancelToken, Engine
@@ -105,7 +105,7 @@ def assert_one_clear_line(result_code: int, stderr: list[str] | str, expected: s
     text = "\n".join(lines)
     assert result_code == 1, text
     assert "Traceback" not in text
-    assert lines[-1] == f"error: {expected}", text
+    assert without_found_engines(lines[-1]) == f"error: {expected}", text
 
 
 # --- no engine at start-up ---------------------------------------------------------------------

@@ -23,10 +23,19 @@ from docker.utils.build import tar as build_context_tar
 from launcher.core import labels, secret_files
 from launcher.core.build_context import LARGE_CONTEXT_BYTES, CancellableUpload, largest_entries
 from launcher.core.build_stream import BuildTrail, parse_build_stream, refused_build
+from launcher.core.engine import dialect
 from launcher.core.engine.cancel import CancelToken, close_quietly
+from launcher.core.engine.discovery import resolve_target
 from launcher.core.engine.records import container_info, image_info, listed_container_info
 from launcher.core.engine.streams import EventStream, LogStream
-from launcher.core.engine.translate import engine_errors, engine_lost, error_message, translate
+from launcher.core.engine.translate import (
+    diagnose_unavailable,
+    engine_errors,
+    engine_lost,
+    engine_setting,
+    error_message,
+    translate,
+)
 from launcher.core.errors import (
     BuildFailed,
     Cancelled,
@@ -53,20 +62,51 @@ STOP_TIMEOUT_S = 5
 
 
 class Engine:
-    """A connection to the Docker engine (``docker.from_env()``: DOCKER_HOST and the current
-    context are honoured) scoped to one set of launcher resources."""
+    """A connection to a Docker engine or Podman, scoped to one set of launcher resources.
 
-    def __init__(self, scope: str = labels.DEFAULT_SCOPE, timeout_s: float = 30) -> None:
+    ``choice`` (a context's name, a socket, a URL) picks the engine; without it, DOCKER_HOST,
+    DOCKER_CONTEXT, the ``engine`` setting, then the docker CLI's current context do
+    (discovery.resolve_target). When it does not answer, the error lists the engines found
+    on this machine."""
+
+    def __init__(self, scope: str = labels.DEFAULT_SCOPE, timeout_s: float = 30,
+                 choice: str | None = None) -> None:
         self.scope = scope
         self._timeout_s = timeout_s
         self._owned = OwnershipLedger(config_dir(), scope)
-        with engine_errors():
-            self._client = docker.from_env(timeout=int(timeout_s))
+        self.target = resolve_target(choice, setting=engine_setting())
+        try:
+            self._client = self._new_client()
             try:
                 self._client.ping()
+                self._version = dict(self._client.version())
             except BaseException:
                 self._client.close()
                 raise
+        except Exception as err:
+            translated = translate(err)
+            if isinstance(translated, EngineUnavailable):
+                raise diagnose_unavailable(err, self.target, list_found=True) from None
+            if translated is err:
+                raise
+            raise translated from None
+        self.kind = dialect.engine_kind(self._version)
+
+    def _new_client(self) -> docker.DockerClient:
+        return docker.DockerClient(timeout=int(self._timeout_s),
+                                   use_ssh_client=self.target.url.startswith("ssh://"),
+                                   **self.target.client_kwargs())
+
+    @property
+    def is_local(self) -> bool:
+        """Whether the engine runs on this machine (bind mounts of this machine's folders
+        work, published ports are this machine's)."""
+        return self.target.is_local
+
+    def description(self) -> str:
+        """Which engine, which version, where: "Docker Engine 20.10.24 via
+        unix:///var/run/docker.sock", "Podman 4.3.1 via unix:///… (context podman)"."""
+        return f"{self.kind.value} {self._version.get('Version', '?')} {self.target.describe()}"
 
     def close(self) -> None:
         self._client.close()
@@ -82,8 +122,7 @@ class Engine:
             return bool(self._client.ping())
 
     def version(self) -> str:
-        with engine_errors():
-            info = self._client.version()
+        info = self._version
         return f"{info.get('Version', '?')} (API {info.get('ApiVersion', '?')})"
 
     # --- build -------------------------------------------------------------------------------
@@ -125,7 +164,7 @@ class Engine:
         # A client of its own, so the response hook sees only this build's response and
         # Cancel can shut down exactly this socket.
         with engine_errors():
-            client = docker.from_env().api
+            client = self._new_client().api
         responses: list[Any] = []
         client.hooks["response"].append(lambda response, *a, **kw: responses.append(response))
         trail = BuildTrail()
@@ -143,12 +182,13 @@ class Engine:
             cancel.guard(cancellable)
             built = False
             try:
-                for event in parse_build_stream(cancellable):
+                for event in parse_build_stream(cancellable, dockerfile_text or None):
                     if isinstance(event, BuildStep):
                         trail.step(event.instruction)
                     elif isinstance(event, BuildOutput):
                         if made := trail.read(event.text):
-                            self._owned.record_images([made], labels.project_key(project))
+                            self._owned.record_images([self._image_id(made)],
+                                                      labels.project_key(project))
                         if event.text.startswith("Successfully built "):
                             built = True
                     yield event
@@ -188,7 +228,7 @@ class Engine:
             if trail.running:  # the step in progress when the build stopped: its container
                 self._wait_removed(trail.running, timeout_s=30)  # goes once the step ends
             graph = self._image_graph()
-            leftovers = [i for i in dict.fromkeys(trail.images)
+            leftovers = [i for i in dict.fromkeys(map(self._image_id, trail.images))
                          if graph.is_leftover(i) and self._owned.owns_image(i)]
             repository = labels.image_repository(project, self.scope)
             for number, image_id in enumerate(leftovers, start=1):
@@ -216,9 +256,19 @@ class Engine:
                 if graph.is_unused_leftover(image_id) and self._remove_image_quietly(image_id):
                     self._owned.forget_images([image_id])
 
+    def _image_id(self, prefix: str) -> str:
+        """The full ID of the image a build printed a prefix of: Buildah prints 11 digits,
+        one fewer than the records keep."""
+        if len(prefix) >= 12:
+            return prefix
+        try:
+            return str(self._client.api.inspect_image(prefix)["Id"])
+        except (docker.errors.DockerException, requests.exceptions.RequestException):
+            return prefix  # gone already: nothing to keep or remove
+
     def _image_graph(self) -> ImageGraph:
-        return ImageGraph(self._client.api.images(all=True),
-                           self._client.api.containers(all=True))
+        return ImageGraph(dialect.image_listing(self._client.api.images(all=True)),
+                          self._client.api.containers(all=True))
 
     def _remove_image_quietly(self, reference: str) -> bool:
         try:
@@ -368,7 +418,8 @@ class Engine:
             return EventStream(self._client.api.events(
                 since=since, decode=True,
                 filters={"type": "container", "label": labels.label_filters(self.scope)}),
-                accept=lambda event: self._owned.owns_container(event.get("id") or ""))
+                accept=lambda event: self._owned.owns_container(event.get("id") or ""),
+                normalize=dialect.container_event)
 
     # --- images --------------------------------------------------------------------------------
 
@@ -432,11 +483,27 @@ class Engine:
                     skipped.append((name, f"{why}; only the launcher's tag was removed"))
                     continue
                 for reference in ours or [image["Id"]]:
-                    self._client.api.remove_image(reference, noprune=False)
+                    self._remove_image(reference)
                 self._owned.forget_images([image_id])
                 removed.append(name)
             after = self._layers_size()
         return PruneReport(tuple(removed), tuple(skipped), max(0, before - after))
+
+    def _remove_image(self, reference: str) -> None:
+        """Remove an image. Podman removes the container of a build's last step a moment after
+        the build's answer ends, and refuses to remove its image until then ("image is in use
+        by a container", a container its API does not list): wait for it, up to ten seconds."""
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                self._client.api.remove_image(reference, noprune=False)
+                return
+            except docker.errors.APIError as err:
+                busy = "in use by a container" in str(err.explanation or err)
+                if (self.kind is not dialect.EngineKind.PODMAN or not busy
+                        or time.monotonic() > deadline):
+                    raise
+            time.sleep(0.2)  # the engine gives no event for a build container's removal
 
     def _layers_size(self) -> int:
         return int(self._disk_usage().get("LayersSize") or 0)
@@ -445,6 +512,8 @@ class Engine:
         """``GET /system/df``. Docker answers one at a time and refuses a second caller
         ("a disk usage operation is already running"): another launcher, or `docker system
         df`, may be asking. Wait for its turn, up to ten seconds."""
+        if self.kind is dialect.EngineKind.PODMAN:
+            return dialect.disk_usage_from_listing(self._client.api.images(all=True))
         deadline = time.monotonic() + 10
         while True:
             try:

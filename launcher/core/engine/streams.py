@@ -199,9 +199,11 @@ class EventStream:
     cause means the engine went away: it raises EngineUnavailable("lost")."""
 
     def __init__(self, raw: Any,
-                 accept: Callable[[dict[str, Any]], bool] | None = None) -> None:
+                 accept: Callable[[dict[str, Any]], bool] | None = None,
+                 normalize: Callable[[dict[str, Any]], dict[str, Any]] = lambda e: e) -> None:
         self._raw = raw
         self._accept = accept
+        self._normalize = normalize
         self._closed = threading.Event()
 
     def close(self) -> None:
@@ -212,7 +214,7 @@ class EventStream:
         try:
             for event in self._raw:
                 if self._accept is None or self._accept(event):
-                    yield event
+                    yield self._normalize(event)
         except Exception as err:
             if self._closed.is_set():
                 return
