@@ -28,6 +28,7 @@ from launcher.core.events import (
     BuildOutput,
     BuildStep,
     BuildSucceeded,
+    ContainerInfo,
     ContainerStarted,
     EnvironmentFromFiles,
     PullProgress,
@@ -244,10 +245,35 @@ def cmd_up(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextI
                     _print_json({"url": event.url, "container": _container_json(event.container)},
                                 out)
                 else:
-                    print(event.url, file=out)
+                    print(event.url, file=out, flush=True)
+                if not engine.is_local:
+                    _hold_tunnel(engine, event, cancel, err)
             else:
                 _show_build_event(event, err, quiet=args.quiet)
     return 0
+
+
+def _hold_tunnel(engine: Engine, ready: AppReady, cancel: CancelToken, err: TextIO) -> None:
+    """A remote engine's app is reached through an SSH tunnel this process holds: keep it
+    open until the app stops (or Ctrl-C, which closes the tunnel and leaves the app)."""
+    print(f"{ready.url} reaches the app on the engine's host through an SSH tunnel, open "
+          "until the app stops; Ctrl-C closes the tunnel (the app keeps running)",
+          file=err, flush=True)
+    events = engine.events()
+    cancel.guard(events)
+    try:
+        for event in events:
+            if event.get("id") == ready.container.id and event.get("status") in (
+                    "die", "stop", "kill", "destroy"):
+                print(f"the app stopped; tunnel {ready.url} closed", file=err)
+                break
+    except LauncherError:
+        if not cancel.cancelled:
+            raise
+    finally:
+        cancel.release(events)
+        events.close()
+        engine.close_tunnel(ready.container.id)
 
 
 def cmd_logs(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
@@ -292,12 +318,19 @@ def cmd_down(args: argparse.Namespace, settings: Settings, out: TextIO, err: Tex
 def cmd_ps(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
     with _engine(args, settings) as engine:
         containers = engine.list_containers()
+        local = engine.is_local
     if args.orphaned:
         containers = [c for c in containers if is_orphaned(c)]
     if args.json:
         _print_json([_container_json(c) for c in containers], out)
         return 0
-    rows = [(c.name, _state_text(c.state, c.exit_code), c.url or "-",
+
+    def where(c: ContainerInfo) -> str:
+        if not c.url:
+            return "-"  # a remote engine's port is its host's: `up` tunnels to it
+        return c.url if local else f"port {c.host_port} on the engine's host"
+
+    rows = [(c.name, _state_text(c.state, c.exit_code), where(c),
              f"{c.project} (folder gone)" if is_orphaned(c) else str(c.project))
             for c in containers]
     _print_table(("NAME", "STATE", "URL", "PROJECT"), rows, out)

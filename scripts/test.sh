@@ -13,6 +13,13 @@ run_self_with_engine "$0" "$@"
 # Tests run against a local base image: no registry is needed (see scripts/build_base_image.sh).
 use_local_base_image
 
+# The SSH engine tests (tests/integration/test_remote_engine.py) run an sshd of their own on
+# 127.0.0.1; the system's sshd is never started.
+if [ ! -x /usr/sbin/sshd ] && [ "$(id -u)" = 0 ] && [ -f /etc/debian_version ]; then
+    echo "==> installing Debian's openssh-server (for the SSH engine tests)"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssh-server >/dev/null
+fi
+
 echo "==> lint: ruff, import contracts, mypy"
 .venv/bin/ruff check .
 .venv/bin/lint-imports --no-cache >/dev/null

@@ -37,7 +37,7 @@ from launcher.core.events import (
     EnvironmentFromFiles,
     LaunchEvent,
 )
-from launcher.core.ports import free_ports_from
+from launcher.core.ports import PORT_SEARCH_SPAN, free_ports_from
 from launcher.core.project import FlaskProject, detect_project
 from launcher.core.project_lock import project_lock
 from launcher.core.readiness import Outcome, wait_until_answering
@@ -98,7 +98,11 @@ def build_image(engine: Engine, resolved: ResolvedProject, dockerfile_text: str,
 def run_container(engine: Engine, root: Path, dockerfile_text: str, options: LaunchOptions,
                   settings: Settings) -> ContainerStarted:
     container_port = exposed_port(dockerfile_text)
-    candidates = free_ports_from(options.host_port, settings.bind_address)
+    if engine.is_local:
+        candidates = free_ports_from(options.host_port, settings.bind_address)
+    else:  # the ports are the engine host's: its refusal (PortInUse) is the probe
+        candidates = list(range(options.host_port, min(options.host_port + PORT_SEARCH_SPAN,
+                                                       65536)))
     for port in candidates:
         try:
             container = engine.run(root, RunSpec(
@@ -149,7 +153,7 @@ def _every_address(address: str) -> bool:
 def wait_until_ready(engine: Engine, started: ContainerStarted, resolved: ResolvedProject,
                      timeout_s: float, cancel: CancelToken) -> AppReady:
     container = started.container
-    url = container.url or f"http://localhost:{container.host_port}/"
+    url = engine.app_url(container) or f"http://localhost:{container.host_port}/"
 
     def still_running() -> bool:
         info = engine.find_container(container.id)

@@ -36,6 +36,7 @@ from launcher.core.engine.translate import (
     error_message,
     translate,
 )
+from launcher.core.engine.tunnel import SshTunnel
 from launcher.core.errors import (
     BuildFailed,
     Cancelled,
@@ -91,6 +92,7 @@ class Engine:
                 raise
             raise translated from None
         self.kind = dialect.engine_kind(self._version)
+        self._tunnels: dict[str, SshTunnel] = {}
 
     def _new_client(self) -> docker.DockerClient:
         return docker.DockerClient(timeout=int(self._timeout_s),
@@ -103,12 +105,33 @@ class Engine:
         work, published ports are this machine's)."""
         return self.target.is_local
 
+    def app_url(self, container: ContainerInfo) -> str | None:
+        """The URL this machine opens the container's published port at. On an ssh://
+        engine the port is on the engine's host: an SSH tunnel brings it here, open until the
+        container is removed, ``close_tunnel`` or ``close``."""
+        if container.host_port is None:
+            return None
+        if self.is_local:
+            return container.url or f"http://localhost:{container.host_port}/"
+        tunnel = self._tunnels.get(container.id)
+        if tunnel is None or not tunnel.is_open:
+            tunnel = SshTunnel(self.target.url, container.host_port).open()
+            self._tunnels[container.id] = tunnel
+        return tunnel.url
+
+    def close_tunnel(self, container_id: str) -> None:
+        tunnel = self._tunnels.pop(container_id, None)
+        if tunnel is not None:
+            tunnel.close()
+
     def description(self) -> str:
         """Which engine, which version, where: "Docker Engine 20.10.24 via
         unix:///var/run/docker.sock", "Podman 4.3.1 via unix:///… (context podman)"."""
         return f"{self.kind.value} {self._version.get('Version', '?')} {self.target.describe()}"
 
     def close(self) -> None:
+        for container_id in list(self._tunnels):
+            self.close_tunnel(container_id)
         self._client.close()
 
     def __enter__(self) -> Engine:
@@ -401,6 +424,7 @@ class Engine:
             except docker.errors.NotFound:
                 pass
         self._owned.forget_containers([info.id])
+        self.close_tunnel(info.id)
         if info.project_key is not None:
             self._remove_unused_leftovers(info.project_key)
 
