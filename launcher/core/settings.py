@@ -143,6 +143,17 @@ class Settings:
         return json.dumps(saved, indent=2)
 
 
+def saved_engine_choice() -> str | None:
+    """The ``engine`` setting, read without side effects (no ``.broken`` copy, no problems
+    reported: ``Settings.load`` does that where settings are loaded for the user)."""
+    try:
+        raw = json.loads((config_dir() / "settings.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    value = raw.get("engine") if isinstance(raw, dict) else None
+    return value if _check_engine(value) is None else None
+
+
 def _keep_a_copy(path: Path) -> list[str]:
     """The next save rewrites settings.json: keep the file as the user left it, and say so."""
     copy = path.with_name(path.name + ".broken")

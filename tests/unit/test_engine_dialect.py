@@ -57,6 +57,8 @@ def test_disk_usage_counts_what_removing_an_image_frees():
 def test_podman_died_is_dockers_die():
     event = {"status": "died", "id": "abc", "Action": "died", "Type": "container"}
     assert dialect.container_event(event)["status"] == "die"
+    assert dialect.container_event({"status": "remove", "Action": "remove"})["status"] == \
+        "destroy"
     assert dialect.container_event({"status": "start"})["status"] == "start"
 
 

@@ -5,7 +5,8 @@ Docker's answer, so nothing above the engine facade knows which engine it talks 
   ``localhost/base:tag``, ``docker.io/library/python:3.12``); Docker does not. References are
   compared in Docker's short form.
 - Untagged images: Podman lists ``RepoTags: null`` where Docker lists ``<none>:<none>``.
-- Events: Podman says ``died`` where Docker says ``die`` (containers/podman#16857).
+- Events: Podman says ``died`` and ``remove`` where Docker says ``die`` and ``destroy``
+  (containers/podman#16857).
 - Disk usage: Podman's ``/system/df`` lists tags without their repository, no labels, and
   each image's whole size as shared; the image listing has what is needed instead.
 """
@@ -44,37 +45,48 @@ def image_listing(images: list[dict[str, Any]]) -> list[dict[str, Any]]:
                                    if t != NO_TAG]} for image in images]
 
 
+# Podman's event names where Docker's differ (containers/podman#16857).
+_DOCKER_ACTIONS = {"died": "die", "remove": "destroy"}
+
+
 def container_event(event: dict[str, Any]) -> dict[str, Any]:
     """An event with Docker's action names."""
-    if event.get("status") == "died" or event.get("Action") == "died":
-        event = {**event, "status": "die", "Action": "die"}
+    action = _DOCKER_ACTIONS.get(event.get("status") or event.get("Action") or "")
+    if action is not None:
+        event = {**event, "status": action, "Action": action}
     return event
 
 
 def disk_usage_from_listing(images: list[dict[str, Any]]) -> dict[str, Any]:
     """What Docker's ``/system/df`` answers about images, from Podman's image listing. An
-    image's own size is what removing it frees: its layers above its nearest tagged ancestor
-    (the untagged step images between go with it). ``LayersSize`` sums the tagged images'."""
+    image's own size is what removing it frees: its layers above the nearest ancestor that
+    stays (one with a tag, or one another image is also built on); the untagged step images
+    between go with it. ``LayersSize`` sums the listed images' own sizes."""
     listing = image_listing(images)
     by_id = {_key(i["Id"]): i for i in listing}
+    children: dict[str, int] = {}
+    for image in listing:
+        parent = _key(image.get("ParentId") or "")
+        children[parent] = children.get(parent, 0) + 1
 
-    def base_size(image: dict[str, Any]) -> int:
+    def kept_size(image: dict[str, Any]) -> int:
         parent = by_id.get(_key(image.get("ParentId") or ""))
         seen = set()
-        while parent is not None and not parent["RepoTags"] and _key(parent["Id"]) not in seen:
+        while parent is not None and _key(parent["Id"]) not in seen:
+            if parent["RepoTags"] or children.get(_key(parent["Id"]), 0) > 1:
+                return int(parent.get("Size") or 0)
             seen.add(_key(parent["Id"]))
             parent = by_id.get(_key(parent.get("ParentId") or ""))
-        return int(parent.get("Size") or 0) if parent is not None else 0
+        return 0
 
-    parents = {_key(i.get("ParentId") or "") for i in listing}
     entries = []
     for image in listing:
-        if not image["RepoTags"] and _key(image["Id"]) in parents:
+        if not image["RepoTags"] and children.get(_key(image["Id"])):
             continue  # a step of a build, under an image: Docker's df lists top images only
         size = int(image.get("Size") or 0)
-        entries.append({**image, "Size": size, "SharedSize": min(base_size(image), size),
+        entries.append({**image, "Size": size, "SharedSize": min(kept_size(image), size),
                         "Labels": image.get("Labels") or {}})
-    own = sum(e["Size"] - e["SharedSize"] for e in entries if e["RepoTags"])
+    own = sum(e["Size"] - e["SharedSize"] for e in entries)
     return {"Images": entries, "LayersSize": own}
 
 

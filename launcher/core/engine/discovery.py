@@ -198,11 +198,18 @@ def found_engines(env: Mapping[str, str] | None = None, home: Path | None = None
                                      f"start the engine of context {current.name}"))
     for known in known_sockets(env, home):
         url = f"unix://{known.path}"
-        if url in seen or not known.path.exists():
+        if url in seen or not _exists(known.path):
             continue
         seen.add(url)
         found.append(FoundEngine(known.name, url, _probe(url), known.start))
     return found
+
+
+def _exists(path: Path) -> bool:
+    try:
+        return path.exists()
+    except OSError:  # a folder this user may not enter (another user's HOME): not found
+        return False
 
 
 def _probe(url: str) -> Probe:

@@ -289,8 +289,20 @@ class Engine:
         except (docker.errors.DockerException, requests.exceptions.RequestException):
             return prefix  # gone already: nothing to keep or remove
 
+    def _images(self, all_layers: bool = False) -> list[dict[str, Any]]:
+        """``GET /images/json``. Podman answers 500 ("image not known") when an image goes
+        while it lists them (a build tidying up, another client's removal): ask again."""
+        for attempt in range(5):
+            try:
+                return list(self._client.api.images(all=all_layers))
+            except docker.errors.APIError as err:
+                if (self.kind is not dialect.EngineKind.PODMAN or attempt == 4
+                        or "image not known" not in str(err.explanation or err)):
+                    raise
+        raise AssertionError("unreachable")
+
     def _image_graph(self) -> ImageGraph:
-        return ImageGraph(dialect.image_listing(self._client.api.images(all=True)),
+        return ImageGraph(dialect.image_listing(self._images(all_layers=True)),
                           self._client.api.containers(all=True))
 
     def _remove_image_quietly(self, reference: str) -> bool:
@@ -338,7 +350,8 @@ class Engine:
                     command=list(spec.command) if spec.command is not None else None,
                     user=spec.user or "", stdin_open=spec.interactive, tty=False)
             except docker.errors.APIError as err:
-                if err.status_code == 409 and "already in use" in str(err.explanation or err):
+                # Docker answers 409, Podman 500 ("... is already in use").
+                if "already in use" in str(err.explanation or err):
                     raise EngineError(
                         f"a container named {name} already exists that the launcher has no "
                         f"record of creating: remove or rename it (docker rm -f {name}), "
@@ -486,7 +499,7 @@ class Engine:
             owned = self._owned.images_of(key)
             removed: list[str] = []
             skipped: list[tuple[str, str]] = []
-            candidates = [i for i in self._client.api.images() if short_id(i["Id"]) in owned]
+            candidates = [i for i in self._images() if short_id(i["Id"]) in owned]
             for image in sorted(candidates, key=lambda i: i.get("Created", 0), reverse=True):
                 image_id = short_id(image["Id"])
                 tags = graph.tags(image_id)
@@ -537,7 +550,7 @@ class Engine:
         ("a disk usage operation is already running"): another launcher, or `docker system
         df`, may be asking. Wait for its turn, up to ten seconds."""
         if self.kind is dialect.EngineKind.PODMAN:
-            return dialect.disk_usage_from_listing(self._client.api.images(all=True))
+            return dialect.disk_usage_from_listing(self._images(all_layers=True))
         deadline = time.monotonic() + 10
         while True:
             try:

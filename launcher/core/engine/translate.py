@@ -16,7 +16,7 @@ import urllib3.exceptions
 
 from launcher.core.engine.discovery import EngineTarget, found_engines, resolve_target
 from launcher.core.errors import BuildFailed, Cancelled, EngineError, EngineUnavailable
-from launcher.core.settings import Settings
+from launcher.core.settings import saved_engine_choice
 
 
 def _close_sockets_that_fail_to_connect() -> None:
@@ -77,7 +77,7 @@ def diagnose_unavailable(err: BaseException | None = None,
 
 
 def engine_setting() -> str | None:
-    return Settings.load().engine
+    return saved_engine_choice()
 
 
 def engine_lost(during: str, err: BaseException | None = None) -> EngineUnavailable:
