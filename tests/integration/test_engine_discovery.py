@@ -17,7 +17,7 @@ from conftest import REPO_ROOT
 from engine_proxy import REAL_ENGINE, refusing_socket
 
 from launcher.core.engine import Engine
-from launcher.core.engine.discovery import found_engines
+from launcher.core.engine.discovery import found_engines, known_contexts
 
 ENGINE_URL = f"unix://{REAL_ENGINE}"  # the engine this pass runs on (dockerd or Podman)
 
@@ -101,7 +101,7 @@ def current_context(env: dict[str, str]) -> str:
 
 
 def test_context_chooses_a_docker_context_and_leaves_the_current_one(
-        engine: Engine, docker_context: dict[str, str]):
+        engine: Engine, docker_context: dict[str, str], monkeypatch):
     env = docker_context
     kind = engine.description().split(" via ")[0]
     result = cli("--context", "fl-test", "engine", env=env)
@@ -109,6 +109,8 @@ def test_context_chooses_a_docker_context_and_leaves_the_current_one(
     assert result.stdout.strip() == f"{kind} via {ENGINE_URL} (context fl-test)"
     assert cli("--context", "fl-test", "ps", env=env).returncode == 0
     assert current_context(env) == "default"
+    monkeypatch.setenv("DOCKER_CONFIG", env["DOCKER_CONFIG"])  # what a chooser would list
+    assert ("fl-test", ENGINE_URL) in known_contexts()
 
     missing = cli("--context", "no-such", "engine", env=env)
     assert missing.returncode == 1

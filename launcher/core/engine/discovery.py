@@ -20,6 +20,7 @@ from __future__ import annotations
 import enum
 import os
 import socket
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,6 +68,19 @@ class EngineTarget:
         if self.context:
             return f"{where} (context {self.context})"
         return f"{where} ({self.source})" if self.source != "default" else where
+
+
+def known_contexts() -> list[tuple[str, str]]:
+    """The docker CLI's contexts as (name, endpoint), for an engine chooser: docker-py's
+    ContextAPI reads them from the CLI's config folder (DOCKER_CONFIG), changing nothing."""
+    try:
+        with warnings.catch_warnings():
+            # docker-py 7 opens each context's meta.json without closing it
+            warnings.simplefilter("ignore", ResourceWarning)
+            contexts = docker.context.ContextAPI.contexts()
+    except docker.errors.DockerException:
+        return []
+    return [(c.name, c.Host or f"unix://{DEFAULT_SOCKET}") for c in contexts]
 
 
 def socket_url(choice: str) -> str | None:
