@@ -51,8 +51,13 @@ def diagnose_unavailable(err: BaseException | None = None,
             target = resolve_target(setting=engine_setting())
         except EngineUnavailable as no_context:
             return no_context
-    found = tuple(e.line() for e in found_engines(skip=target.url)) if list_found else ()
     url = target.url
+    if url.startswith("ssh://") and "paramiko" in str(err or ""):
+        return EngineUnavailable(
+            "ssh-support", f"{url} is an ssh:// engine and docker-py's ssh support is missing",
+            "Install it with pip install 'docker[ssh]' (paramiko) in the launcher's "
+            "environment.")
+    found = tuple(e.line() for e in found_engines(skip=url)) if list_found else ()
     if not url.startswith("unix://"):
         named = f"DOCKER_HOST={url}" if target.source == "DOCKER_HOST" else target.describe()[4:]
         other = ("unset DOCKER_HOST" if target.source == "DOCKER_HOST"
