@@ -1,5 +1,5 @@
 # The few verbs a newcomer needs; each is a script in scripts/ or bench/.
-.PHONY: run test lint bench bench-smoke screenshot engine
+.PHONY: run test lint bench bench-smoke screenshot engine dist
 
 run:            ## open the launcher on sample_apps/hello (sets everything up)
 	bash scripts/run.sh
@@ -25,3 +25,7 @@ screenshot:     ## retake docs/screenshot.png under Xvfb
 engine:         ## make sure a Docker engine answers (starts dockerd on Debian as root)
 	bash scripts/bootstrap.sh
 	.venv/bin/python scripts/docker_engine.py ensure
+
+dist:           ## the sdist and wheel in dist/ (pipx install dist/flask_launcher-*.whl)
+	bash scripts/bootstrap.sh
+	.venv/bin/python -m build --outdir dist

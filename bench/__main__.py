@@ -29,7 +29,7 @@ from bench.common import (
     setup_environment,
 )
 
-BENCHMARKS = ("warm", "cold", "flood", "startup", "context", "stop", "readiness")
+BENCHMARKS = ("warm", "cold", "flood", "startup", "context", "stop", "readiness", "dev")
 RESULT_MARK = "BENCH-RESULT "
 OUT = REPO / "bench" / "out"
 
@@ -60,6 +60,10 @@ def run_one(name: str, smoke: bool) -> list[Metric]:
         from bench import readiness
 
         return readiness.run(pairs or 5)
+    if name == "dev":
+        from bench import dev_cycle
+
+        return dev_cycle.run(pairs or 7)
     raise SystemExit(f"unknown benchmark {name!r}; choose from {', '.join(BENCHMARKS)}")
 
 

@@ -25,6 +25,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtWidgets import QApplication
 
+from launcher.core.session_state import Phase
 from launcher.core.settings import Settings
 from launcher.ui.app import prepare_qt_environment
 from launcher.ui.main_window import MainWindow
@@ -101,13 +102,13 @@ def open_window(project: Path, port: int) -> MainWindow:
     window = MainWindow(Settings(), AnswerDialogs())  # type: ignore[arg-type]
     window.show()
     gc.freeze()  # as launcher.ui.app.run_app does
-    session = window.session
-    wait_for(lambda: session.connected, [session.engine_changed], 60, "connect to Docker")
-    window.port.setValue(port)
+    connection = window.connection
+    wait_for(lambda: connection.connected, [connection.engine_changed], 60, "connect to Docker")
     opened = [False]
-    session.project_opened.connect(lambda _: opened.__setitem__(0, True))
+    window.project_opened.connect(lambda _: opened.__setitem__(0, True))
     window.open_project(project)
-    wait_for(lambda: opened[0], [session.project_opened], 60, f"open {project}")
+    wait_for(lambda: opened[0], [window.project_opened], 60, f"open {project}")
+    window.port.setValue(port)
     return window
 
 
@@ -125,7 +126,7 @@ def stop(window: MainWindow, timeout_s: float = 60) -> None:
     """Click Stop; return once the session reports the container stopped and removed."""
     session = window.session
     window.stop_action.trigger()
-    wait_for(lambda: session.state.phase == "stopped", [session.state_changed], timeout_s,
+    wait_for(lambda: session.state.phase is Phase.STOPPED, [session.state_changed], timeout_s,
              "Stop")
 
 

@@ -53,6 +53,10 @@ def launcher(project: str) -> int:
     class ProbedWindow(main_window.MainWindow):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
+            self.project_opened.connect(self._watch_summary)
+
+        def _watch_summary(self, _resolved: object) -> None:
+            # The project's view (and its summary) exists once the project is open.
             summary = self.project_pane.summary
             _when_painted(summary, lambda: project in summary.text() and self.isVisible())
 

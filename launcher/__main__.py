@@ -2,6 +2,7 @@
 
     flask-launcher                 the window
     flask-launcher PATH            the window, with PATH opened
+    flask-launcher gui [PATH]      the window, as a command (what the menu shortcut runs)
     flask-launcher up PATH ...     the command line (see --help)
 """
 
@@ -12,10 +13,12 @@ import sys
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
-    from launcher.cli import GLOBAL_OPTIONS, SUBCOMMANDS
+    from launcher.cli_parser import GLOBAL_OPTIONS, SUBCOMMANDS
 
-    if args and (args[0] in SUBCOMMANDS or args[0] in ("-h", "--help")
-                 or args[0].split("=", 1)[0] in GLOBAL_OPTIONS):
+    if args and args[0] == "gui":
+        args = args[1:]
+    elif args and (args[0] in SUBCOMMANDS or args[0] in ("-h", "--help", "--version")
+                   or args[0].split("=", 1)[0] in GLOBAL_OPTIONS):
         from launcher.cli import main as cli_main
 
         return cli_main(args)

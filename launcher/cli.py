@@ -7,21 +7,43 @@ from __future__ import annotations
 
 import argparse
 import difflib
-import json
 import signal
 import sys
 import threading
 from collections.abc import Callable
-from dataclasses import asdict, is_dataclass
-from datetime import datetime
-from enum import Enum
 from pathlib import Path
 from typing import Any, TextIO
 
+from launcher.cli_data import (
+    cmd_flask,
+    cmd_volumes,
+    remember_before,
+    remove_volumes_asking,
+    show_data_event,
+)
+from launcher.cli_dev import remember_dev_mode, up_dev
+from launcher.cli_engine import open_engine
+from launcher.cli_format import confirm as _confirm
+from launcher.cli_format import jsonable as _jsonable
+from launcher.cli_format import parse_env as _parse_env
+from launcher.cli_format import print_json as _print_json
+from launcher.cli_format import print_table as _print_table
+from launcher.cli_parser import build_parser
+from launcher.core.app_data import (
+    data_lines,
+    instance_path_in_generated_image,
+    written_paths,
+)
 from launcher.core.container_lookup import containers_for, is_orphaned
 from launcher.core.dockerfile import dockerfile_for, render_dockerfile, write_generated_files
 from launcher.core.engine import CancelToken, Engine
-from launcher.core.errors import BuildFailed, Cancelled, LauncherError, ProjectError
+from launcher.core.errors import (
+    AppExited,
+    BuildFailed,
+    Cancelled,
+    LauncherError,
+    ProjectError,
+)
 from launcher.core.events import (
     AppReady,
     BuildContextSent,
@@ -31,133 +53,111 @@ from launcher.core.events import (
     ContainerInfo,
     ContainerStarted,
     EnvironmentFromFiles,
+    PinWarnings,
     PullProgress,
     SecretsKeptOut,
+    ServicesExpected,
 )
+from launcher.core.folder import resolve_path
 from launcher.core.format import human_size
-from launcher.core.launch import LaunchOptions, build_image, launch, resolve_project
+from launcher.core.launch import (
+    LaunchOptions,
+    before_build,
+    build_image,
+    launch,
+    resolve_project,
+)
 from launcher.core.project import FlaskProject, detect_project
 from launcher.core.project_lock import project_lock
 from launcher.core.settings import Settings, bind_address_problem
+from launcher.core.shortcut import install_shortcut, uninstall_shortcut
+from launcher.terminal_text import ReaderGoneWatch, for_stream, one_line, silence_stdout
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
-SUBCOMMANDS = ("detect", "dockerfile", "build", "up", "logs", "down", "ps", "images", "prune",
-               "engine")
-GLOBAL_OPTIONS = ("--context",)
+# What a shell reports for a command whose reader went away (`... | head`).
+EXIT_BROKEN_PIPE = 128 + getattr(signal, "SIGPIPE", 13)
 
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="flask-launcher",
-        description="Run a Flask project in Docker. With no command, opens the window.")
-    parser.add_argument("--context", metavar="NAME", default=None,
-                        help="the engine to use: a Docker context's name, a socket's path or "
-                             "a URL (unix://, ssh://, tcp://); the docker CLI's current "
-                             "context is left as it is")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
-    def command(name: str, help_text: str, *, path: bool = True,
-                json_flag: bool = False) -> argparse.ArgumentParser:
-        sub = commands.add_parser(name, help=help_text, description=help_text)
-        if path:
-            sub.add_argument("path", metavar="PATH", help="the Flask project's folder")
-        if json_flag:
-            sub.add_argument("--json", action="store_true", help="machine-readable output")
-        return sub
-
-    command("detect", "show how the project starts and what to watch out for", json_flag=True)
-    dockerfile = command("dockerfile", "print the Dockerfile the build will use")
-    dockerfile.add_argument("--write", action="store_true",
-                            help="write the generated Dockerfile (and .dockerignore) into "
-                                 "the project; refuses if a Dockerfile exists")
-    dockerfile.add_argument("--regenerate", action="store_true",
-                            help="with --write: replace an existing Dockerfile (asks first)")
-    dockerfile.add_argument("--yes", action="store_true", help="do not ask")
-    build = command("build", "build the project's image")
-    build.add_argument("--quiet", "-q", action="store_true", help="show steps only")
-    include_secrets_help = ("put .env, private keys and other secret files into the image "
-                            "(kept out by default)")
-    build.add_argument("--include-secrets", action="store_true", help=include_secrets_help)
-    up = command("up", "build, run, wait until the app answers, print its URL",
-                 json_flag=True)
-    up.add_argument("--port", type=int, default=5000,
-                    help="host port to publish on 127.0.0.1 (next free one if taken)")
-    up.add_argument("--env", "-e", action="append", default=[], metavar="KEY=VALUE",
-                    help="environment variable for the app, passed at run time")
-    up.add_argument("--bind", metavar="ADDRESS", default=None,
-                    help="publish on this IP address of this computer instead of 127.0.0.1 "
-                         "(0.0.0.0 for all; opt-in: other machines may reach the app)")
-    up.add_argument("--include-secrets", action="store_true", help=include_secrets_help)
-    up.add_argument("--quiet", "-q", action="store_true", help="show steps only")
-    up.add_argument("--timeout", type=float, default=None,
-                    help="seconds to wait for the app to answer")
-    logs = command("logs", "print the app's output")
-    logs.add_argument("--follow", "-f", action="store_true", help="keep printing new output")
-    logs.add_argument("--timestamps", "-t", action="store_true")
-    down = command("down", "stop and remove the project's container", path=False)
-    down.add_argument("path", metavar="PATH|CONTAINER",
-                      help="the project's folder, or the name or ID of one of the launcher's "
-                           "containers (for a project whose folder is gone)")
-    ps = command("ps", "list the launcher's containers", path=False, json_flag=True)
-    ps.add_argument("--orphaned", action="store_true",
-                    help="only containers whose project folder is gone")
-    command("images", "list the launcher's images", path=False, json_flag=True)
-    prune = command("prune", "remove the launcher's images (never any other)", path=False)
-    prune.add_argument("--project", metavar="PATH", help="only this project's images")
-    prune.add_argument("--yes", action="store_true", help="do not ask")
-    command("engine", "show which engine the launcher uses, or the ones found here",
-            path=False)
-    return parser
 
 
 def main(argv: list[str] | None = None, out: TextIO | None = None,
          err: TextIO | None = None) -> int:
     out = out or sys.stdout
     err = err or sys.stderr
+    for stream in (out, err):  # a file name with undecodable bytes is shown, not a crash
+        if getattr(stream, "errors", None) == "strict" and hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     parser = build_parser()
     args = parser.parse_args(argv)
     handler = COMMANDS[args.command]
-    settings = Settings.load()
-    for problem in settings.load_problems:
-        print(f"warning: {problem}", file=err)
     try:
-        return handler(args, settings, out, err)
+        settings = Settings.load()
+        for problem in settings.load_problems:
+            print(f"warning: {one_line(problem)}", file=err)
+        code = handler(args, settings, out, err)
+        out.flush()  # a reader that went away is noticed here, not at the interpreter's exit
+        return code
+    except BrokenPipeError:
+        # The reader went away (`... | head`): stop quietly, as `cat` does. Python's note on
+        # SIGPIPE: point stdout at devnull so the flush at exit does not fail again.
+        silence_stdout()
+        return EXIT_BROKEN_PIPE
     except KeyboardInterrupt:
         print("interrupted", file=err)
         return EXIT_INTERRUPTED
     except Cancelled as error:
-        print(f"error: {error}", file=err)
+        _print_json_error(args, error, out)
+        print(f"error: {one_line(str(error))}", file=err)
         return EXIT_INTERRUPTED
     except BuildFailed as error:
         failure = error.failure
         if failure.output:
             print("--- output of the failing step ---", file=err)
             for line in failure.output[-20:]:
-                print(f"  {line}", file=err)
-        print(f"error: {error}", file=err)
+                print(f"  {for_stream(line, err)}", file=err)
+        _print_json_error(args, error, out)
+        print(f"error: {one_line(str(error))}", file=err)
+        return EXIT_ERROR
+    except AppExited as error:
+        if error.last_lines:
+            print("--- last output of the app ---", file=err)
+            for line in error.last_lines:
+                print(f"  {for_stream(line, err)}", file=err)
+        _print_json_error(args, error, out)
+        print(f"error: {one_line(str(error))}", file=err)
         return EXIT_ERROR
     except LauncherError as error:
-        print(f"error: {error}", file=err)
+        _print_json_error(args, error, out)
+        print(f"error: {one_line(str(error))}", file=err)
+        return EXIT_ERROR
+    except Exception as error:  # the last resort: one line, never a traceback
+        _print_json_error(args, error, out)
+        print(f"error: unexpected {type(error).__name__}: {one_line(str(error))}; this is a "
+              "flask-launcher bug, please report it to its maintainers with the command you "
+              "ran.", file=err)
         return EXIT_ERROR
 
 
-def _json_value(value: object) -> object:
-    """Enums (a container's role) as their values."""
-    if isinstance(value, Enum):
-        return value.value
-    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+def _print_json_error(args: argparse.Namespace, error: LauncherError, out: TextIO) -> None:
+    """With --json, a failure is a JSON object on stdout too: a script reads it there."""
+    if not getattr(args, "json", False):
+        return
+    data: dict[str, Any] = {"error": str(error), "kind": type(error).__name__}
+    for name in ("exit_code", "url", "last_lines"):
+        if hasattr(error, name):
+            data[name] = getattr(error, name)
+    if isinstance(error, BuildFailed):
+        data["step"] = error.failure.step_index
+        data["line"] = error.failure.line
+        data["output"] = error.failure.output[-20:]
+    _print_json(data, out)
 
 
 # --- commands ------------------------------------------------------------------------------
 
-def _engine(args: argparse.Namespace, settings: Settings) -> Engine:
-    return Engine(settings.scope, choice=getattr(args, "context", None))
-
-
 def cmd_engine(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
-    with _engine(args, settings) as engine:
+    with open_engine(args, settings) as engine:
         print(engine.description(), file=out)
         if not engine.is_local:
             print("remote: dev mode's bind mount is not available; ports are on the "
@@ -173,7 +173,11 @@ def cmd_detect(args: argparse.Namespace, settings: Settings, out: TextIO, err: T
     print(f"Project:      {project.root}", file=out)
     print(f"App:          {project.app_target}  ({project.found_by}, in {project.entry_file})",
           file=out)
-    print(f"Starts with:  {project.server} on port {project.port}", file=out)
+    if project.has_dockerfile:
+        print(f"Listens on:   port {project.port} ({project.port_source})", file=out)
+    else:
+        print(f"Starts with:  {project.server} on port {project.port} ({project.port_source})",
+              file=out)
     print(f"Dependencies: {project.dependencies.describe()}", file=out)
     python = project.python_version or "default"
     if project.python_version_source:
@@ -182,8 +186,10 @@ def cmd_detect(args: argparse.Namespace, settings: Settings, out: TextIO, err: T
     print(f"Python:       {python}; base image {base}", file=out)
     source = "the project's own" if project.has_dockerfile else "generated"
     print(f"Dockerfile:   {source}", file=out)
+    for line in data_lines(project):
+        print(line, file=out)
     for warning in project.warnings:
-        print(f"warning: {warning}", file=out)
+        print(f"warning: {one_line(str(warning))}", file=out)
     return 0
 
 
@@ -210,8 +216,10 @@ def cmd_dockerfile(args: argparse.Namespace, settings: Settings, out: TextIO,
 
 def cmd_build(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
     resolved = resolve_project(args.path, settings)
-    with (project_lock(resolved.root, settings.scope), _engine(args, settings) as engine,
-          _cancel_on_sigint() as cancel):
+    with (project_lock(resolved.root, settings.scope),
+          open_engine(args, settings) as engine, _cancel_on_sigint() as cancel):
+        for note in before_build(resolved):
+            _show_build_event(note, err, quiet=args.quiet)
         for event in build_image(engine, resolved, resolved.dockerfile.text, cancel,
                                  settings.include_secrets or args.include_secrets):
             _show_build_event(event, err, quiet=args.quiet)
@@ -221,6 +229,7 @@ def cmd_build(args: argparse.Namespace, settings: Settings, out: TextIO, err: Te
 
 
 def cmd_up(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
+    remember_before(args.path, args.before, args.no_before, settings, err)
     options = LaunchOptions(host_port=args.port, environment=_parse_env(args.env),
                             readiness_timeout_s=args.timeout)
     if args.bind is not None:
@@ -228,9 +237,12 @@ def cmd_up(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextI
             raise LauncherError(f"--bind {problem}")
         settings.bind_address = args.bind
     settings.include_secrets = settings.include_secrets or args.include_secrets
+    if args.dev:
+        return up_dev(args, settings, options, out, err)
     if warning := settings.exposure_warning():
         print(f"warning: {warning}", file=err)
-    with _engine(args, settings) as engine, _cancel_on_sigint() as cancel:
+    remember_dev_mode(args.path, False)
+    with open_engine(args, settings) as engine, _cancel_on_sigint() as cancel:
         for event in launch(engine, args.path, settings, options, cancel):
             if isinstance(event, EnvironmentFromFiles):
                 for line in event.lines():
@@ -238,16 +250,24 @@ def cmd_up(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextI
             elif isinstance(event, ContainerStarted):
                 if event.port_note:
                     print(f"note: {event.port_note}", file=err)
+                if event.port_source and event.container.container_port:
+                    print(f"note: the Dockerfile EXPOSEs no port; the app is taken to listen on "
+                          f"{event.container.container_port} ({event.port_source})", file=err)
                 print(f"started {event.container.name}; waiting for the app to answer...",
                       file=err)
             elif isinstance(event, AppReady):
+                if failing := event.failing_message():
+                    print(f"warning: {failing}", file=err)
                 if args.json:
-                    _print_json({"url": event.url, "container": _container_json(event.container)},
-                                out)
+                    _print_json({"url": event.url, "http_status": event.http_status,
+                                 "exception_line": event.exception_line,
+                                 "container": _container_json(event.container)}, out)
                 else:
                     print(event.url, file=out, flush=True)
                 if not engine.is_local:
                     _hold_tunnel(engine, event, cancel, err)
+            elif show_data_event(event, err, args.quiet):
+                pass
             else:
                 _show_build_event(event, err, quiet=args.quiet)
     return 0
@@ -278,7 +298,7 @@ def _hold_tunnel(engine: Engine, ready: AppReady, cancel: CancelToken, err: Text
 
 def cmd_logs(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
     root = _project_root(args.path)
-    with _engine(args, settings) as engine:
+    with open_engine(args, settings) as engine:
         containers = engine.list_containers(root)
         if not containers:
             raise ProjectError(f"no container for {root}: start it with `flask-launcher up`")
@@ -286,21 +306,24 @@ def cmd_logs(args: argparse.Namespace, settings: Settings, out: TextIO, err: Tex
             args.follow) else None
         if stream is None:
             for line in engine.logs_tail(containers[0].id, lines=10_000):
-                print(line, file=out)
+                print(for_stream(line, out), file=out)
             return 0
         previous = signal.signal(signal.SIGINT, lambda *_: stream.close())
         try:
-            for line in stream:
-                stamp = f"{line.timestamp.isoformat()} " if line.timestamp else ""
-                print(f"{stamp}{line.text}", file=out, flush=True)
+            with ReaderGoneWatch(out, stream.close) as reader:
+                for line in stream:
+                    stamp = f"{line.timestamp.isoformat()} " if line.timestamp else ""
+                    print(f"{stamp}{for_stream(line.text, out)}", file=out, flush=True)
         finally:
             signal.signal(signal.SIGINT, previous)
+        if reader.gone.is_set():
+            raise BrokenPipeError("the reader of the output went away")
     return 0
 
 
 def cmd_down(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
-    root = Path(args.path).expanduser().resolve()
-    with _engine(args, settings) as engine:
+    root = resolve_path(args.path)
+    with open_engine(args, settings) as engine:
         if root.is_dir():
             removed = engine.remove_project_containers(root)
         else:  # a folder that is gone, or a container's name or ID
@@ -308,15 +331,23 @@ def cmd_down(args: argparse.Namespace, settings: Settings, out: TextIO, err: Tex
             for container in containers_for(engine, args.path):
                 engine.remove(container.id)
                 removed.append(container.name)
-    if not removed:
-        print(f"nothing was running for {root}", file=err)
-    for name in removed:
-        print(f"removed {name}", file=out)
+                if container.project is not None:
+                    root = container.project
+        if not removed:
+            print(f"nothing was running for {root}", file=err)
+        for name in removed:
+            print(f"removed {name}", file=out)
+        if args.volumes:
+            return remove_volumes_asking(engine, root, args.yes, out, err)
+        kept = engine.list_volumes(root)
+        if kept:
+            names = ", ".join(v.name for v in kept)
+            print(f"kept the app's data in {names} (remove it with --volumes)", file=err)
     return 0
 
 
 def cmd_ps(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
-    with _engine(args, settings) as engine:
+    with open_engine(args, settings) as engine:
         containers = engine.list_containers()
         local = engine.is_local
     if args.orphaned:
@@ -327,7 +358,8 @@ def cmd_ps(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextI
 
     def where(c: ContainerInfo) -> str:
         if not c.url:
-            return "-"  # a remote engine's port is its host's: `up` tunnels to it
+            return "-"
+        # A remote engine's port is its host's: `up` brings it here through a tunnel.
         return c.url if local else f"port {c.host_port} on the engine's host"
 
     rows = [(c.name, _state_text(c.state, c.exit_code), where(c),
@@ -338,7 +370,7 @@ def cmd_ps(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextI
 
 
 def cmd_images(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
-    with _engine(args, settings) as engine:
+    with open_engine(args, settings) as engine:
         images = engine.list_images()
     if args.json:
         _print_json([_jsonable(i) for i in images], out)
@@ -352,7 +384,7 @@ def cmd_images(args: argparse.Namespace, settings: Settings, out: TextIO, err: T
 
 def cmd_prune(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
     project = _project_root(args.project) if args.project else None
-    with _engine(args, settings) as engine:
+    with open_engine(args, settings) as engine:
         images = engine.list_images(project)
         if not images:
             print("no launcher images to remove", file=out)
@@ -373,10 +405,34 @@ def cmd_prune(args: argparse.Namespace, settings: Settings, out: TextIO, err: Te
     return 0
 
 
+def cmd_install_shortcut(args: argparse.Namespace, settings: Settings, out: TextIO,
+                         err: TextIO) -> int:
+    report = install_shortcut()
+    for path in report.written:
+        print(f"wrote {path}", file=out)
+    print("Flask Launcher is in the application menu (some desktops show it after the next "
+          "log-in); `flask-launcher uninstall-shortcut` takes it out.", file=err)
+    return 0
+
+
+def cmd_uninstall_shortcut(args: argparse.Namespace, settings: Settings, out: TextIO,
+                           err: TextIO) -> int:
+    report = uninstall_shortcut()
+    for path in report.removed:
+        print(f"removed {path}", file=out)
+    for path, reason in report.kept:
+        print(f"kept {path}: {reason}", file=err)
+    if not report.removed and not report.kept:
+        print("nothing to remove: install-shortcut has not added Flask Launcher to the menu",
+              file=err)
+    return 0
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace, Settings, TextIO, TextIO], int]] = {
     "detect": cmd_detect, "dockerfile": cmd_dockerfile, "build": cmd_build, "up": cmd_up,
     "logs": cmd_logs, "down": cmd_down, "ps": cmd_ps, "images": cmd_images, "prune": cmd_prune,
-    "engine": cmd_engine,
+    "install-shortcut": cmd_install_shortcut, "uninstall-shortcut": cmd_uninstall_shortcut,
+    "flask": cmd_flask, "volumes": cmd_volumes, "engine": cmd_engine,
 }
 
 
@@ -404,67 +460,37 @@ def _cancel_on_sigint() -> _SigintCancel:
 
 def _show_build_event(event: object, err: TextIO, quiet: bool) -> None:
     if isinstance(event, BuildStep):
-        print(f"[{event.index}/{event.total}] {event.instruction}", file=err, flush=True)
+        print(f"[{event.index}/{event.total}] {for_stream(event.instruction, err)}", file=err,
+              flush=True)
     elif isinstance(event, BuildOutput) and not quiet:
-        print(f"    {event.text}", file=err, flush=True)
+        print(f"    {for_stream(event.text, err)}", file=err, flush=True)
     elif isinstance(event, PullProgress) and not quiet and event.total is None:
         print(f"    {event.layer} {event.status}", file=err, flush=True)
     elif isinstance(event, SecretsKeptOut):
         print(f"note: {event.message}", file=err, flush=True)
+    elif isinstance(event, PinWarnings):
+        for warning in event.warnings:
+            print(f"warning: {warning}", file=err, flush=True)
+    elif isinstance(event, ServicesExpected):
+        print(f"note: {event.statement}", file=err, flush=True)
     elif isinstance(event, BuildContextSent):
         print(event.describe(), file=err, flush=True)
     elif isinstance(event, BuildSucceeded):
         print(f"built {event.tag}", file=err, flush=True)
 
 
-def _confirm(question: str, err: TextIO) -> bool:
-    if not sys.stdin or not sys.stdin.isatty():
-        print(f"{question} Not asked: no terminal. Pass --yes to confirm.", file=err)
-        return False
-    print(f"{question} [y/N] ", end="", file=err, flush=True)
-    return sys.stdin.readline().strip().lower() in ("y", "yes")
-
-
-def _parse_env(pairs: list[str]) -> dict[str, str]:
-    env = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key:
-            raise LauncherError(f"--env {pair!r}: expected KEY=VALUE")
-        env[key] = value
-    return env
-
-
 def _project_root(path: str) -> Path:
-    root = Path(path).expanduser().resolve()
+    root = resolve_path(path)
     if not root.is_dir():
-        raise ProjectError(f"{path} is not a folder")
+        if root.exists():
+            raise ProjectError(f"{root} is a file, not a folder: choose the project's folder.")
+        raise ProjectError(f"{path} does not exist: give the project's folder (for a folder "
+                           "that is gone, `flask-launcher ps --orphaned` lists its container).")
     return root
 
 
 def _state_text(state: str, exit_code: int | None) -> str:
     return f"exited ({exit_code})" if state == "exited" else state
-
-
-def _print_table(header: tuple[str, ...], rows: list[tuple[str, ...]], out: TextIO) -> None:
-    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
-    for row in [header, *rows]:
-        cells = (str(c).ljust(w) for c, w in zip(row, widths, strict=True))
-        print("  ".join(cells).rstrip(), file=out)
-
-
-def _jsonable(value: Any) -> Any:
-    if is_dataclass(value) and not isinstance(value, type):
-        return {k: _jsonable(v) for k, v in asdict(value).items()}
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, Path):
-        return str(value)
-    if isinstance(value, datetime):
-        return value.isoformat()
-    return value
 
 
 def _container_json(container: Any) -> dict[str, Any]:
@@ -479,10 +505,9 @@ def _project_json(project: FlaskProject, settings: Settings) -> dict[str, Any]:
     data["server"] = project.server
     data["base_image"] = settings.effective_base_image(project.python_version)
     data["warnings"] = [dict(_jsonable(w), location=w.location()) for w in project.warnings]
+    data["writes_to"] = [dict(_jsonable(w), shown=w.shown) for w in written_paths(project)]
+    if not project.has_dockerfile:
+        data["instance_path"] = instance_path_in_generated_image(project)
     return data
 
-
-def _print_json(data: Any, out: TextIO) -> None:
-    json.dump(data, out, indent=2, ensure_ascii=False, default=_json_value)
-    out.write("\n")
 

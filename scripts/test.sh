@@ -20,6 +20,14 @@ if [ ! -x /usr/sbin/sshd ] && [ "$(id -u)" = 0 ] && [ -f /etc/debian_version ]; 
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssh-server >/dev/null
 fi
 
+# desktop-file-validate checks the menu entry that install-shortcut writes.
+if ! command -v desktop-file-validate >/dev/null && [ "$(id -u)" = 0 ] && [ -f /etc/debian_version ]; then
+    echo "==> installing Debian's desktop-file-utils"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get install -y -qq desktop-file-utils >/dev/null 2>&1 ||
+        { apt-get update -qq && apt-get install -y -qq desktop-file-utils >/dev/null; }
+fi
+
 echo "==> lint: ruff, import contracts, mypy"
 .venv/bin/ruff check .
 .venv/bin/lint-imports --no-cache >/dev/null

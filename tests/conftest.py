@@ -150,6 +150,10 @@ def nothing_left_behind() -> Iterator[None]:
     images = [i for f in (ours, unrelated) for i in client.images.list(filters=f)]
     for name in left:
         client.api.remove_container(name, force=True)
+    # Every project that ran keeps its instance volume (down and prune keep it, by design):
+    # this session's go now, once nothing uses them.
+    for volume in client.api.volumes(filters=ours).get("Volumes") or []:
+        client.api.remove_volume(volume["Name"], force=True)
     for image in images:
         try:
             client.api.remove_image(image.id, force=True)
@@ -191,7 +195,22 @@ def cleanup(engine: Engine) -> Iterator:
     yield projects.append
     for path in projects:
         engine.remove_project_containers(path)
+        engine.remove_volumes(path)
         engine.prune_images(path)
+
+
+@pytest.fixture
+def built_hello(engine: Engine, copy_sample) -> Iterator[Path]:
+    """A copy of sample_apps/hello whose image `flask-launcher build` made; its containers
+    and images go at the end."""
+    from test_cli import flask_launcher
+
+    path = copy_sample("hello")
+    build = flask_launcher("build", str(path), "--quiet")
+    assert build.returncode == 0, build.stderr
+    yield path
+    engine.remove_project_containers(path)
+    engine.prune_images(path)
 
 
 @pytest.fixture
@@ -233,25 +252,42 @@ def make_window(qtbot, engine: Engine, dialogs) -> Iterator:
 
     from launcher.ui.main_window import MainWindow
 
-    windows: list[MainWindow] = []
+    windows: list[tuple[MainWindow, str | None]] = []
 
     def make(settings: Settings | None = None) -> MainWindow:
         window = MainWindow(settings or Settings(), dialogs)
         qtbot.addWidget(window)
         window.show()
-        qtbot.waitUntil(lambda: window.session.connected, timeout=30_000)
-        windows.append(window)
+        qtbot.waitUntil(lambda: window.connection.connected, timeout=30_000)
+        # The config folder the window records what it creates in (a test may set its own).
+        windows.append((window, os.environ.get("FLASK_LAUNCHER_CONFIG_DIR")))
         return window
 
     yield make
     dialogs.on_close = "stop"
-    for window in windows:
-        project = window.session.project if shiboken6.isValid(window) else None
+    dialogs.on_unsaved = "discard"  # a test that failed with edits must not keep its window
+    for window, config in windows:
+        roots = list(window.sessions) if shiboken6.isValid(window) else []
         if shiboken6.isValid(window):  # pytest-qt may have closed and deleted it already
             window.close()
             delete_now(window)
-        if project is not None:  # what Stop on close leaves: a container that exited
-            engine.remove_project_containers(project.root)
+        for root in roots:  # what Stop on close leaves: a container that exited
+            engine.remove_project_containers(root)
+        if config is not None and config != os.environ.get("FLASK_LAUNCHER_CONFIG_DIR"):
+            # Its images are recorded in that folder's ledger: only an engine reading it
+            # may remove them.
+            saved = os.environ.get("FLASK_LAUNCHER_CONFIG_DIR")
+            os.environ["FLASK_LAUNCHER_CONFIG_DIR"] = config
+            try:
+                with Engine(engine.scope) as own:
+                    for root in roots:
+                        own.remove_project_containers(root)
+                    own.prune_images()
+            finally:
+                if saved is None:
+                    os.environ.pop("FLASK_LAUNCHER_CONFIG_DIR", None)
+                else:
+                    os.environ["FLASK_LAUNCHER_CONFIG_DIR"] = saved
     engine.prune_images()
 
 

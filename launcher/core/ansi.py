@@ -131,6 +131,16 @@ def strip_ansi(text: str) -> str:
     return _ESCAPE.sub("", text)
 
 
+def colours_only(text: str) -> str:
+    """``text`` with its SGR colour sequences kept and everything else a terminal would act
+    on (title changes, cursor moves, clearing the screen, other control characters) dropped:
+    an app's logs may colour the user's terminal, never drive it."""
+    if _CONTROL.search(text) is None:
+        return text
+    return _ESCAPE.sub(lambda match: match[0] if match["final"] and _is_sgr(match) else "",
+                       text)
+
+
 @functools.lru_cache(maxsize=4096)  # a program uses few styles, and floods repeat them
 def apply_sgr(style: AnsiStyle, params: str) -> AnsiStyle:
     """The style after one SGR sequence with parameters ``params`` (``"1;31"``, ``""``)."""

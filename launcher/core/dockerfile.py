@@ -14,10 +14,18 @@ import string
 from dataclasses import dataclass
 from pathlib import Path
 
-from launcher.core.errors import DockerfileExists
+from launcher.core.app_data import (
+    dockerfile_lines,
+    instance_path_in_generated_image,
+    written_paths,
+)
+from launcher.core.dockerfile_parse import Instruction, parse_instructions
+from launcher.core.errors import DockerfileExists, ProjectError
+from launcher.core.folder import read_project_text, refuse_dockerfile_folder
+from launcher.core.listen_port import DEFAULT_PORT, expose_port
+from launcher.core.package_files import dockerfile_template
+from launcher.core.pins import gunicorn_lacks_main, system_packages
 from launcher.core.project import FlaskProject
-
-TEMPLATE_PATH = Path(__file__).resolve().parent.parent / "templates" / "Dockerfile.template"
 
 # What never belongs in an image: history, virtual environments, caches and secrets.
 DOCKERIGNORE_PATTERNS = (
@@ -57,13 +65,14 @@ class LintIssue:
 
 def render_dockerfile(project: FlaskProject, base_image: str,
                       template: str | None = None) -> str:
-    template_text = template if template is not None else TEMPLATE_PATH.read_text("utf-8")
+    template_text = template if template is not None else dockerfile_template()
     values = {
         "base_image": base_image,
         "install_dependencies": _install_dependencies(project),
         "install_project": _install_project(project),
         "environment": _environment(project),
-        "instance_path": _instance_path(project),
+        "instance_path": instance_path_in_generated_image(project),
+        "writable_paths": _writable_paths(project),
         "port": str(project.port),
         "command": _command(project),
     }
@@ -104,12 +113,12 @@ def _default_patterns(project_root: Path | None) -> list[str]:
 
 def dockerfile_for(project: FlaskProject, base_image: str) -> DockerfileSource:
     path = project.root / "Dockerfile"
-    try:
-        # Bytes, not read_text: the user's file exactly as it is, line endings included.
-        text = path.read_bytes().decode("utf-8", errors="replace")
-    except FileNotFoundError:
+    if not os.path.lexists(path):
         return DockerfileSource(render_dockerfile(project, base_image), None, generated=True)
-    return DockerfileSource(text, path, generated=False)
+    refuse_dockerfile_folder(project.root)
+    # Bytes, not text mode: the user's file exactly as it is, line endings included.
+    return DockerfileSource(read_project_text(path), path, generated=False)
+
 
 
 def write_generated_files(project: FlaskProject, base_image: str, *,
@@ -117,6 +126,7 @@ def write_generated_files(project: FlaskProject, base_image: str, *,
     """Write Dockerfile (and .dockerignore if missing). Refuse to replace a Dockerfile unless
     ``regenerate`` says the user confirmed it. Returns the files written."""
     dockerfile = project.root / "Dockerfile"
+    refuse_dockerfile_folder(project.root)
     if (dockerfile.exists() or dockerfile.is_symlink()) and not regenerate:
         raise DockerfileExists(
             f"{dockerfile} already exists and is used as it is; regenerate it explicitly "
@@ -146,8 +156,13 @@ def save_dockerfile(project_root: Path, text: str) -> Path:
 
 def _atomic_write(path: Path, text: str) -> None:
     tmp = path.with_name(f".{path.name}.flask-launcher.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(path)
+    except OSError as err:
+        tmp.unlink(missing_ok=True)
+        raise ProjectError(f"{path} cannot be written: {err.strerror or err}; make its folder "
+                           "writable, or free space on its disk.") from None
 
 
 def _exec_form(*args: str) -> str:
@@ -193,6 +208,16 @@ def _install_from_files(project: FlaskProject) -> list[str]:
 def _install_dependencies(project: FlaskProject) -> str:
     deps = project.dependencies
     lines: list[str] = []
+    if packages := system_packages(deps):
+        # What a pin built from source needs (psycopg2: libpq-dev and gcc).
+        # Python's own headers too, where the interpreter lacks them (a Debian python3 base;
+        # the official python images have them).
+        lines.append("RUN apt-get update \\\n    && apt-get install -y --no-install-recommends "
+                     + " ".join(packages) + " \\\n"
+                     "    && (python -c \"import os, sysconfig; assert os.path.exists("
+                     "os.path.join(sysconfig.get_path('include'), 'Python.h'))\" 2>/dev/null \\\n"
+                     "        || apt-get install -y --no-install-recommends python3-dev) \\\n"
+                     "    && rm -rf /var/lib/apt/lists/*")
     if not deps.needs_source:  # else pip needs the whole project: see _install_project
         if deps.kind in ("requirements", "requirements-dir"):
             lines += _copy_requirement_files(project)
@@ -223,10 +248,14 @@ def _environment(project: FlaskProject) -> str:
     return "ENV " + " ".join(_env_assignment(e) for e in env)
 
 
-def _instance_path(project: FlaskProject) -> str:
-    """Where Flask looks for the instance folder: beside the top-level package or module
-    (Flask's ``find_package``), so /app/src/instance in a src layout."""
-    return "/app/src/instance" if project.src_layout else "/app/instance"
+def _writable_paths(project: FlaskProject) -> str:
+    """Where the app writes outside its instance folder (logs/, an UPLOAD_FOLDER, a SQLite
+    file): writable by the app's user. Outside the volume, so kept until the next build."""
+    lines = dockerfile_lines(written_paths(project), project.root)
+    if not lines:
+        return ""
+    return ("# Where else the app writes (read from its code); not kept across rebuilds.\n"
+            + lines)
 
 
 def _env_assignment(assignment: str) -> str:
@@ -237,59 +266,20 @@ def _env_assignment(assignment: str) -> str:
 def _command(project: FlaskProject) -> str:
     port = str(project.port)
     if project.server == "gunicorn":
-        return _exec_form("python", "-m", "gunicorn", f"--bind=0.0.0.0:{port}",
-                          "--access-logfile=-", project.app_target)
+        # gunicorn before 20 has no __main__: its script is the only way to start it.
+        start = ("gunicorn",) if gunicorn_lacks_main(project.dependencies) else (
+            "python", "-m", "gunicorn")
+        return _exec_form(*start, f"--bind=0.0.0.0:{port}", "--access-logfile=-",
+                          project.app_target)
     return _exec_form("python", "-m", "flask", "run", "--host=0.0.0.0", f"--port={port}")
 
 
 # --- reading a Dockerfile ------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class Instruction:
-    line: int
-    keyword: str
-    arguments: str
-
-
-def parse_instructions(text: str) -> list[Instruction]:
-    """Instructions with continuation lines joined; comments and parser directives dropped."""
-    instructions: list[Instruction] = []
-    pending: list[str] = []
-    start = 0
-    for number, raw in enumerate(text.splitlines(), start=1):
-        stripped = raw.strip()
-        # Docker skips blank and comment lines, inside a continuation too.
-        if not stripped or stripped.startswith("#"):
-            continue
-        if not pending:
-            start = number
-        if stripped.endswith("\\"):
-            pending.append(stripped[:-1].rstrip())
-            continue
-        pending.append(stripped)
-        joined = " ".join(p for p in pending if p)
-        pending = []
-        if joined:
-            instructions.append(_instruction(start, joined))
-    if joined := " ".join(p for p in pending if p):
-        instructions.append(_instruction(start, joined))
-    return instructions
-
-
-def _instruction(line: int, text: str) -> Instruction:
-    keyword, *rest = text.split(None, 1)
-    return Instruction(line, keyword.upper(), rest[0].strip() if rest else "")
-
-
-def exposed_port(text: str, default: int = 5000) -> int:
-    """The first TCP port the Dockerfile EXPOSEs: the one the launcher publishes."""
-    for instruction in parse_instructions(text):
-        if instruction.keyword == "EXPOSE":
-            for token in instruction.arguments.split():
-                match = re.fullmatch(r"(\d+)(?:-\d+)?(?:/(\w+))?", token)
-                if match and (match.group(2) or "tcp").lower() == "tcp":
-                    return int(match.group(1))
-    return default
+def exposed_port(text: str, default: int = DEFAULT_PORT) -> int:
+    """The first TCP port the Dockerfile EXPOSEs (``default`` when none)."""
+    found = expose_port(parse_instructions(text))
+    return found.port if found is not None else default
 
 
 def lint_dockerfile(text: str, context_root: Path | None = None) -> list[LintIssue]:

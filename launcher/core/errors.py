@@ -6,7 +6,9 @@ translates them into these. Every message is one line a user can act on.
 
 from __future__ import annotations
 
+import shlex
 from dataclasses import dataclass, field
+from pathlib import Path
 
 
 class LauncherError(Exception):
@@ -93,24 +95,56 @@ class Cancelled(LauncherError):
         super().__init__(f"{what} cancelled")
 
 
-class AppExited(LauncherError):
-    """The container stopped before the app answered."""
+LAST_OUTPUT_LINES = 40
+LAST_OUTPUT_LINE_CHARS = 300
 
-    def __init__(self, exit_code: int, last_lines: list[str]) -> None:
-        printed = [line.strip() for line in last_lines if line.strip()]
-        tail = f" Last output: {printed[-1]}" if printed else ""
-        super().__init__(f"The app exited with code {exit_code} before it answered.{tail}")
+
+def bounded_output(lines: list[str], count: int = LAST_OUTPUT_LINES,
+                   width: int = LAST_OUTPUT_LINE_CHARS) -> list[str]:
+    """The last ``count`` lines, each cut to ``width`` characters (an ellipsis marks a cut):
+    an app that prints one 10 MB line still gets a readable "Last output"."""
+    return [line if len(line) <= width else line[:width - 1] + "\u2026"
+            for line in lines[-count:]]
+
+
+def _logs_command(project: Path | None) -> str:
+    return f"flask-launcher logs {shlex.quote(str(project))}" if project else (
+        "flask-launcher logs PATH")
+
+
+class AppExited(LauncherError):
+    """The container stopped before the app answered. ``last_lines``: its last output,
+    bounded (``bounded_output``); the message names the command that shows all of it."""
+
+    def __init__(self, exit_code: int, last_lines: list[str], cause: str | None = None,
+                 project: Path | None = None) -> None:
+        self.last_lines = bounded_output(last_lines)
+        printed = [line.strip() for line in self.last_lines if line.strip()]
+        # A server's last word ("Worker failed to boot") hides the app's own error above it.
+        denied = next((line for line in reversed(printed)
+                       if line.startswith("PermissionError")), None)
+        if denied is not None and not cause:
+            tail = (f": {denied} (the app's user cannot write there: write in the instance "
+                    "folder, app.instance_path, or make that folder in the Dockerfile, owned "
+                    "by the app's user).")
+        elif cause:
+            tail = f". {cause}"
+        else:
+            tail = f". Last output: {printed[-1]}" if printed else "."
+        super().__init__(f"The app exited with code {exit_code} before it answered{tail} "
+                         f"All of its output: `{_logs_command(project)}`.")
         self.exit_code = exit_code
-        self.last_lines = last_lines
 
 
 class AppNotAnswering(LauncherError):
     """The container runs but nothing answered HTTP within the timeout."""
 
-    def __init__(self, url: str, timeout_s: float, last_lines: list[str], hint: str = "") -> None:
-        msg = f"The app did not answer at {url} within {timeout_s:.0f} s."
+    def __init__(self, url: str, timeout_s: float, last_lines: list[str], hint: str = "",
+                 why: str = "") -> None:
+        msg = f"The app did not answer at {url} within {timeout_s:.0f} s"
+        msg += f": {why}." if why else "."
         if hint:
             msg += f" {hint}"
         super().__init__(msg)
         self.url = url
-        self.last_lines = last_lines
+        self.last_lines = bounded_output(last_lines)

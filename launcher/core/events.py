@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -116,6 +117,24 @@ class ContainerInfo:
 
 
 @dataclass(frozen=True)
+class EngineHost:
+    """Where the engine runs, as its ``/info`` says."""
+
+    operating_system: str  # "Debian GNU/Linux 12 (bookworm)", "Docker Desktop", ...
+    kernel: str  # "6.1.0-18-amd64", "6.6.12-linuxkit", ...
+    rootless: bool = False  # rootless Docker: the container's root is the host user
+
+    @property
+    def in_vm(self) -> bool:
+        """An engine in a virtual machine (Docker Desktop, WSL 2, ...), or one this process
+        cannot share a kernel with (it runs on macOS or Windows): a bind mount there crosses
+        a file-sharing layer that drops or delays inotify events."""
+        text = f"{self.operating_system} {self.kernel}".lower()
+        markers = ("docker desktop", "linuxkit", "microsoft", "wsl", "orbstack", "boot2docker")
+        return sys.platform != "linux" or any(marker in text for marker in markers)
+
+
+@dataclass(frozen=True)
 class ImageInfo:
     id: str
     tags: tuple[str, ...]
@@ -154,15 +173,54 @@ class EnvironmentFromFiles:
 
 
 @dataclass(frozen=True)
+class PinWarnings:
+    """What detection knows will go wrong in the build (a pin that does not install, a Python
+    no maintained image has), said before the build starts: "requirements.txt:3: …"."""
+
+    warnings: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ServicesExpected:
+    """The project's compose file runs services beside the web app (redis, postgres...) that
+    the launcher does not run; said before the build."""
+
+    statement: str  # "this project expects redis (compose.yaml line 8); the launcher runs …"
+
+
+@dataclass(frozen=True)
 class ContainerStarted:
     container: ContainerInfo
     port_note: str | None  # set when the wanted host port was taken and another one used
+    # How the container port was found when the Dockerfile EXPOSEs none ("app.run(port=8080)
+    # in app.py line 9"); None when it does.
+    port_source: str | None = None
 
 
 @dataclass(frozen=True)
 class AppReady:
+    """The app answered. ``http_status`` 5xx: it is up but failing, and ``exception_line``
+    is the last exception its logs show ("ZeroDivisionError: division by zero"), if any."""
+
     url: str
     container: ContainerInfo
+    http_status: int | None = None
+    exception_line: str | None = None
+
+    @property
+    def failing(self) -> bool:
+        return self.http_status is not None and self.http_status >= 500
+
+    def failing_message(self) -> str | None:
+        """One line for the CLI's warning and the window's banner; None when not failing."""
+        if not self.failing:
+            return None
+        path = self.url.split("/", 3)[3] if self.url.count("/") >= 3 else ""
+        text = f"/{path} answers HTTP {self.http_status}"
+        if self.exception_line:
+            text += f"; the last exception in its logs: {self.exception_line}"
+        return text
 
 
-LaunchEvent = BuildEvent | EnvironmentFromFiles | ContainerStarted | AppReady
+LaunchEvent = (BuildEvent | EnvironmentFromFiles | PinWarnings | ServicesExpected
+               | ContainerStarted | AppReady)

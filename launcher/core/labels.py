@@ -22,6 +22,9 @@ SCOPE = "io.flask-launcher.scope"
 PROJECT_KEY = "io.flask-launcher.project-key"
 # Why the container exists (run_spec.ContainerRole): the served app, or a one-off command.
 ROLE = "io.flask-launcher.role"
+# What a volume holds ("instance": the app's instance folder).
+VOLUME = "io.flask-launcher.volume"
+INSTANCE_VOLUME = "instance"
 DEFAULT_SCOPE = "default"
 REPOSITORY_PREFIX = "flask-launcher/"
 
@@ -68,3 +71,7 @@ def image_tag(project: Path, scope: str) -> str:
 
 def container_name(project: Path, scope: str) -> str:
     return f"flask-launcher-{project_slug(project)}-{_project_hash(project, scope)}"
+
+
+def volume_name(project: Path, scope: str, purpose: str = INSTANCE_VOLUME) -> str:
+    return f"{container_name(project, scope)}-{purpose}"

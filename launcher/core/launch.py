@@ -7,20 +7,34 @@ between (and, through the CancelToken, during) steps.
 from __future__ import annotations
 
 import ipaddress
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from launcher.core.command_events import (
+    BeforeStartCommand,
+    CommandEvent,
+    InstanceVolumeMounted,
+    Proposal,
+)
+from launcher.core.command_runs import (
+    before_start_commands,
+    instance_mounts,
+    proposals_before_start,
+    run_before_start,
+)
+from launcher.core.compose_services import services_statement
 from launcher.core.dockerfile import (
     DockerfileSource,
     dockerfile_for,
     dockerignore_patterns,
-    exposed_port,
     lint_dockerfile,
 )
 from launcher.core.engine import CancelToken, Engine, PortInUse
 from launcher.core.env_files import project_environment
 from launcher.core.errors import (
+    LAST_OUTPUT_LINES,
     AppExited,
     AppNotAnswering,
     Cancelled,
@@ -36,15 +50,27 @@ from launcher.core.events import (
     ContainerStarted,
     EnvironmentFromFiles,
     LaunchEvent,
+    PinWarnings,
+    ServicesExpected,
 )
-from launcher.core.ports import PORT_SEARCH_SPAN, free_ports_from
+from launcher.core.flask_commands import missing_table_proposal
+from launcher.core.folder import read_project_text, resolve_path
+from launcher.core.listen_port import DEFAULT_PORT, ListenPort, dockerfile_port
+from launcher.core.log_causes import (
+    last_exception_line,
+    missing_service,
+    missing_service_sentence,
+)
+from launcher.core.ports import free_ports_from, port_search_range
 from launcher.core.project import FlaskProject, detect_project
 from launcher.core.project_lock import project_lock
-from launcher.core.readiness import Outcome, wait_until_answering
-from launcher.core.run_spec import RunSpec
+from launcher.core.project_warning import ProjectWarning
+from launcher.core.readiness import Outcome, ProbeFailure, wait_until_answering
+from launcher.core.run_spec import ContainerRole, Mount, RunSpec
 from launcher.core.settings import Settings
 
 DEFAULT_HOST_PORT = 5000
+DataEvent = InstanceVolumeMounted | Proposal | BeforeStartCommand | CommandEvent
 
 
 @dataclass
@@ -67,17 +93,38 @@ def resolve_project(path: str | Path, settings: Settings) -> ResolvedProject:
 
     A project with its own Dockerfile builds even where detection finds no app: the user
     told Docker how to start it."""
-    root = Path(path).expanduser().resolve()
+    root = resolve_path(path)
     try:
         project = detect_project(root)
     except ProjectError:
         own = root / "Dockerfile"
-        if root.is_dir() and own.is_file():
-            text = own.read_text(encoding="utf-8", errors="replace")
+        try:
+            usable = root.is_dir() and own.is_file()
+        except OSError:  # the folder cannot be searched: detection said why
+            usable = False
+        if usable:
+            text = read_project_text(own)
             return ResolvedProject(root, None, DockerfileSource(text, own, generated=False))
         raise
     base = settings.effective_base_image(project.python_version)
     return ResolvedProject(project.root, project, dockerfile_for(project, base))
+
+
+BEFORE_BUILD_CODES = ("pin-psycopg2", "pin-pkg-resources", "pin-gunicorn-main",
+                      "python-unmaintained")
+
+
+def before_build(resolved: ResolvedProject) -> Iterator[PinWarnings | ServicesExpected]:
+    """What the user should read before a long build: pins that will not install, a Python
+    without a maintained image, the services the app expects and will not find."""
+    project = resolved.project
+    if project is None:
+        return
+    warnings = tuple(str(w) for w in project.warnings if w.code in BEFORE_BUILD_CODES)
+    if warnings:
+        yield PinWarnings(warnings)
+    if project.expected_services:
+        yield ServicesExpected(services_statement(list(project.expected_services)))
 
 
 def build_image(engine: Engine, resolved: ResolvedProject, dockerfile_text: str,
@@ -95,19 +142,42 @@ def build_image(engine: Engine, resolved: ResolvedProject, dockerfile_text: str,
                             cancel, include_secrets=include_secrets)
 
 
+def container_port(dockerfile_text: str, root: Path,
+                   project: FlaskProject | None = None) -> ListenPort:
+    """Where the app listens in the container: the Dockerfile's EXPOSE, else its command, else
+    what detection read (the Procfile, app.run(port=…)), else 5000."""
+    found = dockerfile_port(dockerfile_text, root)
+    if found is not None:
+        return found
+    if project is not None:
+        return ListenPort(project.port, project.port_source)
+    return ListenPort(DEFAULT_PORT, "the default: nothing in the project names a port")
+
+
 def run_container(engine: Engine, root: Path, dockerfile_text: str, options: LaunchOptions,
-                  settings: Settings) -> ContainerStarted:
-    container_port = exposed_port(dockerfile_text)
+                  settings: Settings, project: FlaskProject | None = None,
+                  mounts: tuple[Mount, ...] = (), spec: RunSpec | None = None
+                  ) -> ContainerStarted:
+    """Run the project's app container on the first free host port from the one asked for.
+    ``spec`` gives what else it runs with (dev mode's mounts, command and user); its
+    environment comes before ``options.environment``; ``mounts`` (the instance volume) go
+    after its own."""
+    spec = spec or RunSpec()
+    listen = container_port(dockerfile_text, root, project)
+    port_source = None if listen.source.startswith("EXPOSE ") else listen.source
     if engine.is_local:
         candidates = free_ports_from(options.host_port, settings.bind_address)
     else:  # the ports are the engine host's: its refusal (PortInUse) is the probe
-        candidates = list(range(options.host_port, min(options.host_port + PORT_SEARCH_SPAN,
-                                                       65536)))
+        candidates = list(port_search_range(options.host_port))
+    if options.host_port not in candidates and options.host_port in _own_app_ports(engine, root):
+        # Held by this project's previous container, which the run replaces: the URL stays.
+        candidates.insert(0, options.host_port)
     for port in candidates:
         try:
-            container = engine.run(root, RunSpec(
-                host_port=port, container_port=container_port,
-                bind_address=settings.bind_address, environment=options.environment))
+            container = engine.run(root, replace(
+                spec, host_port=port, container_port=listen.port,
+                bind_address=settings.bind_address, mounts=spec.mounts + mounts,
+                environment={**spec.environment, **options.environment}))
         except PortInUse:
             continue  # taken between our check and Docker's bind: try the next one
         if problem := published_wider_than_asked(settings.bind_address, container):
@@ -116,9 +186,15 @@ def run_container(engine: Engine, root: Path, dockerfile_text: str, options: Lau
         note = None
         if port != options.host_port:
             note = f"port {options.host_port} is taken; using {port} instead"
-        return ContainerStarted(container, note)
-    raise EngineError(f"no free host port in {options.host_port}-"
-                      f"{options.host_port + len(candidates)}; choose another with --port")
+        return ContainerStarted(container, note, port_source)
+    tried = port_search_range(options.host_port)
+    raise EngineError(f"no free host port in {tried.start}-{tried.stop - 1} on "
+                      f"{settings.bind_address}; choose another with --port")
+
+
+def _own_app_ports(engine: Engine, root: Path) -> set[int]:
+    return {c.host_port for c in engine.list_containers(root)
+            if c.role is ContainerRole.APP and c.host_port}
 
 
 def published_wider_than_asked(asked: str, container: ContainerInfo) -> str | None:
@@ -159,36 +235,85 @@ def wait_until_ready(engine: Engine, started: ContainerStarted, resolved: Resolv
         info = engine.find_container(container.id)
         return info is not None and info.state in ("running", "restarting", "created")
 
-    outcome = wait_until_answering(url, still_running, timeout_s,
-                                   is_cancelled=lambda: cancel.cancelled, wait=cancel.wait)
-    if outcome == Outcome.READY:
-        return AppReady(url, engine.container(container.id))
-    last_lines = engine.logs_tail(container.id)
-    if outcome == Outcome.EXITED:
+    result = wait_until_answering(url, still_running, timeout_s,
+                                  is_cancelled=lambda: cancel.cancelled, wait=cancel.wait)
+    if result.outcome is Outcome.READY:
+        exception = None
+        if result.status is not None and result.status >= 500:
+            exception = _logged_exception(engine, container.id, cancel)
+        return AppReady(url, engine.container(container.id), result.status, exception)
+    last_lines = engine.logs_tail(container.id, lines=LAST_OUTPUT_LINES)
+    cause = _cause_in_logs(last_lines, resolved.project)
+    if result.outcome is Outcome.EXITED:
         info = engine.find_container(container.id)
         raise AppExited(info.exit_code if info and info.exit_code is not None else -1,
-                        last_lines)
-    hint = ""
-    if resolved.project is not None:
-        localhost = [w for w in resolved.project.warnings if w.code == "run-localhost"]
+                        last_lines, cause, resolved.root)
+    port = container.container_port or DEFAULT_PORT
+    why = {
+        ProbeFailure.REFUSED: "the port refuses connections: nothing listens on it",
+        ProbeFailure.CLOSED: ("Docker's proxy accepted each connection and closed it without "
+                              f"an answer: nothing in the container took it on port {port}"),
+        ProbeFailure.TIMEOUT: ("it accepted the connection but sent no answer in that time: "
+                               "its first page is slower than that, or it is stuck; if it is "
+                               "only slow, wait longer with --timeout or in Settings"),
+    }.get(result.last_failure, "") if result.last_failure else ""
+    hint = cause or ""
+    if not hint and result.last_failure is not ProbeFailure.TIMEOUT:
+        localhost = _warnings(resolved.project, "run-localhost")
         if localhost:
-            hint = (f"Is it listening on 127.0.0.1 inside the container? See {localhost[0]}")
-    if not hint:
-        hint = "Check that it listens on 0.0.0.0 at the port the Dockerfile EXPOSEs."
-    raise AppNotAnswering(url, timeout_s, last_lines, hint)
+            hint = f"Is it listening on 127.0.0.1 inside the container? See {localhost[0]}"
+        else:
+            hint = f"Check that it listens on 0.0.0.0 port {port}"
+            if started.port_source:
+                hint += f" (the port from {started.port_source})"
+            else:
+                hint += ", the port the Dockerfile EXPOSEs"
+            hint += "."
+    raise AppNotAnswering(url, timeout_s, last_lines, hint, why)
+
+
+LOGGED_EXCEPTION_WAIT_S = 2.0
+
+
+def _logged_exception(engine: Engine, container_id: str, cancel: CancelToken) -> str | None:
+    """The exception behind a 5xx, from the logs; the app writes it as it answers, and the
+    engine's log copy may be a moment behind."""
+    deadline = time.monotonic() + LOGGED_EXCEPTION_WAIT_S
+    while True:
+        found = last_exception_line(engine.logs_tail(container_id))
+        if found or time.monotonic() >= deadline or cancel.cancelled:
+            return found
+        cancel.wait(0.1)
+
+
+def _warnings(project: FlaskProject | None, code: str) -> list[ProjectWarning]:
+    return [w for w in project.warnings if w.code == code] if project else []
+
+
+def _cause_in_logs(lines: list[str], project: FlaskProject | None) -> str | None:
+    """A sentence naming what the logs show the app could not reach, if they do."""
+    service = missing_service(lines)
+    if service is None:
+        return None
+    expected = project.expected_services if project else ()
+    where = next((f"{s.file} line {s.line}" for s in expected if s.what == service.what), None)
+    return missing_service_sentence(service, where)
 
 
 def launch(engine: Engine, path: str | Path, settings: Settings,
            options: LaunchOptions | None = None,
-           cancel: CancelToken | None = None) -> Iterator[LaunchEvent]:
-    """Build, run, wait until the app answers. Yields build events, then ContainerStarted,
-    then AppReady. Cancel removes a container it started; failures leave it for the logs."""
+           cancel: CancelToken | None = None) -> Iterator[LaunchEvent | DataEvent]:
+    """Build, run, wait until the app answers. Yields build events, then where the app's
+    data lives (InstanceVolumeMounted), what the launcher proposes, the project's
+    before-start commands and their output, then ContainerStarted, then AppReady. Cancel
+    removes a container it started; failures leave it for the logs."""
     options = options or LaunchOptions()
     cancel = cancel or CancelToken()
     resolved = resolve_project(path, settings)
     text = options.dockerfile_text if options.dockerfile_text is not None else (
         resolved.dockerfile.text)
     # One Build and Run per project at a time, whichever process (CLI or window) runs it.
+    yield from before_build(resolved)
     with project_lock(resolved.root, settings.scope):
         yield from build_image(engine, resolved, text, cancel, settings.include_secrets)
         if cancel.cancelled:
@@ -196,12 +321,33 @@ def launch(engine: Engine, path: str | Path, settings: Settings,
         env = project_environment(resolved.root, options.environment)
         if env.files or env.warnings:
             yield EnvironmentFromFiles(env.files, env.keys, env.warnings)
+        mounts, mounted = instance_mounts(engine, resolved)
+        if mounted is not None:
+            yield mounted
+        yield from proposals_before_start(resolved, settings, options.environment)
+        for arguments in before_start_commands(settings, resolved.root):
+            if cancel.cancelled:
+                raise Cancelled("Build and Run")
+            yield BeforeStartCommand(arguments)
+            yield from run_before_start(engine, resolved, [arguments], options.environment,
+                                        mounts)
         started = run_container(engine, resolved.root, text,
-                                replace(options, environment=env.values), settings)
+                                replace(options, environment=env.values), settings,
+                                resolved.project, mounts)
         yield started
         timeout = options.readiness_timeout_s or settings.readiness_timeout_s
         try:
-            yield wait_until_ready(engine, started, resolved, timeout, cancel)
+            ready = wait_until_ready(engine, started, resolved, timeout, cancel)
         except Cancelled:
             engine.remove(started.container.id)
             raise
+        except AppExited as exited:  # a query at start, on a database with no tables yet
+            if proposal := missing_table_proposal(engine, resolved, exited.last_lines,
+                                                  settings):
+                yield proposal
+            raise
+        yield ready
+        # The first page failed on a database with no tables yet: name the command.
+        if proposal := missing_table_proposal(
+                engine, resolved, engine.logs_tail(ready.container.id, lines=80), settings):
+            yield proposal

@@ -3,9 +3,10 @@
 Docker copies an image's labels to every image built FROM it and to every container run from
 it, so our labels only say "related to the launcher". A user's `docker build` FROM our image,
 or `docker run` of it, carries them too. What the launcher removes must be what it made, so
-every image its builds produce (the final image and the intermediate ones the builder prints)
-and every container it creates is recorded here, per scope, in ``owned.json`` beside
-``settings.json``. Listings still filter on labels; removal also requires the record.
+every image its builds produce (the final image and the intermediate ones the builder prints),
+every container it creates and every volume it creates (by name) is recorded here, per scope,
+in ``owned.json`` beside ``settings.json``. Listings still filter on labels; removal also
+requires the record.
 
 The file is shared by every launcher process of the user (the window, the CLI): each change
 is a read-modify-write under an exclusive lock, written atomically.
@@ -27,12 +28,17 @@ except ImportError:  # Windows: one launcher process at a time is the common cas
     fcntl = None  # type: ignore[assignment]
 
 LEDGER_FILE = "owned.json"
-_KINDS = ("images", "containers")
+_KINDS = ("images", "containers", "volumes")
 
 
 def short_id(resource_id: str) -> str:
     """The 12-character form the builder prints and `docker ps` shows."""
     return resource_id.removeprefix("sha256:")[:12]
+
+
+def _key(kind: str, resource_id: str) -> str:
+    # Images and containers by their short ID; volumes by name (they have no other identity).
+    return resource_id if kind == "volumes" else short_id(resource_id)
 
 
 class OwnershipLedger:
@@ -61,6 +67,14 @@ class OwnershipLedger:
     def project_of_image(self, image_id: str) -> str | None:
         return self._entries("images").get(short_id(image_id))
 
+    def owns_volume(self, name: str) -> bool:
+        return name in self._entries("volumes")
+
+    def volumes_of(self, project_key: str | None = None) -> set[str]:
+        """Names of the recorded volumes (of one project, or all in the scope)."""
+        return {n for n, key in self._entries("volumes").items()
+                if project_key is None or key == project_key}
+
     # --- changes -----------------------------------------------------------------------------
 
     def record_images(self, image_ids: Iterable[str], project_key: str) -> None:
@@ -73,6 +87,15 @@ class OwnershipLedger:
         with self._change() as scope:
             scope["containers"][short_id(container_id)] = project_key
 
+    def record_volume(self, name: str, project_key: str) -> None:
+        # Volumes are recorded by name: the engine gives them no other identity.
+        if self._entries("volumes").get(name) != project_key:
+            with self._change() as scope:
+                scope["volumes"][name] = project_key
+
+    def forget_volumes(self, names: Iterable[str]) -> None:
+        self._forget("volumes", names)
+
     def forget_images(self, image_ids: Iterable[str]) -> None:
         self._forget("images", image_ids)
 
@@ -82,14 +105,14 @@ class OwnershipLedger:
     def forget_missing(self, kind: str, existing_ids: Iterable[str]) -> None:
         """Drop records of what no longer exists (``existing_ids``: everything of that kind
         on the engine), so the file does not grow with every build."""
-        present = {short_id(i) for i in existing_ids}
+        present = {_key(kind, i) for i in existing_ids}
         gone = [i for i in self._entries(kind) if i not in present]
         self._forget(kind, gone)
 
     # --- the file ----------------------------------------------------------------------------
 
     def _forget(self, kind: str, ids: Iterable[str]) -> None:
-        wanted = {short_id(i) for i in ids} & set(self._entries(kind))
+        wanted = {_key(kind, i) for i in ids} & set(self._entries(kind))
         if wanted:
             with self._change() as scope:
                 for key in wanted:

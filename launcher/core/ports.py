@@ -19,4 +19,9 @@ def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
 def free_ports_from(wanted: int, host: str = "127.0.0.1",
                     span: int = PORT_SEARCH_SPAN) -> list[int]:
     """Free host ports, ``wanted`` first if it is free, then the ones after it."""
-    return [p for p in range(wanted, min(wanted + span, 65536)) if port_is_free(p, host)]
+    return [p for p in port_search_range(wanted, span) if port_is_free(p, host)]
+
+
+def port_search_range(wanted: int, span: int = PORT_SEARCH_SPAN) -> range:
+    """The ports ``free_ports_from`` tries."""
+    return range(wanted, min(wanted + span, 65536))

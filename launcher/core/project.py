@@ -7,16 +7,37 @@ misbehave in a container come back as warnings with file and line.
 from __future__ import annotations
 
 import ast
-import errno
 import os
 import re
-import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from launcher.core.compose_services import (
+    ExpectedService,
+    expected_services,
+    services_statement,
+)
 from launcher.core.errors import ProjectError
-from launcher.core.poetry import pep440_constraint, poetry_requirements
+from launcher.core.folder import (
+    project_folder,
+    refuse_dockerfile_folder,
+    too_deep_to_parse,
+)
+from launcher.core.listen_port import (
+    DEFAULT_PORT,
+    ListenPort,
+    app_run_port,
+    dockerfile_port,
+    procfile_port,
+)
+from launcher.core.pins import pin_warnings
+from launcher.core.pitfalls import FACTORY_NAMES, is_factory_call, pitfalls
+from launcher.core.project_warning import ProjectWarning, unique_warnings
+from launcher.core.python_version import python_choice
+from launcher.core.requirements import Dependencies, has_build_system, read_dependencies
+
+__all__ = ["Dependencies", "FlaskProject", "ProjectWarning", "detect_project"]
 
 # Folders that never hold the app and can be huge (a virtual environment of a gigabyte).
 SKIPPED_DIRS = frozenset({
@@ -29,50 +50,6 @@ MAX_PYTHON_FILES = 400
 MAX_FILE_BYTES = 1_000_000
 ENTRY_FILE_RANK = {"wsgi.py": 0, "app.py": 1, "application.py": 2, "main.py": 3,
                    "server.py": 4, "run.py": 5, "__init__.py": 6}
-FACTORY_NAMES = ("create_app", "make_app")
-REQUIREMENTS_DIR_PREFERENCE = ("prod.txt", "production.txt", "base.txt", "common.txt",
-                               "main.txt", "requirements.txt")
-SUPPORTED_PYTHONS = ("3.13", "3.12", "3.11", "3.10", "3.9", "3.8")
-DEFAULT_PORT = 5000
-
-
-@dataclass(frozen=True)
-class ProjectWarning:
-    code: str  # stable id: "run-localhost", "debug-true", "flask-missing", ...
-    message: str
-    file: str | None = None  # relative to the project root
-    line: int | None = None
-
-    def location(self) -> str:
-        if self.file is None:
-            return ""
-        return f"{self.file}:{self.line}" if self.line else self.file
-
-    def __str__(self) -> str:
-        where = self.location()
-        return f"{where}: {self.message}" if where else self.message
-
-
-@dataclass(frozen=True)
-class Dependencies:
-    # "requirements" | "requirements-dir" | "pyproject" | "poetry" | "pipfile" | "none"
-    kind: str
-    file: str | None  # relative path of the file pip reads, if any
-    packages: tuple[str, ...] = ()  # requirement strings we could read
-    # Every file pip reads: ``file`` and the files it includes with -r/-c (relative paths).
-    files: tuple[str, ...] = ()
-    # A requirement is a local path ("-e .", "./libs/x"): pip needs the project's files.
-    needs_source: bool = False
-
-    def names(self) -> set[str]:
-        return {_requirement_name(p) for p in self.packages}
-
-    def describe(self) -> str:
-        labels = {"requirements": "requirements file", "requirements-dir": "requirements folder",
-                  "pyproject": "pyproject.toml [project] dependencies",
-                  "poetry": "pyproject.toml [tool.poetry.dependencies]",
-                  "pipfile": "Pipfile [packages]", "none": "no dependency file"}
-        return f"{labels[self.kind]} ({self.file})" if self.file else labels[self.kind]
 
 
 @dataclass(frozen=True)
@@ -89,7 +66,10 @@ class FlaskProject:
     installable: bool = False
     has_dockerfile: bool = False
     has_dockerignore: bool = False
-    port: int = DEFAULT_PORT
+    port: int = DEFAULT_PORT  # where the app listens in the container
+    port_source: str = "the default: nothing in the project names a port"
+    # Services the project's compose file runs beside the web app, which the launcher does not.
+    expected_services: tuple[ExpectedService, ...] = ()
     warnings: tuple[ProjectWarning, ...] = field(default_factory=tuple)
 
     @property
@@ -116,13 +96,16 @@ class _Candidate:
 
 def detect_project(path: str | os.PathLike[str]) -> FlaskProject:
     """Describe the Flask project in ``path`` or raise ProjectError saying why we can't."""
-    root = _check_folder(Path(path))
+    root = project_folder(path)
+    refuse_dockerfile_folder(root)
     warnings: list[ProjectWarning] = []
     python_files = list(_python_files(root, warnings))
     if not python_files:
         raise ProjectError(f"{root} has no Python files: choose the folder of a Flask project.")
 
     candidates: list[_Candidate] = []
+    syntax_errors: list[ProjectWarning] = []
+    run_ports: dict[str, ListenPort] = {}
     for rel in python_files:
         source = _read_text(root / rel, warnings, rel)
         if source is None or ("flask" not in source.lower()
@@ -130,16 +113,28 @@ def detect_project(path: str | os.PathLike[str]) -> FlaskProject:
             continue
         try:
             tree = ast.parse(source, filename=rel)
+        except RecursionError:
+            raise too_deep_to_parse(root / rel) from None
         except SyntaxError as err:
-            warnings.append(ProjectWarning("syntax-error", f"syntax error: {err.msg}",
-                                           rel, err.lineno))
+            syntax_errors.append(ProjectWarning("syntax-error", f"syntax error: {err.msg}",
+                                                rel, err.lineno))
             continue
         if not _is_test_file(rel):
             candidates.extend(_app_candidates(tree, rel))
-        warnings.extend(_pitfalls(tree, rel))
+            if (found := app_run_port(tree, rel)) is not None:
+                run_ports[rel] = found
+        warnings.extend(pitfalls(tree, rel))
+    warnings.extend(syntax_errors)
 
     target, entry_file, found_by = _choose_app(root, candidates, warnings)
     if target is None:
+        if syntax_errors:
+            # The app may well be in the file Python cannot read: say that, not "no app".
+            first = syntax_errors[0]
+            raise ProjectError(
+                f"SyntaxError in {first.file} line {first.line}: "
+                f"{first.message.removeprefix('syntax error: ')}; no Flask app was found in "
+                f"the files Python can read, so fix that line first.")
         raise ProjectError(
             f"No Flask app found in {root}: none of its {len(python_files)} Python files "
             "creates Flask(__name__) or defines create_app(), and no FLASK_APP is set in "
@@ -147,8 +142,20 @@ def detect_project(path: str | os.PathLike[str]) -> FlaskProject:
         )
 
     src_layout = entry_file.startswith("src/")
-    dependencies = _dependencies(root, warnings)
-    python_version, version_source = _python_version(root)
+    dependencies = read_dependencies(root, warnings)
+    python = python_choice(root)
+    if python is not None and python.unmaintained:
+        warnings.append(ProjectWarning("python-unmaintained", python.unmaintained_message()))
+    own_dockerfile = _read_text(root / "Dockerfile", warnings, "Dockerfile")
+    warnings.extend(pin_warnings(root, dependencies, own_dockerfile))
+    port = (dockerfile_port(own_dockerfile, root) if own_dockerfile is not None else None) or (
+        run_ports.get(entry_file) or procfile_port(root) or next(iter(run_ports.values()), None)
+    ) or ListenPort(DEFAULT_PORT, "the default: nothing in the project names a port")
+    services, compose_problem = expected_services(root)
+    if services:
+        warnings.append(ProjectWarning("expects-services", services_statement(services)))
+    if compose_problem:
+        warnings.append(ProjectWarning("compose-unreadable", compose_problem))
     names = dependencies.names()
     if dependencies.kind == "none":
         warnings.append(ProjectWarning(
@@ -162,38 +169,17 @@ def detect_project(path: str | os.PathLike[str]) -> FlaskProject:
 
     return FlaskProject(
         root=root, app_target=target, entry_file=entry_file, found_by=found_by,
-        dependencies=dependencies, python_version=python_version,
-        python_version_source=version_source, src_layout=src_layout,
-        installable=_has_build_system(root),
+        dependencies=dependencies, python_version=python.version if python else None,
+        python_version_source=python.source if python else None, src_layout=src_layout,
+        installable=has_build_system(root),
         has_dockerfile=(root / "Dockerfile").is_file(),
         has_dockerignore=(root / ".dockerignore").is_file(),
-        warnings=tuple(_unique(warnings)),
+        port=port.port, port_source=port.source, expected_services=tuple(services),
+        warnings=tuple(unique_warnings(warnings)),
     )
 
 
 # --- the folder ---------------------------------------------------------------------------
-
-def _check_folder(path: Path) -> Path:
-    try:
-        root = path.expanduser().resolve(strict=True)
-    except FileNotFoundError:
-        raise ProjectError(f"{path} does not exist.") from None
-    except RuntimeError:  # a symlink loop (Python < 3.13)
-        raise ProjectError(f"{path} is a symbolic link loop.") from None
-    except OSError as err:
-        if err.errno == errno.ELOOP:  # a symlink loop (Python >= 3.13)
-            raise ProjectError(f"{path} is a symbolic link loop.") from None
-        raise ProjectError(f"{path} cannot be opened: {err.strerror}.") from None
-    if not root.is_dir():
-        raise ProjectError(f"{root} is a file, not a folder: choose the folder that holds it.")
-    try:
-        empty = next(root.iterdir(), None) is None
-    except PermissionError:
-        raise ProjectError(f"{root} cannot be read: permission denied.") from None
-    if empty:
-        raise ProjectError(f"{root} is empty: choose the folder of a Flask project.")
-    return root
-
 
 def _python_files(root: Path, warnings: list[ProjectWarning]) -> Iterator[str]:
     count = 0
@@ -218,7 +204,10 @@ def _python_files(root: Path, warnings: list[ProjectWarning]) -> Iterator[str]:
 
 
 def _is_venv(folder: Path) -> bool:
-    return (folder / "pyvenv.cfg").exists()
+    try:
+        return (folder / "pyvenv.cfg").exists()
+    except OSError:  # an unreadable folder: os.walk names it when it cannot list it
+        return False
 
 
 def _is_test_file(rel: str) -> bool:
@@ -257,15 +246,6 @@ def _is_flask_call(node: ast.AST) -> bool:
         isinstance(func, ast.Attribute) and func.attr == "Flask")
 
 
-def _is_factory_call(node: ast.AST) -> bool:
-    """``create_app()`` or ``package.create_app()``."""
-    if not isinstance(node, ast.Call):
-        return False
-    func = node.func
-    return (isinstance(func, ast.Name) and func.id in FACTORY_NAMES) or (
-        isinstance(func, ast.Attribute) and func.attr in FACTORY_NAMES)
-
-
 def _app_candidates(tree: ast.Module, rel: str) -> Iterator[_Candidate]:
     module = _module_name(rel)
     if not module:
@@ -283,7 +263,7 @@ def _app_candidates(tree: ast.Module, rel: str) -> Iterator[_Candidate]:
             name = target.id
             if _is_flask_call(value):
                 yield _Candidate(f"{module}:{name}", rel, "instance", depth, rank)
-            elif _is_factory_call(value):
+            elif is_factory_call(value):
                 yield _Candidate(f"{module}:{name}", rel, "factory-call", depth, rank)
         elif isinstance(node, ast.FunctionDef) and node.name in FACTORY_NAMES:
             args = node.args
@@ -367,314 +347,3 @@ def _module_file(root: Path, module: str) -> str | None:
                 return candidate
     return None
 
-
-# --- pitfalls -------------------------------------------------------------------------------
-
-_ABSOLUTE_PATH = re.compile(r"^/(?!/)[A-Za-z0-9_.-]+")
-_PATH_FUNCTIONS = {"send_from_directory", "open", "Path", "send_file"}
-# Config keys whose values are URL paths, not file-system paths: "/api" is fine there.
-_URL_CONFIG_KEYS = re.compile(r"^(APPLICATION_ROOT|SESSION_COOKIE_PATH|.*_(URL|URI|ROUTE|PREFIX|"
-                              r"URL_PATH|ENDPOINT))$")
-
-
-def _pitfalls(tree: ast.Module, rel: str) -> Iterator[ProjectWarning]:
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and (
-                node.func.attr == "run") and _looks_like_app(node.func.value):
-            keywords = {k.arg: k.value for k in node.keywords if k.arg}
-            host = keywords.get("host")
-            if not (isinstance(host, ast.Constant) and host.value in ("0.0.0.0", "::")):
-                yield ProjectWarning(
-                    "run-localhost",
-                    "app.run() without host=\"0.0.0.0\" listens on 127.0.0.1 only, which is "
-                    "unreachable from outside a container; the launcher starts the app with "
-                    "`flask run --host=0.0.0.0` instead",
-                    rel, node.lineno)
-            debug = keywords.get("debug")
-            if isinstance(debug, ast.Constant) and debug.value is True:
-                yield ProjectWarning(
-                    "debug-true",
-                    "debug=True runs the debugger, which executes code from the browser: "
-                    "never expose it", rel, node.lineno)
-        for value in _path_literals(node):
-            yield ProjectWarning(
-                "absolute-path",
-                f"absolute path '{value.value!s}' is outside the app's folder: inside the "
-                "container it is empty unless you mount a volume there",
-                rel, value.lineno)
-
-
-def _looks_like_app(node: ast.AST) -> bool:
-    return (isinstance(node, ast.Name) and node.id in ("app", "application")) or (
-        isinstance(node, ast.Call) and _is_factory_call(node))
-
-
-def _path_literals(node: ast.AST) -> Iterator[ast.Constant]:
-    """String constants used as file-system paths: config values and path arguments."""
-    values: list[ast.AST] = []
-    if isinstance(node, ast.Assign) and any(
-            isinstance(t, ast.Subscript) and _is_config(t.value) and _is_path_key(t.slice)
-            for t in node.targets):
-        values.append(node.value)
-    elif isinstance(node, ast.Call):
-        func = node.func
-        name = func.id if isinstance(func, ast.Name) else (
-            func.attr if isinstance(func, ast.Attribute) else "")
-        if name in _PATH_FUNCTIONS and node.args:
-            values.append(node.args[0])
-        elif (name in ("update", "from_mapping") and isinstance(func, ast.Attribute)
-              and _is_config(func.value)):  # app.config.update(UPLOAD_FOLDER="/uploads")
-            values += [k.value for k in node.keywords
-                       if k.arg and not _URL_CONFIG_KEYS.match(k.arg)]
-    for value in values:
-        if isinstance(value, ast.Constant) and isinstance(value.value, str) and (
-                _ABSOLUTE_PATH.match(value.value)):
-            yield value
-
-
-def _is_config(node: ast.AST) -> bool:
-    return isinstance(node, ast.Attribute) and node.attr == "config"
-
-
-def _is_path_key(key: ast.AST) -> bool:
-    return not (isinstance(key, ast.Constant) and isinstance(key.value, str)
-                and _URL_CONFIG_KEYS.match(key.value))
-
-
-# --- dependencies and Python version ---------------------------------------------------------
-
-_NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
-
-
-def _requirement_name(requirement: str) -> str:
-    match = _NAME.match(requirement)
-    return re.sub(r"[-_.]+", "-", match.group(1)).lower() if match else ""
-
-
-_INCLUDE = re.compile(r"^(-r|--requirement|-c|--constraint)(?:\s*=\s*|\s+|(?<=^-[rc]))(\S.*)$")
-_EDITABLE = re.compile(r"^(-e|--editable)(?:\s*=\s*|\s+|(?<=^-e))(\S.*)$")
-_VCS_OR_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://|^(git|hg|svn|bzr)\+")
-
-
-@dataclass
-class _Requirements:
-    packages: list[str] = field(default_factory=list)
-    files: list[str] = field(default_factory=list)  # relative to the project root
-    needs_source: bool = False
-
-
-def _requirement_lines(text: str) -> Iterator[str]:
-    """Logical lines as pip reads them: continuations joined, comments dropped."""
-    pending = ""
-    for raw in text.splitlines():
-        if raw.endswith("\\"):
-            pending += raw[:-1]
-            continue
-        line = re.sub(r"(^|\s)#.*$", "", pending + raw).strip()
-        pending = ""
-        if line:
-            yield line
-    if pending.strip():
-        yield pending.strip()
-
-
-def _is_local_requirement(requirement: str) -> bool:
-    return requirement.startswith((".", "/", "file:")) or bool(
-        re.search(r"@\s*file:", requirement))
-
-
-def _read_requirements(root: Path, rel: str, found: _Requirements,
-                       warnings: list[ProjectWarning], *, constraints: bool = False) -> None:
-    if rel in found.files:
-        return
-    found.files.append(rel)
-    try:
-        text = (root / rel).read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return
-    for line in _requirement_lines(text):
-        if include := _INCLUDE.match(line):
-            option, name = include.groups()
-            included = os.path.normpath(os.path.join(os.path.dirname(rel), name.strip()))
-            included = included.replace(os.sep, "/")
-            if included.startswith("../") or os.path.isabs(included):
-                warnings.append(ProjectWarning(
-                    "requirements-outside",
-                    f"{line} is outside the project folder: the image cannot read it", rel))
-                continue
-            _read_requirements(root, included, found, warnings,
-                               constraints=constraints or option in ("-c", "--constraint"))
-        elif constraints:
-            continue  # a constraints file only pins versions; it asks for nothing
-        elif editable := _EDITABLE.match(line):
-            if not _VCS_OR_URL.match(editable.group(2)):
-                found.needs_source = True
-        elif line.startswith("-"):
-            continue  # --index-url and other options
-        elif _is_local_requirement(line):
-            found.needs_source = True
-        elif _requirement_name(line):
-            found.packages.append(line)
-
-
-def _requirements_dependencies(root: Path, kind: str, rel: str,
-                               warnings: list[ProjectWarning]) -> Dependencies:
-    found = _Requirements()
-    _read_requirements(root, rel, found, warnings)
-    return Dependencies(kind, rel, tuple(found.packages), tuple(found.files),
-                        found.needs_source)
-
-
-def _dependencies(root: Path, warnings: list[ProjectWarning]) -> Dependencies:
-    if (root / "requirements.txt").is_file():
-        return _requirements_dependencies(root, "requirements", "requirements.txt", warnings)
-    req_dir = root / "requirements"
-    if req_dir.is_dir():
-        files = sorted(p.name for p in req_dir.glob("*.txt") if p.is_file())
-        chosen = next((f for f in REQUIREMENTS_DIR_PREFERENCE if f in files), None) or next(
-            (f for f in files if not re.search(r"dev|test|lint|doc", f)), None)
-        if chosen:
-            return _requirements_dependencies(root, "requirements-dir",
-                                              f"requirements/{chosen}", warnings)
-    pyproject = _load_toml(root / "pyproject.toml", warnings)
-    if pyproject is not None and "dependencies" in pyproject.get("project", {}):
-        deps = pyproject["project"]["dependencies"]
-        return Dependencies("pyproject", "pyproject.toml", tuple(str(d) for d in deps),
-                            ("pyproject.toml",))
-    poetry = pyproject.get("tool", {}).get("poetry", {}) if pyproject is not None else {}
-    if isinstance(poetry.get("dependencies"), dict):
-        packages = poetry_requirements(poetry["dependencies"])
-        return Dependencies("poetry", "pyproject.toml", packages, ("pyproject.toml",),
-                            any(_is_local_requirement(p) for p in packages))
-    pipfile = _load_toml(root / "Pipfile", warnings)
-    if pipfile is not None:
-        packages = tuple(_pipfile_requirement(name, spec)
-                         for name, spec in pipfile.get("packages", {}).items())
-        return Dependencies("pipfile", "Pipfile", packages, ("Pipfile",),
-                            any(_is_local_requirement(p) for p in packages))
-    return Dependencies("none", None)
-
-
-def _has_build_system(root: Path) -> bool:
-    """Without a [build-system], ``pip install .`` guesses with setuptools' discovery, which
-    fails on a plain app folder ("Multiple top-level packages discovered": templates, static)."""
-    try:
-        data = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
-        return False
-    return isinstance(data.get("build-system"), dict)
-
-
-def _load_toml(path: Path, warnings: list[ProjectWarning]) -> dict | None:
-    if not path.is_file():
-        return None
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
-        warnings.append(ProjectWarning("bad-toml", f"cannot be parsed: {err}", path.name))
-    except OSError:
-        pass
-    return None
-
-
-def _pipfile_requirement(name: str, spec: object) -> str:
-    """A Pipfile [packages] entry as a pip requirement string."""
-    extras = ""
-    if isinstance(spec, dict):
-        if isinstance(spec.get("path"), str):  # {path = ".", editable = true}
-            path = spec["path"]
-            return path if path.startswith((".", "/")) else f"./{path}"
-        if isinstance(spec.get("extras"), list) and spec["extras"]:
-            extras = "[" + ",".join(str(e) for e in spec["extras"]) + "]"
-        for vcs in ("git", "hg", "svn", "bzr"):
-            if isinstance(spec.get(vcs), str):
-                url = spec[vcs] if spec[vcs].startswith(f"{vcs}+") else f"{vcs}+{spec[vcs]}"
-                ref = f"@{spec['ref']}" if isinstance(spec.get("ref"), str) else ""
-                return f"{name}{extras} @ {url}{ref}"
-        spec = spec.get("version", "*")
-    if not isinstance(spec, str) or spec.strip() in ("", "*"):
-        return f"{name}{extras}"
-    return f"{name}{extras}{spec.strip()}"
-
-
-def _python_version(root: Path) -> tuple[str | None, str | None]:
-    try:
-        text = (root / ".python-version").read_text(encoding="utf-8").strip()
-        match = re.match(r"(\d+)\.(\d+)", text)
-        if match:
-            return f"{match.group(1)}.{match.group(2)}", ".python-version"
-    except OSError:
-        pass
-    try:
-        pyproject = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
-        pyproject = {}
-    spec = pyproject.get("project", {}).get("requires-python")
-    source = "requires-python in pyproject.toml"
-    poetry_python = pyproject.get("tool", {}).get("poetry", {}).get("dependencies", {})
-    if not isinstance(spec, str) and isinstance(poetry_python, dict):
-        python = poetry_python.get("python")
-        spec = pep440_constraint(python) if isinstance(python, str) else None
-        source = "python in [tool.poetry.dependencies]"
-    if isinstance(spec, str):
-        ok = [v for v in SUPPORTED_PYTHONS if _satisfies(v, spec)]
-        # Only pin when the default does not fit: ">=3.9" keeps the default image.
-        if ok and "3.12" not in ok:
-            return ok[0], source
-    return None, None
-
-
-def _version_tuple(text: str) -> tuple[int, ...]:
-    return tuple(int(p) for p in re.findall(r"\d+", text)[:3])
-
-
-def _satisfies(version: str, spec: str) -> bool:
-    """Whether the image for ``version`` ("3.11": the series' latest patch release) fits
-    ``spec``. A small PEP 440 subset: enough for requires-python."""
-    have = _version_tuple(version)[:2]
-    for clause in spec.split(","):
-        match = re.match(r"\s*(~=|==|!=|>=|<=|>|<)\s*([\d.*]+)", clause)
-        if not match:
-            continue
-        op, raw = match.groups()
-        want = _version_tuple(raw.replace("*", ""))
-        if not want:
-            continue
-        if len(want) > 2:
-            # A patch-level bound ("<3.12,>=3.11.4"): the 3.11 image ships 3.11's latest
-            # patch, so compare the series only.
-            series = want[:2]
-            ok = {"==": have == series, "~=": have == series, ">=": have >= series,
-                  ">": have >= series, "<=": have <= series, "!=": True,
-                  "<": have <= series if want[2] > 0 else have < series}[op]
-            if not ok:
-                return False
-            continue
-        n = len(want)
-        head = have[:n] + (0,) * max(0, n - len(have))
-        if op == "==" and head != want and not (raw.endswith("*") and have[:n] == want):
-            return False
-        if op == "!=" and head == want:
-            return False
-        if op == ">=" and head < want:
-            return False
-        if op == ">" and head <= want:
-            return False
-        if op == "<=" and head > want:
-            return False
-        if op == "<" and head >= want:
-            return False
-        if op == "~=" and (head < want or have[: n - 1] != want[: n - 1]):
-            return False
-    return True
-
-
-def _unique(warnings: list[ProjectWarning]) -> list[ProjectWarning]:
-    seen: set[tuple[str, str | None, int | None]] = set()
-    result = []
-    for warning in warnings:
-        key = (warning.code, warning.file, warning.line)
-        if key not in seen:
-            seen.add(key)
-            result.append(warning)
-    return result

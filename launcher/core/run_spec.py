@@ -30,6 +30,9 @@ class Mount:
     target: str  # where it appears in the container
     kind: MountKind = MountKind.VOLUME
     read_only: bool = False
+    # A fresh volume takes the files and the owner of the image's folder at ``target``
+    # (Docker's copy-up). False mounts it as it is (its owner given once, at creation).
+    copy_image_content: bool = True
 
 
 @dataclass(frozen=True)
@@ -37,7 +40,8 @@ class RunSpec:
     """How to start one container from the project's image.
 
     ``host_port`` 0 lets the engine pick a free port; None publishes nothing (a command
-    container). ``command`` None runs the image's own CMD; ``user`` None its own USER."""
+    container). ``command`` None runs the image's own CMD; ``entrypoint`` None its own
+    ENTRYPOINT; ``user`` None its own USER."""
 
     host_port: int | None = 0
     container_port: int | None = 5000
@@ -45,6 +49,9 @@ class RunSpec:
     environment: Mapping[str, str] = field(default_factory=dict)
     mounts: tuple[Mount, ...] = ()
     command: tuple[str, ...] | None = None
+    # None: the image's own ENTRYPOINT. A one-off command sets it, so an image whose
+    # ENTRYPOINT script starts the server runs the command instead of the server.
+    entrypoint: tuple[str, ...] | None = None
     user: str | None = None
     role: ContainerRole = ContainerRole.APP
     interactive: bool = False  # keep stdin open (a command the user types into)

@@ -80,6 +80,10 @@ class Settings:
     # here never changes the docker CLI's current context.
     engine: str | None = None
     recent_projects: list[str] = field(default_factory=list)
+    # Each project's last host port, so its URL stays the same from one run to the next.
+    project_ports: dict[str, int] = field(default_factory=dict)
+    # Per project folder: the flask commands run before its app starts ("db upgrade").
+    before_start: dict[str, list[str]] = field(default_factory=dict)
     # What ``load`` could not use, for the CLI and the window to say; never saved.
     load_problems: list[str] = field(default_factory=list, repr=False, compare=False)
 
@@ -118,7 +122,7 @@ class Settings:
             raw = json.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             return cls()
-        except (OSError, ValueError) as err:
+        except (OSError, ValueError, RecursionError) as err:  # RecursionError: nested too deep
             return cls(load_problems=[f"{path} cannot be read ({err}); using the defaults",
                                       *_keep_a_copy(path)])
         if not isinstance(raw, dict):
@@ -201,7 +205,24 @@ def _check_recent_projects(value: object) -> str | None:
     return "not a list of folders"
 
 
-_CHECKS = {"base_image": _check_base_image, "bind_address": _check_bind_address,
+def _check_project_ports(value: object) -> str | None:
+    if isinstance(value, dict) and all(
+            isinstance(port, int) and not isinstance(port, bool) and 0 < port < 65536
+            for port in value.values()):
+        return None
+    return "not a map of folders to port numbers"
+
+
+def _check_before_start(value: object) -> str | None:
+    if isinstance(value, dict) and all(
+            isinstance(k, str) and isinstance(v, list) and all(isinstance(c, str) for c in v)
+            for k, v in value.items()):
+        return None
+    return "not a list of commands per project folder"
+
+
+_CHECKS = {"before_start": _check_before_start, "project_ports": _check_project_ports,
+           "base_image": _check_base_image, "bind_address": _check_bind_address,
            "readiness_timeout_s": _check_readiness_timeout,
            "include_secrets": _check_include_secrets, "recent_projects": _check_recent_projects,
            "engine": _check_engine}

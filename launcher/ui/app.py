@@ -41,6 +41,7 @@ def run_app(argv: list[str]) -> int:
     app = QApplication(qt_args)
     app.setApplicationName("flask-launcher")
     app.setApplicationDisplayName("Flask Launcher")
+    app.setDesktopFileName("flask-launcher")  # the menu entry install-shortcut writes
     from launcher.ui.main_window import MainWindow
 
     window = MainWindow()

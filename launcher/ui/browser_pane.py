@@ -1,5 +1,10 @@
 """A preview of the user's own Flask app: one origin, no general browsing.
 
+What the page may do is decided in `browser_guard` and applied by the page (`app_page`):
+another site opens in the system browser only after the user's click and Open in the bar
+that names it; other services of this computer are out of reach; dialogs are a few lines in
+the strip above the page, never boxes over the window.
+
 QtWebEngine starts a Chromium, which costs time and memory. It is imported, and the view
 made, only when the app is about to be shown (`BrowserPane.prepare`, called when a build
 starts) or is shown (`BrowserPane.load`), so a window that never runs an app never pays for
@@ -8,7 +13,6 @@ it, and the first page of one that does is not held up by Chromium starting.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -25,24 +29,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from launcher.ui.app_page import app_page_class
+from launcher.ui.browser_guard import WEB_SCHEMES, origin_of, request_guard_class, same_origin
+from launcher.ui.page_bars import LinkOfferBar, PageStrip
+
 if TYPE_CHECKING:
-    from PySide6.QtWebEngineCore import QWebEnginePage, QWebEngineProfile
+    from PySide6.QtWebEngineCore import QWebEngineLoadingInfo, QWebEnginePage, QWebEngineProfile
     from PySide6.QtWebEngineWidgets import QWebEngineView
 
 PLACEHOLDER_TEXT = "The app appears here once it answers."
 BLANK_URL = QUrl("about:blank")
-WEB_SCHEMES = ("http", "https")
-_DEFAULT_PORTS = {"http": 80, "https": 443}
-
-
-def origin_of(url: QUrl) -> tuple[str, str, int]:
-    """Scheme, host and port of `url`, the port filled in for http and https."""
-    scheme = url.scheme().lower()
-    return scheme, url.host().lower(), url.port(_DEFAULT_PORTS.get(scheme, -1))
-
-
-def same_origin(url: QUrl, other: QUrl) -> bool:
-    return url.isValid() and other.isValid() and origin_of(url) == origin_of(other)
 
 
 def is_blank(url: QUrl) -> bool:
@@ -50,60 +46,9 @@ def is_blank(url: QUrl) -> bool:
     return url.isEmpty() or url == BLANK_URL
 
 
-@functools.cache
-def app_page_class() -> type[QWebEnginePage]:
-    """The QWebEnginePage subclass of the preview, defined on first use (lazy import)."""
-    from PySide6.QtWebEngineCore import QWebEngineNewWindowRequest, QWebEnginePage
-
-    class AppPage(QWebEnginePage):
-        """A page that stays on the app's origin; links elsewhere go to the system browser.
-
-        Signals:
-            external_link_requested: the page wanted to leave the app for this http(s)
-                URL and was refused; the pane opens it in the system browser.
-                arg: the QUrl.
-        """
-
-        external_link_requested = Signal(QUrl)
-
-        def __init__(self, profile: QWebEngineProfile, parent: QObject | None = None) -> None:
-            super().__init__(profile, parent)
-            self.app_origin: QUrl | None = None
-            self.newWindowRequested.connect(self._on_new_window_requested)
-
-        def is_app_url(self, url: QUrl) -> bool:
-            return self.app_origin is not None and same_origin(url, self.app_origin)
-
-        def acceptNavigationRequest(self, url: QUrl,
-                                    navigation_type: QWebEnginePage.NavigationType,
-                                    is_main_frame: bool) -> bool:
-            if not is_main_frame:
-                # Frames inside the app's pages may embed other sites, but not local files.
-                return url.scheme().lower() != "file"
-            if self.is_app_url(url) or is_blank(url):
-                return True
-            self._hand_out(url)
-            return False
-
-        def _on_new_window_requested(self, request: QWebEngineNewWindowRequest) -> None:
-            # target=_blank and window.open: the preview has no second window, so a page of
-            # the app opens here and anything else in the system browser.
-            url = request.requestedUrl()
-            if self.is_app_url(url):
-                self.load(url)
-            else:
-                self._hand_out(url)
-
-        def _hand_out(self, url: QUrl) -> None:
-            # Only web links: file: and other schemes are refused without a word.
-            if url.scheme().lower() in WEB_SCHEMES:
-                self.external_link_requested.emit(url)
-
-    return AppPage
-
-
-def _make_profile(parent: QObject) -> QWebEngineProfile:
-    """An off-the-record profile: no cookies, cache or storage outlive the pane."""
+def _make_profile(parent: QObject) -> tuple[QWebEngineProfile, Any]:
+    """An off-the-record profile of the pane's own (the interceptor acts on no other page):
+    no cookies, cache or storage outlive the pane."""
     from PySide6.QtWebEngineCore import QWebEngineProfile, QWebEngineSettings
 
     profile = QWebEngineProfile(parent)  # no storage name: off the record
@@ -112,15 +57,22 @@ def _make_profile(parent: QObject) -> QWebEngineProfile:
     settings.setAttribute(attribute.LocalContentCanAccessFileUrls, False)
     settings.setAttribute(attribute.LocalContentCanAccessRemoteUrls, False)
     settings.setAttribute(attribute.PluginsEnabled, False)
-    return profile
+    guard = request_guard_class()(profile)
+    profile.setUrlRequestInterceptor(guard)
+    return profile, guard
 
 
 class BrowserPane(QWidget):
     """Shows the running app's pages, and only them.
 
     Until `load` is called the pane shows a placeholder; QtWebEngine is not even imported
-    before then. Links that leave the app's origin (scheme, host and port of the last
-    `load` URL) open in the system browser instead; file: and other links are refused.
+    before then. A link that leaves the app's origin (scheme, host and port of the last
+    `load` URL) is offered in `link_bar` once the user clicked it, and opens in the system
+    browser on Open; file: and other links are refused. The page's dialogs and what the
+    pane refused show in `page_strip`.
+
+    `open_url` opens a URL in the system browser (QDesktopServices.openUrl unless given:
+    tests record the calls instead); it is the `url_opener` attribute.
 
     Signals:
         load_finished: a page of the app finished loading.
@@ -130,14 +82,18 @@ class BrowserPane(QWidget):
 
     load_finished = Signal(bool, str)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None,
+                 open_url: Callable[[QUrl], object] | None = None) -> None:
         super().__init__(parent)
+        self.url_opener: Callable[[QUrl], object] = open_url or QDesktopServices.openUrl
         self._origin: QUrl | None = None
         self._showing_app = False
         self._profile: QWebEngineProfile | None = None
+        self._guard: Any = None  # the profile's RequestGuard (browser_guard)
         self._view: QWebEngineView | None = None
         self._page: QWebEnginePage | None = None
         self._preparing = False
+        self._app_loading = False  # a load of an app's page started, its end not yet told
 
         self.back_button = self._tool_button(QStyle.StandardPixmap.SP_ArrowBack, "Back")
         self.forward_button = self._tool_button(QStyle.StandardPixmap.SP_ArrowForward,
@@ -153,6 +109,8 @@ class BrowserPane(QWidget):
         self.message_label = QLabel()
         self.message_label.setWordWrap(True)
         self.message_label.setVisible(False)
+        self.link_bar = LinkOfferBar()
+        self.page_strip = PageStrip()
         self.placeholder = QLabel(PLACEHOLDER_TEXT)
         self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.placeholder.setWordWrap(True)
@@ -179,6 +137,8 @@ class BrowserPane(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(navigation)
         layout.addWidget(self.message_label)
+        layout.addWidget(self.link_bar)
+        layout.addWidget(self.page_strip)
         layout.addWidget(self.stack, 1)
 
     def _connect_signals(self) -> None:
@@ -187,6 +147,7 @@ class BrowserPane(QWidget):
         self.reload_button.clicked.connect(self._reload)
         self.address_bar.returnPressed.connect(self._on_address_entered)
         self.open_external_button.clicked.connect(self._open_current_page_externally)
+        self.link_bar.open_requested.connect(self.open_external)
 
     # -- what the window calls ------------------------------------------------------------
 
@@ -226,7 +187,7 @@ class BrowserPane(QWidget):
         page = self._app_page()
         origin_changed = self._origin is None or not same_origin(qurl, self._origin)
         self._origin = qurl
-        page.app_origin = qurl
+        self._guard_app(qurl)
         if origin_changed:
             # Pages of an earlier app (another port) are not this app's history.
             page.history().clear()
@@ -243,7 +204,7 @@ class BrowserPane(QWidget):
         if self._view is not None:
             self._view.stop()
             page = self._app_page()
-            page.app_origin = None
+            self._guard_app(None)
             # Leave the dead app's page, so that its scripts stop knocking at the port.
             page.load(BLANK_URL)
             page.history().clear()
@@ -259,8 +220,8 @@ class BrowserPane(QWidget):
             self._page.toPlainText(callback)
 
     def open_external(self, url: QUrl) -> None:
-        """Open `url` in the system browser (tests replace this method)."""
-        QDesktopServices.openUrl(url)
+        """Open `url` in the system browser, through `url_opener`."""
+        self.url_opener(url)
 
     # -- what tests and the window may look at --------------------------------------------
 
@@ -293,13 +254,15 @@ class BrowserPane(QWidget):
 
         # The profile is a child of the pane made after the stack, so on destruction the
         # view and its page go first, as QtWebEngine requires.
-        self._profile = _make_profile(self)
+        self._profile, self._guard = _make_profile(self)
         view = QWebEngineView()
-        page = app_page_class()(self._profile, view)
+        page = app_page_class()(self._profile, self.page_strip, view)
         view.setPage(page)
-        page.external_link_requested.connect(self._on_external_link_requested)
+        page.gestures.watch(view)
+        page.link_offered.connect(self.link_bar.offer)
+        self._guard.blocked.connect(page.note_blocked_request)
         view.urlChanged.connect(self._on_url_changed)
-        view.loadFinished.connect(self._on_load_finished)
+        page.loadingChanged.connect(self._on_loading_changed)
         self.stack.addWidget(view)
         self._view = view
         self._page = page
@@ -310,31 +273,59 @@ class BrowserPane(QWidget):
         assert self._page is not None
         return self._page
 
+    def _guard_app(self, url: QUrl | None) -> None:
+        """Make `url`'s origin the app's (None: no app) for the page and the profile's
+        request guard; what the last page offered, said or asked goes."""
+        self._guard.set_app_origin(url)
+        page = self._app_page()
+        page.app_origin = url
+        page.addresses = self._guard.addresses()
+        page.gestures.forget()
+        self.link_bar.withdraw()
+        self.page_strip.clear()
+
     def _on_url_changed(self, url: QUrl) -> None:
         if self._showing_app and not is_blank(url):
             self.address_bar.setText(url.toString())
         self._update_navigation()
 
-    def _on_load_finished(self, ok: bool) -> None:
+    def _on_loading_changed(self, info: QWebEngineLoadingInfo) -> None:
+        """One `load_finished` per load of an app's page. A navigation the pane refuses
+        (to another site) ends as "stopped" and takes the place of the end of the load it
+        interrupted (a page that leaves from its onload, say): that page stays, loaded."""
+        from PySide6.QtWebEngineCore import QWebEngineLoadingInfo
+
+        status = QWebEngineLoadingInfo.LoadStatus
+        page = self._app_page()
+        if info.status() == status.LoadStartedStatus:
+            self._app_loading = self._app_loading or page.is_app_url(info.url())
+            return
         self._update_navigation()
+        pending, self._app_loading = self._app_loading, False
+        if info.status() == status.LoadStoppedStatus:
+            if page.is_app_url(info.url()) or not pending:
+                return  # stopped by the pane (clear, a new load), or nothing of the app's
+            ok = True
+        else:
+            ok = info.status() == status.LoadSucceededStatus
         url = self.url()
         if self._showing_app and not is_blank(url):
             self.load_finished.emit(ok, url.toString())
 
-    def _on_external_link_requested(self, url: QUrl) -> None:
-        self.open_external(url)
-
     # -- navigation -----------------------------------------------------------------------
 
     def _go_back(self) -> None:
+        self.page_strip.cancel_question()  # the page waiting for an answer is left
         if self._view is not None:
             self._view.back()
 
     def _go_forward(self) -> None:
+        self.page_strip.cancel_question()
         if self._view is not None:
             self._view.forward()
 
     def _reload(self) -> None:
+        self.page_strip.cancel_question()
         if self._view is not None:
             self._view.reload()
 

@@ -35,8 +35,9 @@ class BuildPane(QWidget):
         layout.addWidget(self.failure)
         layout.addWidget(self.output, 1)
 
-    def start(self) -> None:
-        self.output.clear()
+    def start(self, title: str = "Build and Run") -> None:
+        """A new run: its output follows the earlier runs' under a separator line."""
+        self.output.append_line(f"\x1b[1m──── {title} ────\x1b[0m")
         self.failure.setVisible(False)
         self.progress.setRange(0, 0)  # busy until the first step tells us n
         self.progress.setFormat("Sending build context…")

@@ -1,15 +1,14 @@
-"""Icons from resources/ (SVG), loaded once."""
+"""Icons from launcher/resources (SVG), loaded once."""
 
 from __future__ import annotations
 
 from functools import cache
-from pathlib import Path
 
 from PySide6.QtGui import QIcon
 
-RESOURCES = Path(__file__).resolve().parent.parent / "resources"
+from launcher.core.package_files import resource_path
 
 
 @cache
 def icon(name: str) -> QIcon:
-    return QIcon(str(RESOURCES / f"{name}.svg"))
+    return QIcon(str(resource_path(f"{name}.svg")))

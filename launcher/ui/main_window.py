@@ -1,6 +1,7 @@
-"""The main window: project, Dockerfile editor, Build and Run, logs, browser, images.
+"""The main window: a sidebar of projects, a view per project, the start page and the
+launcher's images, one engine connection for all of them.
 
-It composes the panes and wires them to the ProjectSession; it never calls the engine.
+It composes the views and wires them to their sessions; it never calls the engine.
 """
 
 from __future__ import annotations
@@ -8,8 +9,8 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QUrl
-from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtCore import QByteArray, QSettings, Qt, QUrl, Signal
+from PySide6.QtGui import QCloseEvent, QDesktopServices, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QFileDialog,
     QFrame,
@@ -18,34 +19,31 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMenu,
     QPushButton,
-    QSizePolicy,
-    QSpinBox,
     QSplitter,
-    QTabWidget,
-    QToolBar,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from launcher.core.dockerfile import render_dockerfile, save_dockerfile
-from launcher.core.errors import BuildFailed
-from launcher.core.events import LogLine, PruneReport
+from launcher.core.events import PruneReport
 from launcher.core.format import human_size
 from launcher.core.launch import ResolvedProject
-from launcher.core.settings import Settings, config_dir
-from launcher.ui.browser_pane import BrowserPane
-from launcher.ui.build_pane import BuildPane
+from launcher.core.session_state import SessionState
+from launcher.core.settings import Settings, config_dir, write_settings_file
 from launcher.ui.dialogs import Dialogs
-from launcher.ui.dockerfile_editor import DockerfileEditor
+from launcher.ui.engine_connection import EngineConnection
 from launcher.ui.icons import icon
 from launcher.ui.images_pane import ImagesPane
-from launcher.ui.log_view import LogView
-from launcher.ui.project_pane import ProjectPane
-from launcher.ui.project_session import AppState, ProjectSession
+from launcher.ui.project_list import ProjectList
+from launcher.ui.project_session import ProjectSession
+from launcher.ui.project_view import ProjectView
 from launcher.ui.settings_dialog import SettingsDialog
+from launcher.ui.start_page import StartPage
+from launcher.ui.window_actions import WindowActions
+from launcher.ui.workspace import Workspace
 
 DEFAULT_SIZE = (1440, 900)
-TAB_BUILD, TAB_LOGS, TAB_IMAGES = 0, 1, 2
 
 
 class EngineBanner(QFrame):
@@ -54,7 +52,8 @@ class EngineBanner(QFrame):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setStyleSheet(
-            "EngineBanner { background: #fff4e5; border-bottom: 1px solid #f0c36d; }")
+            "EngineBanner { background: #fff4e5; border-bottom: 1px solid #f0c36d; }"
+            "EngineBanner QLabel { color: #3d2a00; }")
         self.text = QLabel()
         self.text.setWordWrap(True)
         self.retry = QPushButton("Retry")
@@ -65,59 +64,76 @@ class EngineBanner(QFrame):
 
 
 class MainWindow(QMainWindow):
+    """Signals:
+        project_opened(object): a project's detection finished (a ResolvedProject).
+        project_failed(str): a folder could not be opened, and why.
+    """
+
+    project_opened = Signal(object)
+    project_failed = Signal(str)
+
     def __init__(self, settings: Settings | None = None, dialogs: Dialogs | None = None) -> None:
         super().__init__()
         self.settings = settings or Settings.load()
         self.dialogs = dialogs or Dialogs(self)
-        self.session = ProjectSession(self.settings, self)
+        self.connection = EngineConnection(self.settings.scope, self)
+        self.workspace = Workspace(self.connection, self.settings, self)
+        self.current: Path | None = None
+        self._settings_saves = [0]  # how many saves were asked for: the newest one writes
         self._closing = False
         self.setWindowTitle("Flask Launcher")
         self.setWindowIcon(icon("app"))
         self.setAcceptDrops(True)
         self.resize(*DEFAULT_SIZE)
-        self._build_panes()
-        self._build_actions()
+        self._build_layout()
+        self.settings_dialog: SettingsDialog | None = None
+        self.actions_ = WindowActions(self)
+        a = self.actions_
+        self.open_action, self.run_action, self.cancel_action = (
+            a.open_action, a.run_action, a.cancel_action)
+        self.stop_action, self.restart_action, self.settings_action = (
+            a.stop_action, a.restart_action, a.settings_action)
+        self.port = a.port
         self._build_status_bar()
-        self._connect_session()
+        self._connect()
         self._restore_geometry()
-        self._update_actions()
+        self.start_page.show_recent(self.settings.recent_projects)
+        self._show_current()
         if self.settings.load_problems:
             self.statusBar().showMessage("Settings: " + "; ".join(self.settings.load_problems),
                                          30_000)
-        self.session.connect_engine()
+        self.connection.connect_engine()
 
-    # --- construction -------------------------------------------------------------------------
+    # --- construction ---------------------------------------------------------------------------
 
-    def _build_panes(self) -> None:
-        self.project_pane = ProjectPane()
-        self.editor = DockerfileEditor()
-        self.build_pane = BuildPane()
-        self.logs = LogView()
-        self.images = ImagesPane(self.dialogs.confirm)
-        self.browser = BrowserPane()
+    def _build_layout(self) -> None:
         self.banner = EngineBanner()
         self.banner.setVisible(False)
+        self.start_page = StartPage()
+        self.images = ImagesPane(self.dialogs.confirm)
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.start_page)
+        self.stack.addWidget(self.images)
 
-        left = QSplitter(Qt.Orientation.Vertical)
-        left.addWidget(self.project_pane)
-        left.addWidget(self.editor)
-        left.setStretchFactor(1, 1)
-        left.setSizes([220, 680])
-
-        self.tabs = QTabWidget()
-        self.tabs.addTab(self.build_pane, "Build")
-        self.tabs.addTab(self.logs, "Logs")
-        self.tabs.addTab(self.images, icon("images"), "Images")
-        right = QSplitter(Qt.Orientation.Vertical)
-        right.addWidget(self.browser)
-        right.addWidget(self.tabs)
-        right.setSizes([520, 380])
+        self.project_list = ProjectList()
+        self.home_button = QPushButton(icon("open"), "Start page")
+        self.images_button = QPushButton(icon("images"), "Images")
+        sidebar = QWidget()
+        sidebar.setObjectName("sidebar")
+        side = QVBoxLayout(sidebar)
+        side.setContentsMargins(6, 6, 0, 6)
+        title = QLabel("Projects")
+        title.setStyleSheet("font-weight: 600;")
+        side.addWidget(title)
+        side.addWidget(self.project_list, 1)
+        side.addWidget(self.home_button)
+        side.addWidget(self.images_button)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.addWidget(left)
-        self.splitter.addWidget(right)
-        self.splitter.setSizes([560, 880])
-
+        self.splitter.addWidget(sidebar)
+        self.splitter.addWidget(self.stack)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([240, 1200])
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -126,137 +142,91 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.splitter, 1)
         self.setCentralWidget(central)
 
-    def _build_actions(self) -> None:
-        toolbar = QToolBar("Main")
-        toolbar.setObjectName("main-toolbar")
-        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        self.addToolBar(toolbar)
-
-        self.open_action = QAction(icon("open"), "Open…", self)
-        self.open_action.setShortcut(QKeySequence.StandardKey.Open)
-        self.open_action.triggered.connect(self.choose_folder)
-        self.recent_menu = QMenu("Recent projects", self)
-        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
-        self.open_action.setMenu(self.recent_menu)
-
-        self.run_action = QAction(icon("run"), "Build and Run", self)
-        self.run_action.setShortcuts([QKeySequence("Ctrl+R"), QKeySequence("F5")])
-        self.run_action.triggered.connect(self.build_and_run)
-        self.cancel_action = QAction(icon("cancel"), "Cancel", self)
-        self.cancel_action.setShortcut(QKeySequence("Escape"))
-        self.cancel_action.triggered.connect(self.session.cancel)
-        self.stop_action = QAction(icon("stop"), "Stop", self)
-        self.stop_action.setShortcuts([QKeySequence("Shift+F5"), QKeySequence("Ctrl+.")])
-        self.stop_action.triggered.connect(self.session.stop)
-        self.restart_action = QAction(icon("restart"), "Restart", self)
-        self.restart_action.setShortcut(QKeySequence("Ctrl+Shift+R"))
-        self.restart_action.triggered.connect(self.session.restart)
-
-        self.settings_action = QAction(icon("settings"), "Settings…", self)
-        self.settings_action.setShortcut(QKeySequence.StandardKey.Preferences)
-        self.settings_action.triggered.connect(self.show_settings)
-        self.settings_dialog: SettingsDialog | None = None
-
-        self.port = QSpinBox()
-        self.port.setRange(1, 65535)
-        self.port.setValue(5000)
-
-        toolbar.addAction(self.open_action)
-        toolbar.addSeparator()
-        for action in (self.run_action, self.cancel_action, self.stop_action,
-                       self.restart_action):
-            toolbar.addAction(action)
-        toolbar.addSeparator()
-        toolbar.addWidget(QLabel(" Port "))
-        toolbar.addWidget(self.port)
-        spacer = QWidget()
-        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-        toolbar.addWidget(spacer)
-        toolbar.addAction(self.settings_action)
-
-        self.editor.save_requested.connect(self.save_dockerfile)
-        self.editor.regenerate_requested.connect(self.regenerate_dockerfile)
-        self.editor.modified_changed.connect(lambda _: self._update_title())
-        self.banner.retry.clicked.connect(self.session.connect_engine)
-        self.images.refresh_requested.connect(self.session.list_images)
-        self.images.remove_requested.connect(self.session.prune_images)
-        self.images.clear_requested.connect(lambda _: self.session.prune_images(None))
-
     def _build_status_bar(self) -> None:
         self.engine_label = QLabel("Connecting to Docker…")
         self.state_label = QLabel("No project")
         self.exposure_label = QLabel()
         self.exposure_label.setStyleSheet("color: #8a4b00; font-weight: bold;")
-        self._show_publishing()
+        self.exposure_label.setVisible(False)
         self.statusBar().addPermanentWidget(self.exposure_label)
         self.statusBar().addPermanentWidget(self.state_label)
         self.statusBar().addPermanentWidget(self.engine_label)
 
-    def _connect_session(self) -> None:
-        s = self.session
-        s.engine_changed.connect(self._on_engine_changed)
-        s.project_opened.connect(self._on_project_opened)
-        s.project_failed.connect(self._on_project_failed)
-        s.state_changed.connect(self._on_state_changed)
-        s.build_started.connect(self._on_build_started)
-        s.build_step.connect(self.build_pane.show_step)
-        s.build_output.connect(self.build_pane.show_line)
-        s.build_failed.connect(self._on_build_failed)
-        s.app_ready.connect(self._on_app_ready)
-        s.log_lines.connect(self._on_log_lines)
-        s.images_listed.connect(self.images.show_images)
-        s.images_pruned.connect(self._on_images_pruned)
-        s.message.connect(lambda text: self.statusBar().showMessage(text, 15_000))
-        s.busy_changed.connect(lambda _: self._update_actions())
-        s.launch_failed.connect(self.browser.show_message)
+    def _connect(self) -> None:
+        c = self.connection
+        c.engine_changed.connect(self._on_engine_changed)
+        c.images_listed.connect(self.images.show_images)
+        c.images_pruned.connect(self._on_images_pruned)
+        c.message.connect(self.show_status)
+        self.banner.retry.clicked.connect(c.connect_engine)
+        self.images.refresh_requested.connect(c.list_images)
+        self.images.remove_requested.connect(c.prune_images)
+        self.images.clear_requested.connect(lambda _: c.prune_images(None))
+        self.start_page.open_requested.connect(self.choose_folder)
+        self.start_page.project_chosen.connect(self.open_project)
+        self.project_list.project_selected.connect(self.show_project)
+        self.project_list.start_requested.connect(
+            self._start_project)
+        self.project_list.stop_requested.connect(self._stop_project)
+        self.project_list.open_requested.connect(self.open_in_browser)
+        self.project_list.close_requested.connect(self.close_project)
+        self.workspace.project_added.connect(self._on_project_added)
+        self.workspace.project_opened.connect(self._on_project_opened)
+        self.workspace.project_failed.connect(self._on_project_failed)
+        self.home_button.clicked.connect(self.show_start_page)
+        self.images_button.clicked.connect(self.show_images)
 
-    def _show_publishing(self) -> None:
-        warning = self.settings.exposure_warning()
-        # Short in the status bar, whole in the tooltip (and in the Settings dialog).
-        self.exposure_label.setText(
-            f"⚠ Published on {self.settings.bind_address}: other machines can open the app"
-            if warning else "")
-        self.exposure_label.setToolTip(f"⚠ {warning}" if warning else "")
-        self.exposure_label.setVisible(warning is not None)
-        self.port.setToolTip(f"Host port on {self.settings.bind_address} "
-                             "(the next free one is used if taken)")
+    # --- the current project --------------------------------------------------------------------
 
-    # --- settings -----------------------------------------------------------------------------
+    @property
+    def sessions(self) -> dict[Path, ProjectSession]:
+        return self.workspace.sessions
 
-    def show_settings(self) -> None:
-        """The settings dialog, window-modal; OK applies and saves what it shows."""
-        dialog = SettingsDialog(self.settings, self)
-        dialog.accepted.connect(lambda: self.apply_settings(dialog.edited()))
-        dialog.finished.connect(dialog.deleteLater)
-        self.settings_dialog = dialog
-        dialog.open()
+    @property
+    def views(self) -> dict[Path, ProjectView]:
+        return self.workspace.views
 
-    def apply_settings(self, edited: Settings) -> None:
-        """Take ``edited`` as the settings from now on: saved, shown in the status bar, and
-        a generated Dockerfile the user has not edited starts from the new base image."""
-        generated_before = self._generated_dockerfile()
-        for name in ("base_image", "bind_address", "readiness_timeout_s", "include_secrets"):
-            setattr(self.settings, name, getattr(edited, name))
-        self.settings.load_problems = []  # what the file got wrong is what was just replaced
-        self.session.save_settings()
-        self._show_publishing()
-        generated = self._generated_dockerfile()
-        if (generated is not None and generated != generated_before
-                and self.editor.is_generated() and not self.editor.is_modified()):
-            self.editor.set_document(generated, path=None, generated=True)
-        self.statusBar().showMessage("Settings saved; they apply from the next Build and Run",
-                                     10_000)
+    @property
+    def session(self) -> ProjectSession | None:
+        return self.sessions.get(self.current) if self.current is not None else None
 
-    def _generated_dockerfile(self) -> str | None:
-        """What Dockerfile.template gives for the open project with the settings as they are;
-        None without a detected Flask app."""
-        resolved = self.session.project
-        if resolved is None or resolved.project is None:
-            return None
-        return render_dockerfile(resolved.project, self.settings.effective_base_image(
-            resolved.project.python_version))
+    @property
+    def view(self) -> ProjectView | None:
+        return self.views.get(self.current) if self.current is not None else None
 
-    # --- project ------------------------------------------------------------------------------
+    # The current project's panes, by the names the window always had.
+    editor = property(lambda self: self.view.editor if self.view else None)
+    build_pane = property(lambda self: self.view.build_pane if self.view else None)
+    logs = property(lambda self: self.view.logs if self.view else None)
+    browser = property(lambda self: self.view.browser if self.view else None)
+    project_pane = property(lambda self: self.view.project_pane if self.view else None)
+    tabs = property(lambda self: self.view.tabs if self.view else None)
+
+    def show_project(self, root: Path) -> None:
+        if root not in self.views:
+            return
+        self.current = root
+        self.project_list.select(root)
+        self._show_current()
+
+    def show_start_page(self) -> None:
+        self.current = None
+        self.project_list.clearSelection()
+        self.start_page.show_recent(self.settings.recent_projects)
+        self._show_current()
+
+    def show_images(self) -> None:
+        self.stack.setCurrentWidget(self.images)
+        self.connection.list_images()
+
+    def _show_current(self) -> None:
+        view = self.view
+        self.stack.setCurrentWidget(view if view is not None else self.start_page)
+        self._update_title()
+        self._update_status()
+        self.actions_.update()
+
+    # --- projects -------------------------------------------------------------------------------
 
     def choose_folder(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Open a Flask project folder")
@@ -264,131 +234,200 @@ class MainWindow(QMainWindow):
             self.open_project(Path(folder))
 
     def open_project(self, path: Path) -> None:
-        if not self._may_discard_edits():
+        """Open the folder in a view of its own, or show it again if it is open."""
+        root = Path(path).expanduser().resolve()
+        self.statusBar().showMessage(f"Opening {root}…")
+        self.workspace.open(root)
+
+    def _on_project_added(self, root: Path) -> None:
+        session, view = self.workspace.sessions[root], self.workspace.views[root]
+        self.stack.addWidget(view)
+        self.project_list.add_project(root)
+        # Methods, not lambdas naming the window: Qt drops these when either side goes.
+        session.state_changed.connect(self._on_session_state)
+        session.message.connect(self.show_status)
+        view.editor.modified_changed.connect(self._update_title)
+        view.editor.save_requested.connect(self.save_dockerfile)
+        view.editor.regenerate_requested.connect(self.regenerate_dockerfile)
+        if self.current is None and self.stack.currentWidget() is self.start_page and (
+                not self.settings.recent_projects):
+            self.show_project(root)
+
+    def _on_project_opened(self, root: Path, resolved: ResolvedProject, show: bool) -> None:
+        if not show:
             return
-        self.statusBar().showMessage(f"Opening {path}…")
-        self.session.open_project(Path(path))
+        self.settings.remember_project(root)
+        self.save_settings()
+        self.show_project(root)
+        self.statusBar().showMessage(f"Opened {root}", 5000)
+        self.project_opened.emit(resolved)
 
-    def _fill_recent_menu(self) -> None:
-        self.recent_menu.clear()
-        for entry in self.settings.recent_projects:
-            action = self.recent_menu.addAction(entry)
-            action.triggered.connect(lambda _=False, p=entry: self.open_project(Path(p)))
-        if not self.settings.recent_projects:
-            self.recent_menu.addAction("No recent projects").setEnabled(False)
+    def _on_project_failed(self, root: Path, message: str) -> None:
+        shown = f"; still showing {self.current.name}" if self.current else ""
+        self.statusBar().showMessage(f"Cannot open {root}: {message}{shown}", 30_000)
+        self.project_failed.emit(message)
 
-    def _on_project_opened(self, resolved: ResolvedProject) -> None:
-        self.project_pane.show_project(resolved)
-        source = resolved.dockerfile
-        self.editor.set_document(source.text, path=source.path, generated=source.generated)
-        self.editor.highlight_error_line(None)
-        self.logs.clear()
-        self.browser.clear()
-        self.statusBar().showMessage(f"Opened {resolved.root}", 5000)
-        self._update_title()
-        self._update_actions()
+    def close_project(self, root: Path) -> None:
+        """Take the project out of the window (asking about unsaved edits); its container
+        stays as it is."""
+        view = self.workspace.views.get(root)
+        if view is None or not self._may_discard_edits([view]):
+            return
+        self.project_list.remove_project(root)
+        self.stack.removeWidget(view)
+        self.workspace.close(root)
+        if self.current == root:
+            remaining = self.project_list.roots()
+            if remaining:
+                self.show_project(remaining[0])
+            else:
+                self.show_start_page()
 
-    def _on_project_failed(self, message: str) -> None:
-        self.project_pane.show_error(message)
-        self.statusBar().showMessage(message, 15_000)
+    def open_in_browser(self, root: Path) -> None:
+        session = self.sessions.get(root)
+        if session is not None and session.state.url:
+            QDesktopServices.openUrl(QUrl(session.state.url))
+
+    def save_settings(self) -> None:
+        """Write the settings as they are now, off the GUI thread; the newest save wins."""
+        text = self.settings.to_json()
+        self._settings_saves[0] += 1
+        number, saves = self._settings_saves[0], self._settings_saves
+
+        def save(_: object) -> None:  # names the counter, not the window: it outlives it
+            if number == saves[0]:
+                write_settings_file(text)
+
+        self.connection.workers.start("save-settings", save, on_error=self._on_save_failed)
+
+    def _on_save_failed(self, error: BaseException) -> None:
+        self.show_status(f"Could not save the settings: {error}")
+
+    def show_status(self, text: str) -> None:
+        self.statusBar().showMessage(text, 15_000)
+
+    def _start_project(self, root: Path) -> None:
+        self.show_project(root)
+        self.build_and_run()
+
+    def _stop_project(self, root: Path) -> None:
+        if root in self.sessions:
+            self.sessions[root].stop()
+
+    def _on_session_state(self, state: SessionState) -> None:
+        session = self.sender()
+        if isinstance(session, ProjectSession):
+            self._on_state_changed(session.root, state)
+
+    def _on_state_changed(self, root: Path, state: SessionState) -> None:
+        self.project_list.show_state(root, state)
+        if root == self.current:
+            self._update_status()
+            self.actions_.update()
 
     # --- Dockerfile -----------------------------------------------------------------------------
 
-    def save_dockerfile(self) -> bool:
-        project = self.session.project
-        if project is None:
+    def save_dockerfile(self, view: ProjectView | None = None) -> bool:
+        view = view if isinstance(view, ProjectView) else self.view
+        if view is None:
             return False
         try:
-            path = save_dockerfile(project.root, self.editor.text())
+            path = save_dockerfile(view.session.root, view.editor.text())
         except OSError as err:
             self.dialogs.error("Cannot save the Dockerfile", f"{err.filename}: {err.strerror}")
             return False
-        self.editor.mark_saved(path)
+        view.editor.mark_saved(path)
         self.statusBar().showMessage(f"Saved {path}", 5000)
         return True
 
+    def _generated_dockerfile(self, session: ProjectSession | None = None) -> str | None:
+        session = session or self.session
+        resolved = session.project if session is not None else None
+        if resolved is None or resolved.project is None:
+            return None
+        return render_dockerfile(resolved.project, self.settings.effective_base_image(
+            resolved.project.python_version))
+
     def regenerate_dockerfile(self) -> None:
+        view = self.view
         generated = self._generated_dockerfile()
-        if generated is None:
+        if view is None or generated is None:
             self.dialogs.error("Cannot regenerate",
                                "No Flask app was detected, so there is nothing to generate from.")
             return
-        current = self.editor.text()
+        current = view.editor.text()
         if generated == current:
             self.statusBar().showMessage("The Dockerfile is already what would be generated", 5000)
             return
         if self.dialogs.confirm_replace(current, generated):
-            self.editor.replace_text(generated)
+            view.editor.replace_text(generated)
 
-    # --- build and run -----------------------------------------------------------------------
+    # --- build and run --------------------------------------------------------------------------
+
+    def build_and_run(self) -> None:
+        view, session = self.view, self.session
+        if view is None or session is None or session.busy:
+            return
+        if view.editor.is_modified() and not self.save_dockerfile(view):
+            return
+        session.build_and_run(view.editor.text(), host_port=self.actions_.port.value())
 
     def run_when_ready(self) -> None:
         """Build and Run once both the project is open and the engine connected."""
         def try_run(*_: object) -> None:
-            if self.session.project is not None and self.session.connected:
-                self.session.project_opened.disconnect(try_run)
-                self.session.engine_changed.disconnect(try_run)
+            if self.session is not None and self.session.project and self.connection.connected:
+                self.project_opened.disconnect(try_run)
+                self.connection.engine_changed.disconnect(try_run)
                 self.build_and_run()
 
-        self.session.project_opened.connect(try_run)
-        self.session.engine_changed.connect(try_run)
+        self.project_opened.connect(try_run)
+        self.connection.engine_changed.connect(try_run)
 
-    def build_and_run(self) -> None:
-        if self.session.busy:
-            return
-        if self.editor.is_modified() and not self.save_dockerfile():
-            return
-        self.editor.highlight_error_line(None)
-        self.session.build_and_run(self.editor.text(), host_port=self.port.value())
+    # --- settings -------------------------------------------------------------------------------
 
-    def _on_build_started(self) -> None:
-        self.build_pane.start()
-        self.tabs.setCurrentIndex(TAB_BUILD)
-        self.browser.show_message("Building…")
-        self.browser.prepare()  # Chromium starts while the image builds
+    def show_settings(self) -> None:
+        """The settings dialog, window-modal; OK applies and saves what it shows."""
+        dialog = SettingsDialog(self.settings, self)
+        dialog.accepted.connect(self._on_settings_accepted)
+        dialog.finished.connect(dialog.deleteLater)
+        self.settings_dialog = dialog
+        dialog.open()
 
-    def _on_build_failed(self, error: BuildFailed) -> None:
-        self.build_pane.show_failure(error)
-        self.tabs.setCurrentIndex(TAB_BUILD)
-        failure = error.failure
-        line = failure.line
-        if line is None and failure.instruction:
-            line = self.editor.find_instruction_line(failure.instruction)
-        self.editor.highlight_error_line(line)
-        self.browser.show_message("The build failed: see the Build tab.")
+    def _on_settings_accepted(self) -> None:
+        dialog = self.sender()
+        if isinstance(dialog, SettingsDialog):
+            self.apply_settings(dialog.edited())
 
-    def _on_app_ready(self, url: str) -> None:
-        self.build_pane.finish("Running")
-        self.browser.show_message("")
-        self.browser.load(url)
+    def apply_settings(self, edited: Settings) -> None:
+        """Take ``edited`` as the settings from now on: saved, and a generated Dockerfile the
+        user has not edited starts from the new base image. A build in progress keeps the
+        settings it started with."""
+        before = {root: self._generated_dockerfile(s) for root, s in self.sessions.items()}
+        for name in ("base_image", "bind_address", "readiness_timeout_s", "include_secrets"):
+            setattr(self.settings, name, getattr(edited, name))
+        self.settings.load_problems = []  # what the file got wrong is what was just replaced
+        self.save_settings()
+        for root, session in self.sessions.items():
+            generated, editor = self._generated_dockerfile(session), self.views[root].editor
+            if (generated is not None and generated != before[root] and editor.is_generated()
+                    and not editor.is_modified()):
+                editor.set_document(generated, path=None, generated=True)
+        self._update_status()
+        self.statusBar().showMessage("Settings saved; they apply from the next Build and Run",
+                                     10_000)
 
-    def _on_log_lines(self, lines: list[LogLine]) -> None:
-        self.logs.append_timed_lines(lines)  # a LogLine is a (text, timestamp) pair
-
-    def _on_state_changed(self, state: AppState) -> None:
-        self.state_label.setText(state.describe())
-        if state.phase == "starting":
-            self.tabs.setCurrentIndex(TAB_LOGS)
-            self.browser.show_message("Starting the app…")
-        elif state.phase in ("exited", "stopped", "failed") or (
-                state.phase == "idle" and state.detail):
-            self.build_pane.finish(state.describe())
-            if state.phase != "failed" or state.container is not None:
-                self.browser.clear()
-                self.browser.show_message(state.describe())
-            if state.phase == "exited":
-                self.tabs.setCurrentIndex(TAB_LOGS)
-        self._update_actions()
-
-    # --- engine and images -------------------------------------------------------------------
+    # --- engine and status ----------------------------------------------------------------------
 
     def _on_engine_changed(self, connected: bool, message: str) -> None:
         self.banner.setVisible(not connected)
         prefix = "Docker engine not reachable:"
         detail = message.removeprefix(prefix).strip()
         self.banner.text.setText(f"<b>{prefix}</b> {html.escape(detail)}")
-        self.engine_label.setText("Docker: connected" if connected else "Docker: not reachable")
-        self._update_actions()
+        self.engine_label.setText(f"Docker: connected ({self.connection.version})"
+                                  if connected else "Docker: not reachable")
+        if connected:
+            self.workspace.find_on_engine()
+        self.actions_.update()
 
     def _on_images_pruned(self, report: PruneReport) -> None:
         self.images.show_report(report)
@@ -396,27 +435,35 @@ class MainWindow(QMainWindow):
             f"Removed {len(report.removed)} image(s), reclaimed "
             f"{human_size(report.space_reclaimed)}", 15_000)
 
-    # --- state of the controls ------------------------------------------------------------------
+    def _update_status(self) -> None:
+        session = self.session
+        self.state_label.setText(session.state.describe() if session else "No project")
+        # Said only when a container is published wider than this machine, as the engine
+        # reports it now; not for a setting nothing uses yet.
+        wide = [s.state.container for s in self.sessions.values() if s.state.serving
+                and s.state.container is not None
+                and s.state.container.host_ip not in (None, "", "127.0.0.1", "::1")]
+        self.exposure_label.setVisible(bool(wide))
+        if wide:
+            self.exposure_label.setText(
+                f"⚠ {wide[0].name} is published on {wide[0].host_ip}: other machines can "
+                "open it")
+            self.exposure_label.setToolTip(f"⚠ {self.settings.exposure_warning() or ''}")
 
-    def _update_actions(self) -> None:
-        connected = self.session.connected
-        has_project = self.session.project is not None
-        busy = self.session.busy
-        running = self.session.state.phase in ("running", "starting", "exited", "failed") and (
-            self.session.state.container is not None)
-        self.run_action.setEnabled(connected and has_project and not busy)
-        self.cancel_action.setEnabled(busy)
-        self.stop_action.setEnabled(connected and has_project and (running or busy))
-        self.restart_action.setEnabled(connected and running and not busy)
-        self.images.setEnabled(connected)
-
-    def _update_title(self) -> None:
-        project = self.session.project
-        name = project.root.name if project else "no project"
-        mark = " ●" if self.editor.is_modified() else ""
+    def _update_title(self, *_: object) -> None:
+        view = self.view
+        name = view.session.name if view else "no project"
+        mark = " ●" if view is not None and view.editor.is_modified() else ""
         self.setWindowTitle(f"{name}{mark} — Flask Launcher")
 
-    # --- drag and drop ------------------------------------------------------------------------
+    def _fill_recent_menu(self) -> None:
+        self.actions_.fill_recent_menu()
+
+    @property
+    def recent_menu(self) -> QMenu:  # the File menu's Recent Projects
+        return self.actions_.recent_menu
+
+    # --- drag and drop --------------------------------------------------------------------------
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if self._dropped_folder(event.mimeData().urls()) is not None:
@@ -438,24 +485,28 @@ class MainWindow(QMainWindow):
 
     # --- closing --------------------------------------------------------------------------------
 
-    def _may_discard_edits(self) -> bool:
-        if not self.editor.is_modified():
-            return True
-        choice = self.dialogs.unsaved_edits()
-        if choice == "save":
-            return self.save_dockerfile()
-        return choice == "discard"
+    def _may_discard_edits(self, views: list[ProjectView]) -> bool:
+        for view in views:
+            if not view.editor.is_modified():
+                continue
+            self.show_project(view.session.root)
+            choice = self.dialogs.unsaved_edits()
+            if choice == "save" and not self.save_dockerfile(view):
+                return False
+            if choice == "cancel":
+                return False
+        return True
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self._closing:
             event.accept()
             return
-        if not self._may_discard_edits():
+        if not self._may_discard_edits(list(self.views.values())):
             event.ignore()
             return
         stop = False
-        running = self.session.running_containers()
-        if running or self.session.busy:
+        running = [c for s in self.sessions.values() for c in s.running_containers()]
+        if running or any(s.busy for s in self.sessions.values()):
             choice = self.dialogs.running_on_close([c.name for c in running])
             if choice == "cancel":
                 event.ignore()
@@ -464,8 +515,23 @@ class MainWindow(QMainWindow):
         self._closing = True
         self._save_geometry()
         self.hide()
-        self.session.shutdown(stop_containers=stop)
+        self._shut_down(stop)
         event.accept()
+
+    def _shut_down(self, stop: bool) -> None:
+        """Cancel every worker and wait for them (this blocks: only at the end); stop the
+        projects' containers if asked."""
+        for session in self.sessions.values():
+            session.cancel()
+        engine = self.connection.shutdown()
+        if engine is not None:
+            if stop:
+                for root in self.sessions:
+                    try:
+                        engine.remove_project_containers(root)
+                    except Exception:  # closing: nothing is left to tell it to
+                        pass
+            engine.close()
 
     def _save_geometry(self) -> None:
         store = _window_store()

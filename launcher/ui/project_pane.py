@@ -37,7 +37,10 @@ class ProjectPane(QWidget):
         else:
             rows += [
                 ("App", f"{project.app_target} — {project.found_by}, in {project.entry_file}"),
-                ("Starts with", f"{project.server} on port {project.port}"),
+                ("Listens on", f"port {project.port} ({project.port_source})")
+                if project.has_dockerfile else
+                ("Starts with", f"{project.server} on port {project.port} "
+                                f"({project.port_source})"),
                 ("Dependencies", project.dependencies.describe()),
             ]
             if project.python_version:

@@ -1,7 +1,8 @@
-"""The preview pane: lazy QtWebEngine, one origin, other links handed to the system browser.
+"""The preview pane: lazy QtWebEngine, one origin, other links offered to the system browser.
 
 A tiny Flask app on 127.0.0.1 plays the user's app. Its page links to another port of
 127.0.0.1 (another origin, which nothing needs to serve), to a local file and to itself.
+What a hostile page tries, on a real container, is in test_browser_guard.py.
 """
 
 from __future__ import annotations
@@ -15,14 +16,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
-import shiboken6
 from flask import Flask
+from page_driver import LOAD_TIMEOUT_MS, page_text, script_click, shown_pane, user_click
 from PySide6.QtCore import Qt, QUrl
 from werkzeug.serving import make_server
 
 from launcher.ui.browser_pane import PLACEHOLDER_TEXT, BrowserPane
-
-LOAD_TIMEOUT_MS = 60_000  # the first load also starts Chromium
 
 
 @dataclass(frozen=True)
@@ -81,18 +80,8 @@ def opened_urls() -> list[QUrl]:
 
 @pytest.fixture
 def pane(qtbot, opened_urls) -> Iterator[BrowserPane]:
-    widget = BrowserPane()
-    # Not monkeypatch: its undo would leave a bound method on the widget, a reference cycle.
-    widget.open_external = opened_urls.append
-    widget.resize(800, 600)
-    widget.show()
-    qtbot.waitExposed(widget)
-    yield widget
-    # Deleted for sure before the next test, not only deleteLater()'d as qtbot.addWidget
-    # does: a pane still alive when QtWebEngine shuts down makes it warn about its profile.
-    widget.close()
-    widget.deleteLater()
-    qtbot.waitUntil(lambda: not shiboken6.isValid(widget))
+    with shown_pane(qtbot, opened_urls.append) as widget:
+        yield widget
 
 
 def load(pane: BrowserPane, qtbot, url: str) -> list:
@@ -101,15 +90,6 @@ def load(pane: BrowserPane, qtbot, url: str) -> list:
     return finished.args
 
 
-def page_text(pane: BrowserPane, qtbot) -> str:
-    texts: list[str] = []
-    pane.fetch_text(texts.append)
-    qtbot.waitUntil(lambda: bool(texts), timeout=LOAD_TIMEOUT_MS)
-    return texts[0]
-
-
-def click(pane: BrowserPane, element_id: str) -> None:
-    pane.page().runJavaScript(f"document.getElementById({element_id!r}).click()")
 
 
 def test_constructing_the_pane_does_not_load_qtwebengine():
@@ -166,20 +146,26 @@ def test_load_shows_the_app(pane, qtbot, app_server):
     assert pane.url() == QUrl(app_server.url)
 
 
-def test_link_to_another_origin_opens_in_the_system_browser(pane, qtbot, app_server,
-                                                            opened_urls):
+def test_link_to_another_origin_is_offered_and_opens_in_the_system_browser(
+        pane, qtbot, app_server, opened_urls):
     load(pane, qtbot, app_server.url)
-    click(pane, "other")
-    qtbot.waitUntil(lambda: bool(opened_urls), timeout=LOAD_TIMEOUT_MS)
+    user_click(pane, qtbot, "other")
+    qtbot.waitUntil(lambda: pane.link_bar.offered() is not None, timeout=LOAD_TIMEOUT_MS)
+    assert pane.link_bar.offered() == QUrl(f"{app_server.other_origin}/elsewhere")
+    assert opened_urls == []
+    qtbot.mouseClick(pane.link_bar.open_button, Qt.MouseButton.LeftButton)
     assert opened_urls == [QUrl(f"{app_server.other_origin}/elsewhere")]
     assert pane.view().url() == QUrl(app_server.url)
     assert "Hello World!" in page_text(pane, qtbot)
 
 
-def test_target_blank_link_opens_in_the_system_browser(pane, qtbot, app_server, opened_urls):
+def test_target_blank_link_is_offered_and_opens_in_the_system_browser(
+        pane, qtbot, app_server, opened_urls):
     load(pane, qtbot, app_server.url)
-    click(pane, "new-window")
-    qtbot.waitUntil(lambda: bool(opened_urls), timeout=LOAD_TIMEOUT_MS)
+    user_click(pane, qtbot, "new-window")
+    qtbot.waitUntil(lambda: pane.link_bar.offered() is not None, timeout=LOAD_TIMEOUT_MS)
+    assert opened_urls == []
+    qtbot.mouseClick(pane.link_bar.open_button, Qt.MouseButton.LeftButton)
     assert opened_urls == [QUrl(f"{app_server.other_origin}/new")]
     assert pane.view().url() == QUrl(app_server.url)
 
@@ -190,10 +176,10 @@ def test_file_link_is_refused(pane, qtbot, app_server, opened_urls):
     load(pane, qtbot, app_server.url)
     visited: list[QUrl] = []
     pane.view().urlChanged.connect(visited.append)
-    click(pane, "file")
+    script_click(pane, "file")
     # A same-origin click after it: once that page is there, the file: click is long done.
     with qtbot.waitSignal(pane.load_finished, timeout=LOAD_TIMEOUT_MS) as finished:
-        click(pane, "about")
+        script_click(pane, "about")
     assert finished.args == [True, app_server.url + "about"]
     assert [url.scheme() for url in visited] == ["http"]
     assert opened_urls == []
@@ -210,20 +196,22 @@ def test_navigation_requests_by_origin(pane, qtbot, app_server, opened_urls):
     page = pane.page()
     link = QWebEnginePage.NavigationType.NavigationTypeLinkClicked
     assert page.acceptNavigationRequest(QUrl(app_server.url + "about"), link, True)
-    assert opened_urls == []
     other_port = QUrl(app_server.other_origin + "/x")
-    assert not page.acceptNavigationRequest(other_port, link, True)
+    assert not page.acceptNavigationRequest(other_port, link, True)  # no click: refused
+    assert pane.link_bar.offered() is None
     other_host = QUrl(app_server.url.replace("127.0.0.1", "localhost"))
+    qtbot.mouseClick(pane.view().focusProxy(), Qt.MouseButton.LeftButton)  # the user acts
     assert not page.acceptNavigationRequest(other_host, link, True)
-    assert opened_urls == [other_port, other_host]
+    assert pane.link_bar.offered() == other_host
     assert not page.acceptNavigationRequest(QUrl("ftp://127.0.0.1/"), link, True)
-    assert opened_urls == [other_port, other_host]
+    assert pane.link_bar.offered() == other_host
+    assert opened_urls == []
 
 
 def test_same_origin_link_navigates(pane, qtbot, app_server, opened_urls):
     load(pane, qtbot, app_server.url)
     with qtbot.waitSignal(pane.load_finished, timeout=LOAD_TIMEOUT_MS) as finished:
-        click(pane, "about")
+        script_click(pane, "about")
     assert finished.args == [True, app_server.url + "about"]
     assert "About this app" in page_text(pane, qtbot)
     assert pane.address_bar.text() == app_server.url + "about"

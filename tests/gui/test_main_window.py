@@ -22,7 +22,6 @@ from window_driver import (
 from launcher.core import labels
 from launcher.core.engine import Engine, EngineKind
 from launcher.core.settings import Settings
-from launcher.ui.main_window import TAB_IMAGES
 
 
 def test_build_and_run_shows_hello_world_logs_the_request_and_stop_removes_it(
@@ -118,11 +117,11 @@ def test_clear_cached_images_removes_the_launchers_and_keeps_an_unrelated_one(
     run_then_stop(qtbot, window, engine, path)
     unrelated_id = unrelated_image(labels.image_repository(path, SCOPE) + ":not-ours")
 
-    window.tabs.setCurrentIndex(TAB_IMAGES)
-    with qtbot.waitSignal(window.session.images_listed, timeout=30_000):
+    window.show_images()
+    with qtbot.waitSignal(window.connection.images_listed, timeout=30_000):
         qtbot.mouseClick(window.images.refresh_button, Qt.MouseButton.LeftButton)
     assert [i.project for i in window.images.images] == [path]
-    with qtbot.waitSignal(window.session.images_pruned, timeout=60_000):
+    with qtbot.waitSignal(window.connection.images_pruned, timeout=60_000):
         qtbot.mouseClick(window.images.clear_button, Qt.MouseButton.LeftButton)
     assert any(q.startswith("Clear cached images: Remove all 1 images") for q in dialogs.asked)
     assert engine.list_images() == []
@@ -146,9 +145,10 @@ def test_leave_running_on_close_and_a_new_window_reattaches(
     assert any(q.startswith("running: ") for q in dialogs.asked)
     assert engine.container(container_id).state == "running"
 
-    second = make_window()
-    with qtbot.waitSignal(second.browser.load_finished, timeout=60_000):
-        open_project(qtbot, second, path)
+    second = make_window()  # finds the project on the engine by itself, and its page
+    open_project(qtbot, second, path)
+    url = engine.container(container_id).url
+    qtbot.waitUntil(lambda: second.browser.url().toString() == url, timeout=60_000)
     assert page_text(qtbot, second) == "Hello World!"
     assert second.state_label.text().startswith("Running on 127.0.0.1:")
     assert second.session.state.container.id == container_id
@@ -181,7 +181,7 @@ def test_the_window_opens_without_loading_qtwebengine(engine: Engine):
         "window.show()\n"
         "app.processEvents()\n"
         "print(sorted(m for m in sys.modules if 'WebEngine' in m))\n"
-        "window.session.shutdown(stop_containers=False)\n"
+        "window.close()\n"
     )
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                             timeout=60, env=dict(os.environ, QT_QPA_PLATFORM="offscreen"))
@@ -196,11 +196,11 @@ def test_remove_in_the_images_tab_removes_the_selected_projects_image(
     open_project(qtbot, window, path)
     run_then_stop(qtbot, window, engine, path)
 
-    window.tabs.setCurrentIndex(TAB_IMAGES)
-    with qtbot.waitSignal(window.session.images_listed, timeout=30_000):
+    window.show_images()
+    with qtbot.waitSignal(window.connection.images_listed, timeout=30_000):
         qtbot.mouseClick(window.images.refresh_button, Qt.MouseButton.LeftButton)
     window.images.table.selectRow(0)
-    with qtbot.waitSignal(window.session.images_pruned, timeout=60_000):
+    with qtbot.waitSignal(window.connection.images_pruned, timeout=60_000):
         qtbot.mouseClick(window.images.remove_button, Qt.MouseButton.LeftButton)
     assert dialogs.asked[-1] == f"Remove image: Remove the image built for {path}?"
     assert engine.list_images(path) == []
@@ -229,11 +229,11 @@ def test_the_users_own_container_and_image_from_ours_survive_the_windows_actions
         click(qtbot, window, window.stop_action)
         qtbot.waitUntil(lambda: engine.list_containers(path) == [], timeout=30_000)
 
-        window.tabs.setCurrentIndex(TAB_IMAGES)
-        with qtbot.waitSignal(window.session.images_listed, timeout=30_000):
+        window.show_images()
+        with qtbot.waitSignal(window.connection.images_listed, timeout=30_000):
             qtbot.mouseClick(window.images.refresh_button, Qt.MouseButton.LeftButton)
         assert [i.tags for i in window.images.images] == [(ours,)]  # not the user's image
-        with qtbot.waitSignal(window.session.images_pruned, timeout=60_000):
+        with qtbot.waitSignal(window.connection.images_pruned, timeout=60_000):
             qtbot.mouseClick(window.images.clear_button, Qt.MouseButton.LeftButton)
 
         assert engine.sdk.containers.get(mybox.id).status == "running"

@@ -101,7 +101,7 @@ def test_settings_refuse_what_the_engine_would_refuse(qtbot, make_window, own_se
     assert not own_settings_file.exists()
 
 
-def test_publishing_beyond_this_computer_is_warned_in_the_dialog_and_the_status_bar(
+def test_publishing_beyond_this_computer_is_warned_in_the_dialog(
         qtbot, make_window, own_settings_file):
     window = make_window()
     assert not window.exposure_label.isVisible()
@@ -120,11 +120,9 @@ def test_publishing_beyond_this_computer_is_warned_in_the_dialog_and_the_status_
 
     assert window.settings.bind_address == "0.0.0.0"
     assert window.settings.readiness_timeout_s == 61
-    assert window.exposure_label.isVisible()
-    assert window.exposure_label.text() == (
-        "⚠ Published on 0.0.0.0: other machines can open the app")
-    assert window.exposure_label.toolTip().startswith("⚠ the app is published on 0.0.0.0")
-    assert "0.0.0.0" in window.port.toolTip()
+    # The status bar warns once a container is published there, not for the setting alone
+    # (tests/gui/test_window_faults.py shows it appear).
+    assert not window.exposure_label.isVisible()
 
     dialog = open_settings(qtbot, window)
     assert dialog.other_choice.isChecked()

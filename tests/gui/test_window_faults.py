@@ -142,21 +142,27 @@ def test_closing_the_window_while_it_still_connects_is_quiet(qtbot, engine: Engi
     window = MainWindow(Settings(), ScriptedDialogs())
     qtbot.addWidget(window)
     window.show()
-    assert not window.session.connected  # the connect worker is still on its way
+    assert not window.connection.connected  # the connect worker is still on its way
     window.close()  # waits for the worker; its result and "done" are queued
     QCoreApplication.processEvents()  # delivered now: pytest-qt fails on any exception
     # The late result must not start the engine's event stream (or anything else): a stream
     # left running would keep the process from exiting.
-    assert window.session.workers.running == []
+    assert window.connection.workers.running == []
     delete_now(window)
     QCoreApplication.processEvents()  # nothing may call into the deleted window either
 
 
-def test_publishing_beyond_loopback_is_an_opt_in_with_a_visible_warning(qtbot, make_window):
+def test_the_publishing_warning_shows_only_once_a_container_is_published_wide(
+        qtbot, make_window, copy_sample):
     assert not make_window().exposure_label.isVisible()
+    path = copy_sample("hello")
     exposed = make_window(Settings(bind_address="0.0.0.0"))
+    assert not exposed.exposure_label.isVisible()  # the setting alone publishes nothing
+    open_project(qtbot, exposed, path)
+    build_and_run_until_shown(qtbot, exposed)
     assert exposed.exposure_label.isVisible()
-    assert "Published on 0.0.0.0" in exposed.exposure_label.text()
+    assert "is published on 0.0.0.0: other machines can open it" in (
+        exposed.exposure_label.text())
     assert "other machines that can reach this address" in exposed.exposure_label.toolTip()
 
 
@@ -171,5 +177,22 @@ def assert_no_page_shown(window) -> None:
 
 def reattached(window: MainWindow) -> bool:
     """The window has looked for its container and read what an exited one printed."""
-    running = window.session.workers.running
+    running = window.connection.workers.running
     return "reattach" not in running and "logs" not in running
+
+
+def test_an_app_answering_500_is_running_and_says_it_is_failing(qtbot, make_window,
+                                                                copy_sample):
+    path = copy_sample("hello", "fails")
+    write_files(path, {"hello.py": "from flask import Flask\napp = Flask(__name__)\n\n\n"
+                                   "@app.route('/')\ndef index():\n    return str(1 / 0)\n"})
+    window = make_window()
+    open_project(qtbot, window, path)
+
+    with qtbot.waitSignal(window.session.app_ready, timeout=BUILD_AND_RUN_TIMEOUT_MS):
+        click(qtbot, window, window.run_action)
+
+    assert window.state_label.text().startswith("Running")
+    qtbot.waitUntil(lambda: window.statusBar().currentMessage() == (
+        "Warning: / answers HTTP 500; the last exception in its logs: ZeroDivisionError: "
+        "division by zero"), timeout=10_000)

@@ -19,7 +19,7 @@ def type_at_end(qtbot, window: MainWindow, text: str) -> None:
     qtbot.keyClicks(editor, text)
 
 
-def test_unsaved_edits_ask_before_switching_and_closing_and_cancel_keeps_them(
+def test_each_project_keeps_its_unsaved_edits_and_closing_asks_and_cancel_keeps_them(
         qtbot, make_window, dialogs, copy_sample):
     first, second = copy_sample("hello"), copy_sample("gallery")
     window = make_window()
@@ -27,21 +27,27 @@ def test_unsaved_edits_ask_before_switching_and_closing_and_cancel_keeps_them(
     type_at_end(qtbot, window, "# my note")
     edited = window.editor.text()
 
-    dialogs.on_unsaved = "cancel"
-    window.open_project(second)  # asks; Cancel keeps the project and the text
-    assert dialogs.asked[-1] == "unsaved"
-    assert window.session.project.root == first
-    assert window.editor.text() == edited
+    open_project(qtbot, window, second)  # switching asks nothing: each view keeps its text
+    assert "unsaved" not in dialogs.asked
+    assert window.session.project.root == second
+    assert "# my note" not in window.editor.text()
+    assert window.windowTitle() == "gallery — Flask Launcher"
 
-    window.close()  # asks again; Cancel keeps the window open
+    window.show_project(first)
+    assert window.editor.text() == edited
+    assert window.windowTitle() == "hello ● — Flask Launcher"
+
+    dialogs.on_unsaved = "cancel"
+    window.close()  # asks; Cancel keeps the window open and the text
     assert dialogs.asked[-1] == "unsaved"
     assert window.isVisible()
     assert window.editor.text() == edited
 
+    window.show_project(second)
     dialogs.on_unsaved = "save"
-    with qtbot.waitSignal(window.session.project_opened, timeout=30_000):
-        window.open_project(second)
+    window.close_project(first)  # asks again, for the project it closes; Save writes it
     assert (first / "Dockerfile").read_text() == edited
+    assert window.project_list.roots() == [second]
     assert window.session.project.root == second
 
 
@@ -69,7 +75,7 @@ def test_recent_projects_survive_a_restart_and_a_dropped_folder_opens(
     mime.setUrls([QUrl.fromLocalFile(str(second / "gallery.py"))])  # a file: its folder opens
     drop = QDropEvent(QPoint(10, 10), Qt.DropAction.CopyAction, mime,
                       Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier)
-    with qtbot.waitSignal(window.session.project_opened, timeout=30_000):
+    with qtbot.waitSignal(window.project_opened, timeout=30_000):
         window.dropEvent(drop)
     assert window.session.project.root == second
 
@@ -93,3 +99,24 @@ def test_restart_brings_the_app_back(qtbot, make_window, engine: Engine, copy_sa
     restarted = engine.sdk.containers.get(window.session.state.container.id)
     assert restarted.attrs["State"]["StartedAt"] != started_at
     assert window.state_label.text().startswith("Running on 127.0.0.1:")
+
+
+def test_the_project_pane_says_where_the_port_comes_from_and_which_services_are_expected(
+        qtbot, make_window, tmp_path):
+    path = tmp_path / "real"
+    path.mkdir()
+    (path / "app.py").write_text("from flask import Flask\napp = Flask(__name__)\n\n"
+                                 "if __name__ == '__main__':\n"
+                                 "    app.run(host='0.0.0.0', port=8080)\n")
+    (path / "requirements.txt").write_text("flask\n")
+    (path / "Dockerfile").write_text("FROM python:3.12-slim\nCOPY . .\nCMD python app.py\n")
+    (path / "compose.yaml").write_text("services:\n  web:\n    build: .\n"
+                                       "  cache:\n    image: redis:7\n")
+    window = make_window()
+    open_project(qtbot, window, path)
+
+    pane = window.project_pane
+    assert "port 8080 (app.run(port=8080) in app.py line 5)" in pane.summary.text()
+    shown = [pane.warnings.item(n).text() for n in range(pane.warnings.count())]
+    assert ("this project expects redis (compose.yaml line 4); the launcher runs the web app "
+            "only") in shown

@@ -81,17 +81,24 @@ def delete_now(window: MainWindow) -> None:
     """Delete the window (and its web page) now, not when the QApplication goes away."""
     window.deleteLater()
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    # Its Python side goes with the cycles its signal connections make (slots that name the
+    # window), so that pytest-qt does not find a wrapper of a deleted window to close.
+    gc.collect()
 
 
 def open_project(qtbot, window: MainWindow, path: Path) -> None:
-    with qtbot.waitSignal(window.session.project_opened, timeout=30_000):
+    with qtbot.waitSignal(window.project_opened, timeout=30_000):
         window.open_project(path)
 
 
 def click(qtbot, window: MainWindow, action: QAction) -> None:
     toolbar = window.findChild(QToolBar, "main-toolbar")
     button = toolbar.widgetForAction(action)
-    assert button is not None and button.isEnabled(), f"{action.text()} is not clickable"
+    assert button is not None, f"{action.text()} is not on the toolbar"
+    try:  # as a user would: wait a moment for a button that is about to be enabled
+        qtbot.waitUntil(button.isEnabled, timeout=10_000)
+    except Exception:
+        raise AssertionError(f"{action.text()} is not clickable") from None
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
 
 

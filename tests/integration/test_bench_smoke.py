@@ -15,7 +15,7 @@ from conftest import REPO_ROOT, SCOPE
 from launcher.core.engine import Engine
 
 BENCHMARKS = {"warm cycle", "cold cycle", "log flood", "start-up", "build context", "stop",
-              "readiness"}
+              "readiness", "edit-to-page"}
 
 
 def test_the_benchmarks_smoke_pass_gives_a_number_for_every_figure(
@@ -25,7 +25,7 @@ def test_the_benchmarks_smoke_pass_gives_a_number_for_every_figure(
                FLASK_LAUNCHER_CONFIG_DIR=str(tmp_path / "config"))
     result = subprocess.run([sys.executable, "-m", "bench", "--smoke", "--out", str(tmp_path)],
                             cwd=REPO_ROOT, env=env, capture_output=True, text=True,
-                            timeout=240, check=False)
+                            timeout=300, check=False)
     assert result.returncode == 0, result.stderr[-4000:]
 
     report = json.loads((tmp_path / "smoke.json").read_text(encoding="utf-8"))

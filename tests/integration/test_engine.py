@@ -99,6 +99,17 @@ def test_a_taken_port_moves_to_the_next_free_one_and_says_so(engine: Engine, hel
     assert http_get(ready.url)[0] == 200
 
 
+def test_a_port_held_by_the_projects_own_previous_container_is_kept(engine: Engine,
+                                                                  hello: Path):
+    _, first = run_to_ready(engine, hello, host_port=5300)
+    port = first.container.host_port
+    events, second = run_to_ready(engine, hello, host_port=port)  # the first still holds it
+    started = next(e for e in events if isinstance(e, ContainerStarted))
+    assert second.container.id != first.container.id
+    assert second.container.host_port == port and started.port_note is None
+    assert http_get(second.url)[0] == 200
+
+
 def test_environment_is_passed_at_run_time_not_baked_in(engine: Engine, copy_sample):
     path = copy_sample("hello", "greeter")
     write_files(path, {"hello.py": (
@@ -148,6 +159,10 @@ def test_an_app_listening_on_localhost_only_times_out_with_the_reason(engine: En
         message = str(raised.value)
         assert "did not answer" in message
         assert "hello.py:7" in message and "127.0.0.1" in message
+        # Docker's proxy takes the connection, then finds nothing at the container's address:
+        # said as such, not as a refused port nor as a slow app.
+        assert ("Docker's proxy accepted each connection and closed it without an answer: "
+                "nothing in the container took it on port 5000") in message
     finally:
         engine.remove_project_containers(path)
         engine.prune_images(path)

@@ -28,16 +28,6 @@ from launcher.core.settings import Settings
 
 
 @pytest.fixture
-def built_hello(engine: Engine, copy_sample) -> Iterator[Path]:
-    path = copy_sample("hello")
-    build = flask_launcher("build", str(path), "--quiet")
-    assert build.returncode == 0, build.stderr
-    yield path
-    engine.remove_project_containers(path)
-    engine.prune_images(path)
-
-
-@pytest.fixture
 def users_things(engine: Engine) -> Iterator[dict[str, list[str]]]:
     """What the test makes as the user; removed at the end, whatever happened."""
     made: dict[str, list[str]] = {"containers": [], "images": []}

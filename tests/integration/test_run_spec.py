@@ -7,20 +7,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from test_cli import flask_launcher
 
 from launcher.core.engine import Engine
 from launcher.core.run_spec import ContainerRole, Mount, MountKind, RunSpec
-
-
-@pytest.fixture
-def built_hello(engine: Engine, copy_sample) -> Iterator[Path]:
-    path = copy_sample("hello")
-    build = flask_launcher("build", str(path), "--quiet")
-    assert build.returncode == 0, build.stderr
-    yield path
-    engine.remove_project_containers(path)
-    engine.prune_images(path)
 
 
 @pytest.fixture

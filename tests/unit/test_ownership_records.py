@@ -96,3 +96,15 @@ def test_leftovers_are_untagged_childless_and_unused():
     assert not graph.is_leftover(short[5])  # the user's tag
     assert sorted(graph.cache_tags("flask-launcher/app-1")) == [
         "flask-launcher/app-1:cache-1", "flask-launcher/app-1:cache-2"]
+
+
+def test_volumes_are_recorded_by_name_per_project_and_scope(tmp_path: Path):
+    window, cli = OwnershipLedger(tmp_path, "default"), OwnershipLedger(tmp_path, "default")
+    window.record_volume("flask-launcher-app-1234abcd-instance", KEY)
+    assert cli.owns_volume("flask-launcher-app-1234abcd-instance")
+    assert cli.volumes_of(KEY) == {"flask-launcher-app-1234abcd-instance"}
+    assert cli.volumes_of("f" * 16) == set()
+    assert not OwnershipLedger(tmp_path, "pytest-1").owns_volume(
+        "flask-launcher-app-1234abcd-instance")
+    cli.forget_missing("volumes", ["another"])
+    assert not window.owns_volume("flask-launcher-app-1234abcd-instance")

@@ -12,6 +12,8 @@ only what the ownership ledger records as the launcher's is ever removed.
     dialect.py    Podman's answers read as Docker's
     records.py    the engine's answers as ContainerInfo / ImageInfo
     cancel.py     CancelToken
+    volumes.py    the named volumes that keep a project's instance folder
+    commands.py   a command in the running app container, or in a one-off container
 """
 
 from launcher.core.engine.cancel import CancelToken

@@ -21,10 +21,16 @@ from docker.utils.build import exclude_paths
 from docker.utils.build import tar as build_context_tar
 
 from launcher.core import labels, secret_files
-from launcher.core.build_context import LARGE_CONTEXT_BYTES, CancellableUpload, largest_entries
+from launcher.core.build_context import (
+    LARGE_CONTEXT_BYTES,
+    CancellableUpload,
+    context_errors,
+    largest_entries,
+)
 from launcher.core.build_stream import BuildTrail, parse_build_stream, refused_build
 from launcher.core.engine import dialect
 from launcher.core.engine.cancel import CancelToken, close_quietly
+from launcher.core.engine.commands import CommandMethods
 from launcher.core.engine.discovery import resolve_target
 from launcher.core.engine.records import container_info, image_info, listed_container_info
 from launcher.core.engine.streams import EventStream, LogStream
@@ -37,6 +43,7 @@ from launcher.core.engine.translate import (
     translate,
 )
 from launcher.core.engine.tunnel import SshTunnel
+from launcher.core.engine.volumes import VolumeMethods
 from launcher.core.errors import (
     BuildFailed,
     Cancelled,
@@ -50,6 +57,7 @@ from launcher.core.events import (
     BuildStep,
     BuildSucceeded,
     ContainerInfo,
+    EngineHost,
     ImageInfo,
     PruneReport,
     SecretsKeptOut,
@@ -62,8 +70,9 @@ from launcher.core.settings import config_dir
 STOP_TIMEOUT_S = 5
 
 
-class Engine:
+class Engine(VolumeMethods, CommandMethods):
     """A connection to a Docker engine or Podman, scoped to one set of launcher resources.
+    Volumes (volumes.py) and commands in containers (commands.py) are mixed in.
 
     ``choice`` (a context's name, a socket, a URL) picks the engine; without it, DOCKER_HOST,
     DOCKER_CONTEXT, the ``engine`` setting, then the docker CLI's current context do
@@ -148,6 +157,16 @@ class Engine:
         info = self._version
         return f"{info.get('Version', '?')} (API {info.get('ApiVersion', '?')})"
 
+    def host(self) -> EngineHost:
+        """Where the engine runs, from its own ``/info``: what dev mode decides its reloader
+        and the container's user from."""
+        with engine_errors():
+            info = self._client.info()
+        security = " ".join(info.get("SecurityOptions") or [])
+        return EngineHost(operating_system=str(info.get("OperatingSystem") or ""),
+                          kernel=str(info.get("KernelVersion") or ""),
+                          rootless="name=rootless" in security)
+
     # --- build -------------------------------------------------------------------------------
 
     def build(self, project: Path, dockerfile_text: str, ignore_patterns: list[str],
@@ -164,17 +183,22 @@ class Engine:
         if not include_secrets:
             # docker-py's own walk (exclude_paths mutates its list: a copy), so the files
             # named are the ones the patterns below keep out of this very context.
-            kept_out = secret_files.secret_paths(
-                exclude_paths(str(project), list(ignore_patterns)))
+            with context_errors(project):
+                kept_out = secret_files.secret_paths(
+                    exclude_paths(str(project), list(ignore_patterns)))
             if kept_out:
                 yield SecretsKeptOut(tuple(kept_out))
             ignore_patterns = secret_files.without_secrets(ignore_patterns)
         tag = labels.image_tag(project, self.scope)
         dockerfile_name = ".flask-launcher.Dockerfile"
-        with tempfile.TemporaryFile() as context:
-            build_context_tar(str(project), exclude=ignore_patterns,
-                              dockerfile=(dockerfile_name, dockerfile_text), fileobj=context)
-            size = context.seek(0, os.SEEK_END)
+        with context_errors(project):
+            # Unbuffered: a full disk fails the write that overflows it, not the close.
+            context = tempfile.TemporaryFile(buffering=0)  # noqa: SIM115 (the with closes it)
+        with context:
+            with context_errors(project):
+                build_context_tar(str(project), exclude=ignore_patterns,
+                                  dockerfile=(dockerfile_name, dockerfile_text), fileobj=context)
+                size = context.seek(0, os.SEEK_END)
             yield BuildContextSent(size, largest_entries(context) if (
                 size > LARGE_CONTEXT_BYTES) else ())
             upload = CancellableUpload(context, lambda: cancel.cancelled)
@@ -348,6 +372,7 @@ class Engine:
                     labels=container_labels, ports=ports, environment=dict(spec.environment),
                     mounts=[_sdk_mount(m) for m in spec.mounts],
                     command=list(spec.command) if spec.command is not None else None,
+                    entrypoint=list(spec.entrypoint) if spec.entrypoint is not None else None,
                     user=spec.user or "", stdin_open=spec.interactive, tty=False)
             except docker.errors.APIError as err:
                 # Docker answers 409, Podman 500 ("... is already in use").
@@ -481,6 +506,12 @@ class Engine:
             except docker.errors.ImageNotFound:
                 return False
 
+    def image_working_dir(self, project: Path) -> str:
+        """The WORKDIR of the project's image ("/" when it sets none)."""
+        with engine_errors():
+            attrs = self._client.api.inspect_image(labels.image_tag(project, self.scope))
+        return str((attrs.get("Config") or {}).get("WorkingDir") or "/")
+
     def prune_images(self, project: Path | None = None) -> PruneReport:
         """Remove the images the launcher built (one project's, or all in this scope) and the
         stopped containers it created. Labels are no proof: an image built FROM ours, or a
@@ -571,7 +602,8 @@ class Engine:
 
 def _sdk_mount(mount: Mount) -> docker.types.Mount:
     kind = "volume" if mount.kind is MountKind.VOLUME else "bind"
-    return docker.types.Mount(mount.target, mount.source, type=kind, read_only=mount.read_only)
+    return docker.types.Mount(mount.target, mount.source, type=kind, read_only=mount.read_only,
+                              no_copy=kind == "volume" and not mount.copy_image_content)
 
 
 class PortInUse(EngineError):

@@ -1,0 +1,59 @@
+"""What the command line's commands share: asking, tables, JSON, -e variables."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import asdict, is_dataclass
+from datetime import datetime
+from enum import Enum
+from pathlib import Path
+from typing import Any, TextIO
+
+from launcher.core.errors import LauncherError
+
+
+def confirm(question: str, err: TextIO) -> bool:
+    if not sys.stdin or not sys.stdin.isatty():
+        print(f"{question} Not asked: no terminal. Pass --yes to confirm.", file=err)
+        return False
+    print(f"{question} [y/N] ", end="", file=err, flush=True)
+    return sys.stdin.readline().strip().lower() in ("y", "yes")
+
+
+def parse_env(pairs: list[str]) -> dict[str, str]:
+    env = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise LauncherError(f"--env {pair!r}: expected KEY=VALUE")
+        env[key] = value
+    return env
+
+
+def print_table(header: tuple[str, ...], rows: list[tuple[str, ...]], out: TextIO) -> None:
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    for row in [header, *rows]:
+        cells = (str(c).ljust(w) for c, w in zip(row, widths, strict=True))
+        print("  ".join(cells).rstrip(), file=out)
+
+
+def jsonable(value: Any) -> Any:
+    if is_dataclass(value) and not isinstance(value, type):
+        return {k: jsonable(v) for k, v in asdict(value).items()}
+    if isinstance(value, dict):
+        return {k: jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    return value
+
+
+def print_json(data: Any, out: TextIO) -> None:
+    json.dump(data, out, indent=2, ensure_ascii=False)
+    out.write("\n")

@@ -1,0 +1,164 @@
+"""Dev mode: the project's image for its dependencies, the project's folder for its code.
+
+The image is built as for Build and Run (it installs the dependencies); the container then
+runs with the project folder bind-mounted over the image's working folder, read-write, as
+the host user on a Linux engine, and serves with ``flask run --debug --reload`` under a small
+supervisor (``launcher/templates/dev_server.py``) that keeps the container up whatever the
+code does. Leaving dev mode is a plain Build and Run: the baked image again.
+
+Which reloader: Werkzeug's stat reloader, scanning every ``STAT_INTERVAL_S``, on every
+engine; the engine's ``/info`` decides the reason given and the user. On an engine in a VM
+(Docker Desktop, WSL 2, ...) edits cross a file-sharing layer that drops or delays inotify
+events, so only a scan is reliable. On an engine on this machine's Linux kernel inotify does
+reach the container, but Werkzeug 3.1's watchdog reloader (with watchdog 7 in the image) was
+measured not to reload on edits there, and it sets up a recursive watch of sys.path's roots
+again in every restarted server; a scan of a project folder costs about half a millisecond
+(bench/RESULTS.md). Werkzeug's default interval, 1 s, would alone put half a second into the
+average reload. A reload starts a spare server that was waiting with Python and Flask loaded,
+so it costs importing the app, not starting Python.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from importlib import resources
+from pathlib import Path, PurePosixPath
+
+from launcher.core.dockerfile import exposed_port
+from launcher.core.engine import CancelToken, Engine
+from launcher.core.env_files import project_environment
+from launcher.core.errors import Cancelled, ProjectError
+from launcher.core.events import EngineHost, EnvironmentFromFiles, LaunchEvent
+from launcher.core.launch import (
+    LaunchOptions,
+    build_image,
+    resolve_project,
+    run_container,
+    wait_until_ready,
+)
+from launcher.core.project import FlaskProject
+from launcher.core.project_lock import project_lock
+from launcher.core.run_spec import Mount, MountKind, RunSpec
+from launcher.core.settings import DEFAULT_BIND_ADDRESS, Settings
+
+STAT_INTERVAL_S = 0.1  # a scan of a small project's folder costs ~1 ms of the container's CPU
+SERVER_SCRIPT_VARIABLE = "FLASK_LAUNCHER_DEV_SERVER"
+# The supervisor's code travels in the environment so the process list stays readable;
+# Werkzeug's reloader re-runs exactly this command line.
+BOOTSTRAP = f"import os; exec(os.environ[{SERVER_SCRIPT_VARIABLE!r}])"
+
+
+@dataclass(frozen=True)
+class DevPlan:
+    """How the dev container runs: what the CLI prints and the window shows."""
+
+    workdir: str  # where the project folder appears in the container
+    user: str | None  # "uid:gid", or None for the image's own USER
+    reloader: str  # what is asked of Werkzeug: "stat"
+    reloader_reason: str
+    spec: RunSpec  # host_port and container_port filled in when it runs
+
+    def describe(self) -> str:
+        who = f"as {self.user}" if self.user else "as the image's user"
+        return (f"dev mode: {self.workdir} is this folder (read-write), {who}; "
+                f"reloader: {self.reloader_reason}")
+
+
+@dataclass(frozen=True)
+class DevStarted:
+    """A dev container was started (before it answers): how it runs."""
+
+    plan: DevPlan
+
+
+def dev_plan(project: FlaskProject, host: EngineHost, workdir: str, container_port: int,
+             environment: dict[str, str], user: str | None = None) -> DevPlan:
+    """The run spec of a dev container. ``user`` None: the host user's uid:gid where that
+    keeps the files the app writes the user's (a local Linux engine, not rootless)."""
+    if user is None:
+        user = host_user(host)
+    reloader = "stat"
+    if host.in_vm:
+        reason = (f"stat, every {STAT_INTERVAL_S:g} s: the engine runs in a VM "
+                  f"({host.operating_system}, kernel {host.kernel}), whose file sharing does "
+                  "not pass inotify events reliably")
+    else:
+        reason = (f"stat, every {STAT_INTERVAL_S:g} s (the engine shares this machine's Linux "
+                  "kernel, but Werkzeug's watchdog reloader did not reload reliably in the "
+                  "launcher's measurements; a scan costs under a millisecond)")
+    src = str(PurePosixPath(workdir) / "src")
+    paths = [src, workdir] if project.src_layout else [workdir]
+    env = {**environment,
+           # A pip-installed copy of the project must not hide the folder's code.
+           "PYTHONPATH": os.pathsep.join(paths),
+           "FLASK_APP": project.app_target,
+           "FLASK_LAUNCHER_RELOADER": reloader,
+           "FLASK_LAUNCHER_RELOADER_INTERVAL": str(STAT_INTERVAL_S),
+           SERVER_SCRIPT_VARIABLE: server_script(),
+           "PYTHONDONTWRITEBYTECODE": "1",
+           "PYTHONUNBUFFERED": "1"}
+    command = ("python", "-c", BOOTSTRAP, "supervise", "run", "--debug", "--reload",
+               "--host", "0.0.0.0", "--port", str(container_port))
+    spec = RunSpec(container_port=container_port, environment=env, user=user,
+                   command=command, mounts=(Mount(str(project.root), workdir, MountKind.BIND),))
+    return DevPlan(workdir, user, reloader, reason, spec)
+
+
+def host_user(host: EngineHost) -> str | None:
+    """The host user's ``uid:gid`` for an engine on this machine's Linux kernel. None where
+    the engine maps ownership itself: rootless Docker (its root is the user), or a VM's
+    file sharing."""
+    if host.in_vm or host.rootless or not hasattr(os, "getuid"):
+        return None
+    return f"{os.getuid()}:{os.getgid()}"
+
+
+def server_script() -> str:
+    return (resources.files("launcher") / "templates" / "dev_server.py").read_text("utf-8")
+
+
+def launch_dev(engine: Engine, path: str | Path, settings: Settings,
+               options: LaunchOptions | None = None, cancel: CancelToken | None = None,
+               user: str | None = None) -> Iterator[LaunchEvent | DevStarted]:
+    """Build (the dependencies), then run the dev container and wait until it answers.
+    Yields build events, EnvironmentFromFiles, DevStarted, ContainerStarted, AppReady."""
+    options = options or LaunchOptions()
+    cancel = cancel or CancelToken()
+    if settings.bind_address != DEFAULT_BIND_ADDRESS:
+        raise ProjectError(
+            f"dev mode runs Werkzeug's debugger, which runs any Python a visitor types, so it "
+            f"is published on {DEFAULT_BIND_ADDRESS} only, not on {settings.bind_address}: "
+            "drop --bind (or set the bind address back to 127.0.0.1) to use dev mode")
+    resolved = resolve_project(path, settings)
+    if resolved.project is None:
+        raise ProjectError(
+            f"dev mode runs the app with `flask run`, and no Flask app was found in "
+            f"{resolved.root}: set FLASK_APP in .flaskenv, or use Build and Run")
+    text = options.dockerfile_text if options.dockerfile_text is not None else (
+        resolved.dockerfile.text)
+    with project_lock(resolved.root, settings.scope):
+        yield from build_image(engine, resolved, text, cancel, settings.include_secrets)
+        if cancel.cancelled:
+            raise Cancelled("Dev mode")
+        env = project_environment(resolved.root, options.environment)
+        if env.files or env.warnings:
+            yield EnvironmentFromFiles(env.files, env.keys, env.warnings)
+        workdir = engine.image_working_dir(resolved.root)
+        if PurePosixPath(workdir) == PurePosixPath("/"):
+            raise ProjectError(
+                "dev mode mounts the project folder over the image's working folder, and "
+                "the Dockerfile sets none: add WORKDIR /app (before COPY) to the Dockerfile")
+        plan = dev_plan(resolved.project, engine.host(), workdir, exposed_port(text),
+                        env.values, user)
+        yield DevStarted(plan)
+        started = run_container(engine, resolved.root, text, replace(options, environment={}),
+                                settings, resolved.project, spec=plan.spec)
+        yield started
+        timeout = options.readiness_timeout_s or settings.readiness_timeout_s
+        try:
+            yield wait_until_ready(engine, started, resolved, timeout, cancel)
+        except Cancelled:
+            engine.remove(started.container.id)
+            raise
