@@ -347,7 +347,9 @@ def files_in_image(engine: Engine, tag: str) -> dict[str, bytes]:
 def without_found_engines(message: str) -> str:
     """A no-engine error without its last sentence, the engines found on this machine (which
     depends on the machine: tests/integration/test_engine_discovery.py checks that list)."""
-    return message.split(" Found on this computer: ", 1)[0]
+    for mark in (" Found on this computer: ", "\nFound on this computer "):
+        message = message.split(mark, 1)[0]
+    return message
 
 
 def wait_until_removed(engine: Engine, container_id: str, timeout_s: int = 30) -> None:

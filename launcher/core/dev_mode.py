@@ -131,6 +131,11 @@ def launch_dev(engine: Engine, path: str | Path, settings: Settings,
             f"dev mode runs Werkzeug's debugger, which runs any Python a visitor types, so it "
             f"is published on {DEFAULT_BIND_ADDRESS} only, not on {settings.bind_address}: "
             "drop --bind (or set the bind address back to 127.0.0.1) to use dev mode")
+    if not engine.is_local:
+        raise ProjectError(
+            f"dev mode mounts this computer's project folder into the container, and the "
+            f"engine at {engine.target.url} runs on another machine, which cannot see that "
+            "folder: use the normal mode there (Build and Run, or `up` without --dev)")
     resolved = resolve_project(path, settings)
     if resolved.project is None:
         raise ProjectError(

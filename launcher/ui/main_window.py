@@ -6,7 +6,6 @@ It composes the views and wires them to their sessions; it never calls the engin
 
 from __future__ import annotations
 
-import html
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QUrl, Signal
@@ -33,6 +32,7 @@ from launcher.core.session_state import SessionState
 from launcher.core.settings import Settings, config_dir, write_settings_file
 from launcher.ui.dialogs import Dialogs
 from launcher.ui.engine_connection import EngineConnection
+from launcher.ui.engine_status import banner_html, engine_label_text
 from launcher.ui.icons import icon
 from launcher.ui.images_pane import ImagesPane
 from launcher.ui.project_list import ProjectList
@@ -143,7 +143,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
 
     def _build_status_bar(self) -> None:
-        self.engine_label = QLabel("Connecting to Docker…")
+        self.engine_label = QLabel("Connecting to the engine…")
         self.state_label = QLabel("No project")
         self.exposure_label = QLabel()
         self.exposure_label.setStyleSheet("color: #8a4b00; font-weight: bold;")
@@ -387,7 +387,7 @@ class MainWindow(QMainWindow):
 
     def show_settings(self) -> None:
         """The settings dialog, window-modal; OK applies and saves what it shows."""
-        dialog = SettingsDialog(self.settings, self)
+        dialog = SettingsDialog(self.settings, self, self.connection.engine_choices())
         dialog.accepted.connect(self._on_settings_accepted)
         dialog.finished.connect(dialog.deleteLater)
         self.settings_dialog = dialog
@@ -403,10 +403,14 @@ class MainWindow(QMainWindow):
         user has not edited starts from the new base image. A build in progress keeps the
         settings it started with."""
         before = {root: self._generated_dockerfile(s) for root, s in self.sessions.items()}
-        for name in ("base_image", "bind_address", "readiness_timeout_s", "include_secrets"):
+        engine_changed = edited.engine != self.settings.engine
+        for name in ("base_image", "bind_address", "readiness_timeout_s", "include_secrets",
+                     "engine"):
             setattr(self.settings, name, getattr(edited, name))
         self.settings.load_problems = []  # what the file got wrong is what was just replaced
         self.save_settings()
+        if engine_changed:
+            self.connection.reconnect()
         for root, session in self.sessions.items():
             generated, editor = self._generated_dockerfile(session), self.views[root].editor
             if (generated is not None and generated != before[root] and editor.is_generated()
@@ -420,11 +424,8 @@ class MainWindow(QMainWindow):
 
     def _on_engine_changed(self, connected: bool, message: str) -> None:
         self.banner.setVisible(not connected)
-        prefix = "Docker engine not reachable:"
-        detail = message.removeprefix(prefix).strip()
-        self.banner.text.setText(f"<b>{prefix}</b> {html.escape(detail)}")
-        self.engine_label.setText(f"Docker: connected ({self.connection.version})"
-                                  if connected else "Docker: not reachable")
+        self.banner.text.setText(banner_html(message, self.connection.unavailable))
+        self.engine_label.setText(engine_label_text(connected, self.connection.description))
         if connected:
             self.workspace.find_on_engine()
         self.actions_.update()

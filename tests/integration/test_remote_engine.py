@@ -120,3 +120,24 @@ def test_up_on_an_ssh_engine_serves_the_app_through_a_tunnel_until_it_stops(
         up.stderr.close()
         engine.remove_project_containers(hello)
         engine.prune_images(hello)
+
+
+def test_context_option_picks_the_ssh_engine_without_docker_host(engine: Engine,
+                                                                 ssh_engine: dict[str, str]):
+    kind = engine.description().split(" via ")[0]
+    url = ssh_engine.pop("DOCKER_HOST")
+    result = cli("--context", url, "engine", env=ssh_engine)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[0] == f"{kind} via {url} (--context)"
+
+
+def test_dev_mode_on_an_ssh_engine_says_the_bind_mount_cannot_work_there(
+        engine: Engine, ssh_engine: dict[str, str], copy_sample):
+    hello = copy_sample("hello")
+    result = cli("up", str(hello), "--dev", "--no-follow", env=ssh_engine)
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines()[-1] == (
+        "error: dev mode mounts this computer's project folder into the container, and the "
+        f"engine at {ssh_engine['DOCKER_HOST']} runs on another machine, which cannot see "
+        "that folder: use the normal mode there (Build and Run, or `up` without --dev)")
+    assert engine.list_containers(hello) == []

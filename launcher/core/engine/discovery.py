@@ -64,7 +64,7 @@ class EngineTarget:
         return False
 
     def describe(self) -> str:
-        where = f"via {self.url}"
+        where = f"via {self.url}" + (" with TLS" if self.tls is not None else "")
         if self.context:
             return f"{where} (context {self.context})"
         return f"{where} ({self.source})" if self.source != "default" else where
@@ -99,9 +99,8 @@ def resolve_target(choice: str | None = None, setting: str | None = None,
     if choice:
         return _target_of(choice, "--context")
     if host := env.get("DOCKER_HOST"):
-        tls = None
-        if env.get("DOCKER_TLS_VERIFY"):
-            tls = docker.utils.kwargs_from_env(environment=dict(env)).get("tls")
+        # As docker-py's from_env: TLS with DOCKER_TLS_VERIFY or DOCKER_CERT_PATH set.
+        tls = docker.utils.kwargs_from_env(environment=dict(env)).get("tls")
         return EngineTarget(host, None, "DOCKER_HOST", tls)
     if context := env.get("DOCKER_CONTEXT"):
         return _context_target(context, "DOCKER_CONTEXT")
@@ -217,6 +216,17 @@ def found_engines(env: Mapping[str, str] | None = None, home: Path | None = None
         seen.add(url)
         found.append(FoundEngine(known.name, url, _probe(url), known.start))
     return found
+
+
+def engine_choices(env: Mapping[str, str] | None = None,
+                   home: Path | None = None) -> list[tuple[str, str]]:
+    """What an engine chooser offers, as (label, choice): the docker CLI's contexts, then the
+    known sockets that exist here. Files are read, nothing is probed or changed."""
+    choices = [(f"context {name} ({endpoint})", name) for name, endpoint in known_contexts()]
+    for known in known_sockets(env, home):
+        if _exists(known.path):
+            choices.append((f"{known.name} ({known.path})", str(known.path)))
+    return choices
 
 
 def _exists(path: Path) -> bool:
