@@ -6,15 +6,18 @@ temporary DOCKER_CONFIG (the user's contexts are never touched)."""
 
 from __future__ import annotations
 
+import datetime
+import ipaddress
 import json
 import os
+import ssl
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 from conftest import REPO_ROOT
-from engine_proxy import REAL_ENGINE, refusing_socket
+from engine_proxy import REAL_ENGINE, free_tcp_port, refusing_socket
 
 from launcher.core.engine import Engine
 from launcher.core.engine.discovery import found_engines, known_contexts
@@ -139,3 +142,77 @@ def test_docker_context_the_current_context_and_the_engine_setting_are_followed(
     (settings_dir / "settings.json").write_text(json.dumps({"engine": "fl-test"}))
     assert cli("engine", env=env).stdout.strip() == expected
     assert current_context(env) == "default"  # the launcher's choice is its own
+
+
+def _certificates(folder: Path) -> ssl.SSLContext:
+    """A CA, a server certificate for 127.0.0.1 and a client certificate, named as
+    DOCKER_CERT_PATH holds them (ca.pem, cert.pem, key.pem); the server's TLS context, which
+    asks for a client certificate signed by that CA (as dockerd --tlsverify)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    now = datetime.datetime.now(datetime.UTC)
+
+    def issue(name: str, key, issuer_name: str, issuer_key, *, ca: bool = False,
+              ip: str | None = None, client: bool = False) -> x509.Certificate:
+        builder = (x509.CertificateBuilder()
+                   .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)]))
+                   .issuer_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME,
+                                                              issuer_name)]))
+                   .public_key(key.public_key()).serial_number(x509.random_serial_number())
+                   .not_valid_before(now - datetime.timedelta(minutes=5))
+                   .not_valid_after(now + datetime.timedelta(days=1))
+                   .add_extension(x509.BasicConstraints(ca=ca, path_length=None), True))
+        if ip:
+            builder = builder.add_extension(
+                x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address(ip))]), False)
+        if client:
+            builder = builder.add_extension(
+                x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.CLIENT_AUTH]), False)
+        return builder.sign(issuer_key, hashes.SHA256())
+
+    def write(name: str, cert: x509.Certificate, key=None) -> None:
+        (folder / f"{name}.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+        if key is not None:
+            (folder / f"{name}-key.pem").write_bytes(key.private_bytes(
+                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption()))
+
+    folder.mkdir()
+    ca_key, server_key, client_key = (ec.generate_private_key(ec.SECP256R1())
+                                      for _ in range(3))
+    ca = issue("test CA", ca_key, "test CA", ca_key, ca=True)
+    write("ca", ca)
+    write("server", issue("127.0.0.1", server_key, "test CA", ca_key, ip="127.0.0.1"),
+          server_key)
+    write("cert", issue("client", client_key, "test CA", ca_key, client=True), client_key)
+    (folder / "cert-key.pem").rename(folder / "key.pem")
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH, cafile=str(folder / "ca.pem"))
+    context.verify_mode = ssl.CERT_REQUIRED
+    context.load_cert_chain(folder / "server.pem", folder / "server-key.pem")
+    return context
+
+
+def test_a_tcp_engine_with_tls_connects_and_is_named(engine: Engine, engine_proxies,
+                                                     tmp_path: Path):
+    server_tls = _certificates(tmp_path / "certs")
+    proxy = engine_proxies(tcp_port=free_tcp_port(), tls=server_tls).start()
+    env = dict(os.environ, DOCKER_HOST=proxy.docker_host, DOCKER_TLS_VERIFY="1",
+               DOCKER_CERT_PATH=str(tmp_path / "certs"))
+    env.pop("DOCKER_CONTEXT", None)
+    kind_and_version = engine.description().split(" via ")[0]
+    result = cli("engine", env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        f"{kind_and_version} via {proxy.docker_host} with TLS (DOCKER_HOST)"]
+    listed = cli("ps", env=env)
+    assert listed.returncode == 0, listed.stderr
+    assert proxy.accepted >= 2  # both went through the TLS listener
+
+    without_tls = cli("engine", env=dict(env, DOCKER_TLS_VERIFY="", DOCKER_CERT_PATH=""))
+    assert without_tls.returncode == 1
+    assert without_tls.stderr.startswith(
+        f"error: Docker engine not reachable: nothing answers at DOCKER_HOST="
+        f"{proxy.docker_host}.")

@@ -29,6 +29,7 @@ from urllib.parse import urlparse
 
 import docker.context
 import docker.errors
+import docker.tls
 
 from launcher.core.errors import EngineUnavailable
 
@@ -48,7 +49,7 @@ class EngineTarget:
     def client_kwargs(self) -> dict[str, Any]:
         kwargs: dict[str, Any] = {"base_url": self.url}
         if self.tls is not None:
-            kwargs["tls"] = self.tls
+            kwargs["tls"] = _EngineCaFirst.of(self.tls)
         return kwargs
 
     @property
@@ -68,6 +69,26 @@ class EngineTarget:
         if self.context:
             return f"{where} (context {self.context})"
         return f"{where} ({self.source})" if self.source != "default" else where
+
+
+class _EngineCaFirst(docker.tls.TLSConfig):
+    """The engine's TLS settings, its CA (DOCKER_CERT_PATH/ca.pem) kept: requests would
+    otherwise verify the engine against REQUESTS_CA_BUNDLE or CURL_CA_BUNDLE when either is
+    set (it lets them replace a session's CA), and refuse the engine's certificate."""
+
+    @classmethod
+    def of(cls, tls: docker.tls.TLSConfig) -> docker.tls.TLSConfig:
+        if not isinstance(tls, docker.tls.TLSConfig) or not (tls.verify and tls.ca_cert):
+            return tls
+        copy = cls.__new__(cls)
+        copy.__dict__.update(tls.__dict__)
+        return copy
+
+    def configure_client(self, client: Any) -> None:
+        super().configure_client(client)
+        # The CA above, not the environment's bundles (nor its HTTPS_PROXY: a TLS engine is
+        # reached directly).
+        client.trust_env = False
 
 
 def known_contexts() -> list[tuple[str, str]]:
