@@ -357,10 +357,10 @@ def cmd_ps(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextI
         return 0
 
     def where(c: ContainerInfo) -> str:
-        if not c.url:
-            return "-"
+        if local or not c.host_port:
+            return c.url or "-"
         # A remote engine's port is its host's: `up` brings it here through a tunnel.
-        return c.url if local else f"port {c.host_port} on the engine's host"
+        return f"port {c.host_port} on the engine's host"
 
     rows = [(c.name, _state_text(c.state, c.exit_code), where(c),
              f"{c.project} (folder gone)" if is_orphaned(c) else str(c.project))

@@ -1,68 +1,23 @@
 """An engine reached over SSH (DOCKER_HOST=ssh://user@host), end to end, with a real sshd on
-127.0.0.1: a temporary host key and user key, its own config on a free port. The engine behind
-it is the one this pass runs on. The app's URL goes through the launcher's SSH tunnel even
+127.0.0.1 (the ``ssh_engine`` fixture in tests/conftest.py). The engine behind it is the one
+this pass runs on. The app's URL goes through the launcher's SSH tunnel even
 though the host is this machine."""
 
 from __future__ import annotations
 
-import getpass
-import os
 import queue
 import shutil
 import subprocess
 import sys
 import threading
 import urllib.request
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from conftest import REPO_ROOT
-from engine_proxy import REAL_ENGINE, free_tcp_port
 
 from launcher.core.engine import Engine
 
 SSHD = shutil.which("sshd") or "/usr/sbin/sshd"
-
-
-@pytest.fixture
-def ssh_engine(tmp_path: Path, sock_dir: Path) -> Iterator[dict[str, str]]:
-    """The environment for a launcher that reaches the engine through sshd on 127.0.0.1."""
-    assert Path(SSHD).exists(), ("sshd is missing: the README's test command installs "
-                                 "openssh-server (Debian), or install it yourself")
-    keys = sock_dir / "ssh"
-    keys.mkdir()
-    for name in ("host", "user"):
-        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(keys / name)],
-                       check=True, timeout=30)
-    (keys / "authorized_keys").write_text((keys / "user.pub").read_text())
-    port = free_tcp_port()
-    (keys / "sshd_config").write_text(
-        f"Port {port}\nListenAddress 127.0.0.1\nHostKey {keys / 'host'}\n"
-        f"AuthorizedKeysFile {keys / 'authorized_keys'}\nPasswordAuthentication no\n"
-        "PermitRootLogin prohibit-password\nStrictModes no\nUsePAM no\n"
-        f"PidFile {keys / 'sshd.pid'}\nAllowTcpForwarding yes\nAcceptEnv DOCKER_HOST\n")
-    (keys / "ssh_config").write_text(
-        f"Host 127.0.0.1\n  Port {port}\n  IdentityFile {keys / 'user'}\n"
-        f"  UserKnownHostsFile {keys / 'known_hosts'}\n  StrictHostKeyChecking no\n"
-        f"  SetEnv DOCKER_HOST=unix://{REAL_ENGINE}\n  LogLevel ERROR\n")
-    # docker-py's ssh transport and the launcher's tunnel both run `ssh`: this one reads the
-    # test's config, not the user's ~/.ssh.
-    bin_dir = keys / "bin"
-    bin_dir.mkdir()
-    (bin_dir / "ssh").write_text(
-        f'#!/bin/sh\nexec {shutil.which("ssh")} -F {keys / "ssh_config"} "$@"\n')
-    (bin_dir / "ssh").chmod(0o755)
-    Path("/run/sshd").mkdir(exist_ok=True)  # its privilege separation directory
-    sshd = subprocess.Popen([SSHD, "-D", "-f", str(keys / "sshd_config"),
-                             "-E", str(keys / "sshd.log")])
-    env = dict(os.environ, PATH=f"{bin_dir}:{os.environ['PATH']}",
-               DOCKER_HOST=f"ssh://{getpass.getuser()}@127.0.0.1:{port}")
-    try:
-        yield env
-    finally:
-        sshd.terminate()
-        sshd.wait(timeout=10)
 
 
 def cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:

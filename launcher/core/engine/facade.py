@@ -9,6 +9,7 @@ import secrets
 import tempfile
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,7 @@ from launcher.core.engine.cancel import CancelToken, close_quietly
 from launcher.core.engine.commands import CommandMethods
 from launcher.core.engine.discovery import resolve_target
 from launcher.core.engine.records import container_info, image_info, listed_container_info
+from launcher.core.engine.ssh_transport import clean_up_ssh_connections
 from launcher.core.engine.streams import EventStream, LogStream
 from launcher.core.engine.translate import (
     diagnose_unavailable,
@@ -68,6 +70,8 @@ from launcher.core.run_spec import ContainerRole, Mount, MountKind, RunSpec
 from launcher.core.settings import config_dir
 
 STOP_TIMEOUT_S = 5
+
+clean_up_ssh_connections()
 
 
 class Engine(VolumeMethods, CommandMethods):
@@ -114,14 +118,21 @@ class Engine(VolumeMethods, CommandMethods):
         work, published ports are this machine's)."""
         return self.target.is_local
 
+    @property
+    def _tunnelled(self) -> bool:
+        """An ssh:// engine: its apps are reached through SSH tunnels."""
+        return not self.is_local and self.target.url.startswith("ssh://")
+
     def app_url(self, container: ContainerInfo) -> str | None:
         """The URL this machine opens the container's published port at. On an ssh://
         engine the port is on the engine's host: an SSH tunnel brings it here, open until the
         container is removed, ``close_tunnel`` or ``close``."""
         if container.host_port is None:
             return None
-        if self.is_local:
+        if not self._tunnelled:
             return container.url or f"http://localhost:{container.host_port}/"
+        if container.tunnel_url:
+            return container.tunnel_url
         tunnel = self._tunnels.get(container.id)
         if tunnel is None or not tunnel.is_open:
             tunnel = SshTunnel(self.target.url, container.host_port).open()
@@ -399,7 +410,7 @@ class Engine(VolumeMethods, CommandMethods):
     def container(self, container_id: str) -> ContainerInfo:
         with engine_errors():
             attrs = self._client.api.inspect_container(container_id)
-        return container_info(attrs)
+        return self._here(container_info(attrs))
 
     def find_container(self, container_id: str) -> ContainerInfo | None:
         """Like ``container`` but None when it is gone."""
@@ -414,8 +425,18 @@ class Engine(VolumeMethods, CommandMethods):
                 all=True, filters={"label": labels.label_filters(self.scope, project)})
         # From the listing itself: inspecting each one would race with its removal. Labels are
         # copied to every container run from our image: only what we created counts.
-        return [listed_container_info(entry) for entry in found
+        return [self._here(listed_container_info(entry)) for entry in found
                 if self._owned.owns_container(entry["Id"])]
+
+    def _here(self, info: ContainerInfo) -> ContainerInfo:
+        """A remote engine's container: its URL is where this machine reaches it, the SSH
+        tunnel's if one is open, else none (``app_url`` opens one); its port is the engine
+        host's."""
+        if not self._tunnelled:
+            return info
+        tunnel = self._tunnels.get(info.id)
+        return replace(info, remote=True,
+                       tunnel_url=tunnel.url if tunnel is not None and tunnel.is_open else None)
 
     def logs_tail(self, container_id: str, lines: int = 20) -> list[str]:
         try:

@@ -91,7 +91,10 @@ def _log_blocks(raw: Any) -> Iterator[bytes]:
     frames apart here: the lines of one burst of output come out in one block."""
     found = _socket_body(raw)
     if found is None:
-        yield from raw  # docker-py's own reader
+        # docker-py's own reader; not `yield from`, which would call its close() (that fails
+        # on an ssh:// stream): the LogStream closes it with close_quietly.
+        for block in raw:  # noqa: UP028
+            yield block
         return
     try:
         yield from _read_multiplexed(*found)
