@@ -602,7 +602,11 @@ class Engine(VolumeMethods, CommandMethods):
         ("a disk usage operation is already running"): another launcher, or `docker system
         df`, may be asking. Wait for its turn, up to ten seconds."""
         if self.kind is dialect.EngineKind.PODMAN:
-            return dialect.disk_usage_from_listing(self._images(all_layers=True))
+            # Podman's answer holds its volumes and containers; its images are read from the
+            # listing (dialect.disk_usage_from_listing says why).
+            usage = dict(self._client.api.df())
+            usage.update(dialect.disk_usage_from_listing(self._images(all_layers=True)))
+            return usage
         deadline = time.monotonic() + 10
         while True:
             try:
