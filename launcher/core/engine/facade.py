@@ -606,6 +606,10 @@ class Engine(VolumeMethods, CommandMethods):
             # listing (dialect.disk_usage_from_listing says why).
             usage = dict(self._client.api.df())
             usage.update(dialect.disk_usage_from_listing(self._images(all_layers=True)))
+            listed = {v["Name"]: v for v in self._client.api.volumes().get("Volumes") or []}
+            usage["Volumes"] = [{**listed.get(v["Name"], {}), **v,  # its labels are listed
+                                 "Labels": (listed.get(v["Name"]) or {}).get("Labels") or {}}
+                                for v in usage.get("Volumes") or []]
             return usage
         deadline = time.monotonic() + 10
         while True:
