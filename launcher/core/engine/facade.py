@@ -325,14 +325,17 @@ class Engine(VolumeMethods, CommandMethods):
             return prefix  # gone already: nothing to keep or remove
 
     def _images(self, all_layers: bool = False) -> list[dict[str, Any]]:
-        """``GET /images/json``. Podman answers 500 ("image not known") when an image goes
-        while it lists them (a build tidying up, another client's removal): ask again."""
+        """``GET /images/json``. Podman answers 500 ("image not known", or "retrieving
+        parent of image … file does not exist") when an image goes while it lists them (a
+        build tidying up, another client's removal): ask again."""
         for attempt in range(5):
             try:
                 return list(self._client.api.images(all=all_layers))
             except docker.errors.APIError as err:
+                text = str(err.explanation or err)
                 if (self.kind is not dialect.EngineKind.PODMAN or attempt == 4
-                        or "image not known" not in str(err.explanation or err)):
+                        or ("image not known" not in text
+                            and "retrieving parent of image" not in text)):
                     raise
         raise AssertionError("unreachable")
 
