@@ -25,7 +25,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path, PurePosixPath
-from urllib.parse import urlsplit
 
 from launcher.core.dockerfile import exposed_port
 from launcher.core.engine import CancelToken, Engine
@@ -118,35 +117,14 @@ class DevModeNotLocal(ProjectError):
     containers. The window offers normal mode (Build and Run from the image)."""
 
 
-LOCAL_HOSTS = ("localhost", "localnpipe", "127.0.0.1", "::1", "[::1]")
 
 
-def is_local_engine_url(base_url: str) -> bool:
-    """Whether an engine reached at ``base_url`` (docker-py's: ``http+docker://localhost``
-    for a unix socket, ``http+docker://localnpipe`` for a Windows pipe,
-    ``http+docker://ssh`` for ssh://, ``http(s)://HOST:PORT`` for tcp://) runs on this
-    machine, where a bind mount of this machine's folders can work."""
-    parsed = urlsplit(base_url)
-    scheme, host = parsed.scheme.lower(), (parsed.hostname or "").lower()
-    if scheme in ("unix", "npipe", "http+unix"):
-        return True
-    return host in LOCAL_HOSTS
-
-
-def engine_is_local(engine: Engine) -> bool:
-    """The engine's own answer where it has one (``Engine.is_local``), else its URL's."""
-    known = getattr(engine, "is_local", None)
-    if isinstance(known, bool):
-        return known
-    return is_local_engine_url(str(engine.sdk.api.base_url))
-
-
-def check_local(engine: Engine, description: str) -> None:
-    if not engine_is_local(engine):
+def check_local(engine: Engine) -> None:
+    if not engine.is_local:
         raise DevModeNotLocal(
-            f"dev mode mounts this folder into the container, and the engine ({description}) "
-            "runs on another machine, which cannot see it: use normal mode (Build and Run "
-            "without dev mode), or a Docker engine on this computer")
+            f"dev mode mounts this computer's project folder into the container, and the "
+            f"engine at {engine.target.url} runs on another machine, which cannot see that "
+            "folder: use the normal mode there (Build and Run, or `up` without --dev)")
 
 
 def host_user(host: EngineHost) -> str | None:
@@ -174,7 +152,7 @@ def launch_dev(engine: Engine, path: str | Path, settings: Settings,
             f"dev mode runs Werkzeug's debugger, which runs any Python a visitor types, so it "
             f"is published on {DEFAULT_BIND_ADDRESS} only, not on {settings.bind_address}: "
             "drop --bind (or set the bind address back to 127.0.0.1) to use dev mode")
-    check_local(engine, str(engine.sdk.api.base_url))
+    check_local(engine)
     resolved = resolve_project(path, settings)
     if resolved.project is None:
         raise ProjectError(

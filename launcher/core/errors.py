@@ -30,11 +30,16 @@ class DockerfileExists(LauncherError):
 class EngineUnavailable(LauncherError):
     """No Docker engine answers. ``reason`` says which case it is, ``hint`` what to do."""
 
-    def __init__(self, reason: str, detail: str, hint: str) -> None:
-        super().__init__(f"Docker engine not reachable: {detail}. {hint}")
-        self.reason = reason  # "not-running" | "no-socket" | "permission" | "bad-host" | "lost"
+    def __init__(self, reason: str, detail: str, hint: str, found: tuple[str, ...] = ()) -> None:
+        message = f"Docker engine not reachable: {detail}. {hint}"
+        if found:
+            message += f" Found on this computer: {'; '.join(found)}."
+        super().__init__(message)
+        # "not-running" | "no-socket" | "permission" | "bad-host" | "lost" | "no-context"
+        self.reason = reason
         self.detail = detail
         self.hint = hint
+        self.found = found  # the other engines here, each with the step that starts it
 
 
 class EngineError(LauncherError):

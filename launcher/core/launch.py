@@ -207,7 +207,10 @@ def run_container(engine: Engine, root: Path, dockerfile_text: str, options: Lau
     spec = spec or RunSpec()
     listen = container_port(dockerfile_text, root, project)
     port_source = None if listen.source.startswith("EXPOSE ") else listen.source
-    candidates = free_ports_from(options.host_port, settings.bind_address)
+    if engine.is_local:
+        candidates = free_ports_from(options.host_port, settings.bind_address)
+    else:  # the ports are the engine host's: its refusal (PortInUse) is the probe
+        candidates = list(port_search_range(options.host_port))
     if options.host_port not in candidates and options.host_port in _own_app_ports(engine, root):
         # Held by this project's previous container, which the run replaces: the URL stays.
         candidates.insert(0, options.host_port)
@@ -268,7 +271,7 @@ def _every_address(address: str) -> bool:
 def wait_until_ready(engine: Engine, started: ContainerStarted, resolved: ResolvedProject,
                      timeout_s: float, cancel: CancelToken) -> AppReady:
     container = started.container
-    url = container.url or f"http://localhost:{container.host_port}/"
+    url = engine.app_url(container) or f"http://localhost:{container.host_port}/"
 
     def still_running() -> bool:
         info = engine.find_container(container.id)

@@ -50,7 +50,7 @@ from launcher.ui.icons import icon
 from launcher.ui.text_fit import ElidedLabel
 
 # Classic builder: "Step 6/16 : RUN ...". BuildKit: "[ 6/16] RUN ..." or "[stage-1 2/5] RUN ...".
-_CLASSIC_STEP = re.compile(r"^\s*Step\s+(\d+)/(\d+)\s*:\s*")
+_CLASSIC_STEP = re.compile(r"^\s*Step\s+(\d+)/(\d+)\s*:\s*", re.IGNORECASE)  # STEP: Buildah
 _BUILDKIT_STEP = re.compile(r"^\s*>?\s*\[\s*(?:[\w.-]+\s+)?(\d+)/(\d+)\]\s*")
 
 UNSAVED_MARK = "● unsaved changes"

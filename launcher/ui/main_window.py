@@ -307,8 +307,8 @@ class MainWindow(QMainWindow):
     # --- engine and status ----------------------------------------------------------------------
 
     def _on_engine_changed(self, connected: bool, message: str) -> None:
-        self.banner.show_engine(connected, message)
-        self.status.show_engine(connected, self.connection.version)
+        self.banner.show_engine(connected, message, self.connection.unavailable)
+        self.status.show_engine(connected, self.connection.description)
         if connected:
             self.workspace.find_on_engine()
         self.actions_.update()

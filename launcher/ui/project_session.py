@@ -470,4 +470,7 @@ class ProjectSession(QObject):
 
 def _app_container(engine: Engine, root: Path) -> ContainerInfo | None:
     found = [c for c in engine.list_containers(root) if c.role is ContainerRole.APP]
+    if found and found[0].state == "running" and found[0].url is None and found[0].host_port:
+        engine.app_url(found[0])  # a remote engine's app: the tunnel that brings it here
+        return engine.find_container(found[0].id)
     return found[0] if found else None

@@ -18,7 +18,7 @@ from launcher.ui.window_part import WindowPart
 if TYPE_CHECKING:
     from launcher.ui.main_window import MainWindow
 
-APPLIED = ("base_image", "bind_address", "readiness_timeout_s", "include_secrets")
+APPLIED = ("base_image", "bind_address", "readiness_timeout_s", "include_secrets", "engine")
 
 
 class WindowSettings(WindowPart):
@@ -41,7 +41,8 @@ class WindowSettings(WindowPart):
                                              on_error=self.window._on_save_failed)
 
     def show_dialog(self) -> SettingsDialog:
-        dialog = SettingsDialog(self.window.settings, self.window)
+        dialog = SettingsDialog(self.window.settings, self.window,
+                                self.window.connection.engine_choices())
         dialog.accepted.connect(self.window._on_settings_accepted)
         dialog.finished.connect(dialog.deleteLater)
         dialog.open()
@@ -50,10 +51,13 @@ class WindowSettings(WindowPart):
     def apply(self, edited: Settings) -> None:
         w = self.window
         before = {root: self.generated(s) for root, s in w.sessions.items()}
+        engine_changed = edited.engine != w.settings.engine
         for name in APPLIED:
             setattr(w.settings, name, getattr(edited, name))
         w.settings.load_problems = []  # what the file got wrong is what was just replaced
         self.save_settings()
+        if engine_changed:
+            w.connection.reconnect()
         for root, session in w.sessions.items():
             generated, editor = self.generated(session), w.views[root].editor
             if (generated is not None and generated != before[root] and editor.is_generated()

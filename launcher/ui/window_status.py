@@ -3,18 +3,17 @@ engine answers, and the status bar's permanent labels (project state, engine, ex
 
 from __future__ import annotations
 
-import html
 from collections.abc import Iterable
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QStatusBar, QWidget
 
+from launcher.core.errors import EngineUnavailable
 from launcher.core.settings import Settings
+from launcher.ui.engine_status import UNAVAILABLE_PREFIX, banner_html, engine_label_text
 from launcher.ui.icons import icon
 from launcher.ui.project_session import ProjectSession
 from launcher.ui.text_fit import ElidedLabel, shorten_words
-
-NOT_REACHABLE = "Docker engine not reachable:"
 
 
 class EngineBanner(QFrame):
@@ -33,11 +32,13 @@ class EngineBanner(QFrame):
         layout.addWidget(self.text, 1)
         layout.addWidget(self.retry)
 
-    def show_engine(self, connected: bool, message: str) -> None:
+    def show_engine(self, connected: bool, message: str,
+                    unavailable: EngineUnavailable | None = None) -> None:
+        """Why no engine answers (a long word shortened: the tooltip has it whole), and the
+        engines found on this machine with the step that starts each."""
         self.setVisible(not connected)
-        detail = message.removeprefix(NOT_REACHABLE).strip()
-        self.text.setText(f"<b>{NOT_REACHABLE}</b> {html.escape(shorten_words(detail))}")
-        self.text.setToolTip(detail)
+        self.text.setText(banner_html(shorten_words(message), unavailable))
+        self.text.setToolTip(message.removeprefix(UNAVAILABLE_PREFIX).strip())
 
 
 class WindowStatus:
@@ -47,7 +48,7 @@ class WindowStatus:
 
     def __init__(self, bar: QStatusBar) -> None:
         # Elided: a long failure must not widen the window (the tooltip has it whole).
-        self.engine_label = ElidedLabel("Connecting to Docker…")
+        self.engine_label = ElidedLabel("Connecting to the engine…")
         self.state_label = ElidedLabel("No project", mode=Qt.TextElideMode.ElideRight)
         self.exposure_label = ElidedLabel(mode=Qt.TextElideMode.ElideRight)
         self.exposure_label.setStyleSheet("color: #8a4b00; font-weight: bold;")
@@ -56,9 +57,9 @@ class WindowStatus:
         bar.addPermanentWidget(self.state_label)
         bar.addPermanentWidget(self.engine_label)
 
-    def show_engine(self, connected: bool, version: str) -> None:
-        self.engine_label.setText(f"Docker: connected ({version})" if connected
-                                  else "Docker: not reachable")
+    def show_engine(self, connected: bool, description: str) -> None:
+        """Which engine, which version, where: "Podman 4.3.1 via unix:///… (DOCKER_HOST)"."""
+        self.engine_label.setText(engine_label_text(connected, description))
 
     def show_projects(self, current: ProjectSession | None, sessions: Iterable[ProjectSession],
                       settings: Settings) -> None:
