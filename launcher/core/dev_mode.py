@@ -25,7 +25,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path, PurePosixPath
-from urllib.parse import urlsplit
 
 from launcher.core.command_events import InstanceVolumeMounted, Proposal
 from launcher.core.dev_data import dev_data
@@ -33,11 +32,12 @@ from launcher.core.dockerfile import exposed_port
 from launcher.core.engine import CancelToken, Engine
 from launcher.core.env_files import project_environment
 from launcher.core.errors import Cancelled, ProjectError
-from launcher.core.events import EngineHost, EnvironmentFromFiles, LaunchEvent
+from launcher.core.events import BuildOutput, EngineHost, EnvironmentFromFiles, LaunchEvent
 from launcher.core.flask_commands import missing_table_proposal
 from launcher.core.launch import (
     LaunchOptions,
     build_image,
+    generated_dockerfile,
     resolve_project,
     run_container,
     wait_until_ready,
@@ -130,35 +130,14 @@ class DevModeNotLocal(ProjectError):
     containers. The window offers normal mode (Build and Run from the image)."""
 
 
-LOCAL_HOSTS = ("localhost", "localnpipe", "127.0.0.1", "::1", "[::1]")
 
 
-def is_local_engine_url(base_url: str) -> bool:
-    """Whether an engine reached at ``base_url`` (docker-py's: ``http+docker://localhost``
-    for a unix socket, ``http+docker://localnpipe`` for a Windows pipe,
-    ``http+docker://ssh`` for ssh://, ``http(s)://HOST:PORT`` for tcp://) runs on this
-    machine, where a bind mount of this machine's folders can work."""
-    parsed = urlsplit(base_url)
-    scheme, host = parsed.scheme.lower(), (parsed.hostname or "").lower()
-    if scheme in ("unix", "npipe", "http+unix"):
-        return True
-    return host in LOCAL_HOSTS
-
-
-def engine_is_local(engine: Engine) -> bool:
-    """The engine's own answer where it has one (``Engine.is_local``), else its URL's."""
-    known = getattr(engine, "is_local", None)
-    if isinstance(known, bool):
-        return known
-    return is_local_engine_url(str(engine.sdk.api.base_url))
-
-
-def check_local(engine: Engine, description: str) -> None:
-    if not engine_is_local(engine):
+def check_local(engine: Engine) -> None:
+    if not engine.is_local:
         raise DevModeNotLocal(
-            f"dev mode mounts this folder into the container, and the engine ({description}) "
-            "runs on another machine, which cannot see it: use normal mode (Build and Run "
-            "without dev mode), or a Docker engine on this computer")
+            f"dev mode mounts this computer's project folder into the container, and the "
+            f"engine at {engine.target.url} runs on another machine, which cannot see that "
+            "folder: use the normal mode there (Build and Run, or `up` without --dev)")
 
 
 def host_user(host: EngineHost) -> str | None:
@@ -189,7 +168,7 @@ def launch_dev(engine: Engine, path: str | Path, settings: Settings,
             f"dev mode runs Werkzeug's debugger, which runs any Python a visitor types, so it "
             f"is published on {DEFAULT_BIND_ADDRESS} only, not on {settings.bind_address}: "
             "drop --bind (or set the bind address back to 127.0.0.1) to use dev mode")
-    check_local(engine, str(engine.sdk.api.base_url))
+    check_local(engine)
     resolved = resolve_project(path, settings)
     if resolved.project is None:
         raise ProjectError(
@@ -197,8 +176,14 @@ def launch_dev(engine: Engine, path: str | Path, settings: Settings,
             f"{resolved.root}: set FLASK_APP in .flaskenv, or use Build and Run")
     text = options.dockerfile_text if options.dockerfile_text is not None else (
         resolved.dockerfile.text)
+    if options.generated:
+        text = generated_dockerfile(resolved, settings)
+        if not resolved.dockerfile.generated:
+            yield BuildOutput("building with the generated Dockerfile; the project's own is "
+                              "left as it is")
     with project_lock(resolved.root, settings.scope):
-        yield from build_image(engine, resolved, text, cancel, settings.include_secrets)
+        yield from build_image(engine, resolved, text, cancel, settings.include_secrets,
+                               generated=options.generated)
         if cancel.cancelled:
             raise Cancelled("Dev mode")
         env = project_environment(resolved.root, options.environment)

@@ -64,6 +64,8 @@ class SessionState:
         container = self.container
         where = (f"{container.host_ip or '127.0.0.1'}:{container.host_port}"
                  if container is not None and container.host_port else "")
+        if where and container is not None and container.remote:
+            where = f"the engine's host, port {container.host_port}"
         if self.phase is Phase.RUNNING and where:
             text = f"Running on {where}"
             return f"{text} ({self.detail})" if self.detail else text

@@ -3,6 +3,7 @@ About box, and which of them the current project allows."""
 
 from __future__ import annotations
 
+import html
 import weakref
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -198,9 +199,9 @@ class WindowActions:
             self.window.open_in_browser(self.window.current)
 
     def show_about(self) -> None:
-        engine = self.window.connection.version or "not connected"
+        engine = html.escape(self.window.connection.description or "none reachable")
         QMessageBox.about(self.window, "About Flask Launcher",
                           f"<h3>Flask Launcher {launcher_version()}</h3>"
                           "<p>Runs your Flask app in Docker: detects how it starts, writes "
                           "a Dockerfile you can edit, builds, runs and shows it.</p>"
-                          f"<p>Docker engine: {engine}</p>")
+                          f"<p>Engine: {engine}</p>")
