@@ -13,11 +13,12 @@ import sys
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
-    from launcher.cli_parser import SUBCOMMANDS
+    from launcher.cli_parser import GLOBAL_OPTIONS, SUBCOMMANDS
 
     if args and args[0] == "gui":
         args = args[1:]
-    elif args and (args[0] in SUBCOMMANDS or args[0] in ("-h", "--help", "--version")):
+    elif args and (args[0] in SUBCOMMANDS or args[0] in ("-h", "--help", "--version")
+                   or args[0].split("=", 1)[0] in GLOBAL_OPTIONS):
         from launcher.cli import main as cli_main
 
         return cli_main(args)

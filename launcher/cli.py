@@ -22,6 +22,7 @@ from launcher.cli_data import (
     show_data_event,
 )
 from launcher.cli_dev import remember_dev_mode, up_dev
+from launcher.cli_engine import open_engine
 from launcher.cli_format import confirm as _confirm
 from launcher.cli_format import jsonable as _jsonable
 from launcher.cli_format import parse_env as _parse_env
@@ -49,6 +50,7 @@ from launcher.core.events import (
     BuildOutput,
     BuildStep,
     BuildSucceeded,
+    ContainerInfo,
     ContainerStarted,
     EnvironmentFromFiles,
     PinWarnings,
@@ -62,6 +64,7 @@ from launcher.core.launch import (
     LaunchOptions,
     before_build,
     build_image,
+    generated_dockerfile,
     launch,
     resolve_project,
 )
@@ -154,6 +157,15 @@ def _print_json_error(args: argparse.Namespace, error: LauncherError, out: TextI
 
 # --- commands ------------------------------------------------------------------------------
 
+def cmd_engine(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
+    with open_engine(args, settings) as engine:
+        print(engine.description(), file=out)
+        if not engine.is_local:
+            print("remote: dev mode's bind mount is not available; ports are on the "
+                  "engine's host", file=out)
+    return 0
+
+
 def cmd_detect(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
     project = detect_project(args.path)
     if args.json:
@@ -205,12 +217,15 @@ def cmd_dockerfile(args: argparse.Namespace, settings: Settings, out: TextIO,
 
 def cmd_build(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
     resolved = resolve_project(args.path, settings)
-    with (project_lock(resolved.root, settings.scope), Engine(settings.scope) as engine,
-          _cancel_on_sigint() as cancel):
+    with (project_lock(resolved.root, settings.scope),
+          open_engine(args, settings) as engine, _cancel_on_sigint() as cancel):
         for note in before_build(resolved):
             _show_build_event(note, err, quiet=args.quiet)
-        for event in build_image(engine, resolved, resolved.dockerfile.text, cancel,
-                                 settings.include_secrets or args.include_secrets):
+        text = (generated_dockerfile(resolved, settings) if args.generated
+                else resolved.dockerfile.text)
+        for event in build_image(engine, resolved, text, cancel,
+                                 settings.include_secrets or args.include_secrets,
+                                 generated=args.generated):
             _show_build_event(event, err, quiet=args.quiet)
             if isinstance(event, BuildSucceeded):
                 print(event.tag, file=out)
@@ -220,7 +235,7 @@ def cmd_build(args: argparse.Namespace, settings: Settings, out: TextIO, err: Te
 def cmd_up(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
     remember_before(args.path, args.before, args.no_before, settings, err)
     options = LaunchOptions(host_port=args.port, environment=_parse_env(args.env),
-                            readiness_timeout_s=args.timeout)
+                            readiness_timeout_s=args.timeout, generated=args.generated)
     if args.bind is not None:
         if problem := bind_address_problem(args.bind):
             raise LauncherError(f"--bind {problem}")
@@ -231,7 +246,7 @@ def cmd_up(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextI
     if warning := settings.exposure_warning():
         print(f"warning: {warning}", file=err)
     remember_dev_mode(args.path, False)
-    with Engine(settings.scope) as engine, _cancel_on_sigint() as cancel:
+    with open_engine(args, settings) as engine, _cancel_on_sigint() as cancel:
         for event in launch(engine, args.path, settings, options, cancel):
             if isinstance(event, EnvironmentFromFiles):
                 for line in event.lines():
@@ -252,7 +267,9 @@ def cmd_up(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextI
                                  "exception_line": event.exception_line,
                                  "container": _container_json(event.container)}, out)
                 else:
-                    print(event.url, file=out)
+                    print(event.url, file=out, flush=True)
+                if not engine.is_local:
+                    _hold_tunnel(engine, event, cancel, err)
             elif show_data_event(event, err, args.quiet):
                 pass
             else:
@@ -260,9 +277,32 @@ def cmd_up(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextI
     return 0
 
 
+def _hold_tunnel(engine: Engine, ready: AppReady, cancel: CancelToken, err: TextIO) -> None:
+    """A remote engine's app is reached through an SSH tunnel this process holds: keep it
+    open until the app stops (or Ctrl-C, which closes the tunnel and leaves the app)."""
+    print(f"{ready.url} reaches the app on the engine's host through an SSH tunnel, open "
+          "until the app stops; Ctrl-C closes the tunnel (the app keeps running)",
+          file=err, flush=True)
+    events = engine.events()
+    cancel.guard(events)
+    try:
+        for event in events:
+            if event.get("id") == ready.container.id and event.get("status") in (
+                    "die", "stop", "kill", "destroy"):
+                print(f"the app stopped; tunnel {ready.url} closed", file=err)
+                break
+    except LauncherError:
+        if not cancel.cancelled:
+            raise
+    finally:
+        cancel.release(events)
+        events.close()
+        engine.close_tunnel(ready.container.id)
+
+
 def cmd_logs(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
     root = _project_root(args.path)
-    with Engine(settings.scope) as engine:
+    with open_engine(args, settings) as engine:
         containers = engine.list_containers(root)
         if not containers:
             raise ProjectError(f"no container for {root}: start it with `flask-launcher up`")
@@ -287,12 +327,20 @@ def cmd_logs(args: argparse.Namespace, settings: Settings, out: TextIO, err: Tex
 
 def cmd_down(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
     root = resolve_path(args.path)
-    with Engine(settings.scope) as engine:
+    with open_engine(args, settings) as engine:
         if root.is_dir():
             removed = engine.remove_project_containers(root)
         else:  # a folder that is gone, or a container's name or ID
             removed = []
-            for container in containers_for(engine, args.path):
+            try:
+                found = containers_for(engine, args.path)
+            except ProjectError:
+                # A folder that is gone, with no container left: its volumes, by the path the
+                # ledger recorded them under, are still its to keep or remove.
+                if not engine.list_volumes(root):
+                    raise
+                found = []
+            for container in found:
                 engine.remove(container.id)
                 removed.append(container.name)
                 if container.project is not None:
@@ -311,14 +359,22 @@ def cmd_down(args: argparse.Namespace, settings: Settings, out: TextIO, err: Tex
 
 
 def cmd_ps(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
-    with Engine(settings.scope) as engine:
+    with open_engine(args, settings) as engine:
         containers = engine.list_containers()
+        local = engine.is_local
     if args.orphaned:
         containers = [c for c in containers if is_orphaned(c)]
     if args.json:
         _print_json([_container_json(c) for c in containers], out)
         return 0
-    rows = [(c.name, _state_text(c.state, c.exit_code), c.url or "-",
+
+    def where(c: ContainerInfo) -> str:
+        if local or not c.host_port:
+            return c.url or "-"
+        # A remote engine's port is its host's: `up` brings it here through a tunnel.
+        return f"port {c.host_port} on the engine's host"
+
+    rows = [(c.name, _state_text(c.state, c.exit_code), where(c),
              f"{c.project} (folder gone)" if is_orphaned(c) else str(c.project))
             for c in containers]
     _print_table(("NAME", "STATE", "URL", "PROJECT"), rows, out)
@@ -326,7 +382,7 @@ def cmd_ps(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextI
 
 
 def cmd_images(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
-    with Engine(settings.scope) as engine:
+    with open_engine(args, settings) as engine:
         images = engine.list_images()
     if args.json:
         _print_json([_jsonable(i) for i in images], out)
@@ -340,7 +396,7 @@ def cmd_images(args: argparse.Namespace, settings: Settings, out: TextIO, err: T
 
 def cmd_prune(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
     project = _project_root(args.project) if args.project else None
-    with Engine(settings.scope) as engine:
+    with open_engine(args, settings) as engine:
         images = engine.list_images(project)
         if not images:
             print("no launcher images to remove", file=out)
@@ -388,7 +444,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Settings, TextIO, TextIO], int
     "detect": cmd_detect, "dockerfile": cmd_dockerfile, "build": cmd_build, "up": cmd_up,
     "logs": cmd_logs, "down": cmd_down, "ps": cmd_ps, "images": cmd_images, "prune": cmd_prune,
     "install-shortcut": cmd_install_shortcut, "uninstall-shortcut": cmd_uninstall_shortcut,
-    "flask": cmd_flask, "volumes": cmd_volumes,
+    "flask": cmd_flask, "volumes": cmd_volumes, "engine": cmd_engine,
 }
 
 

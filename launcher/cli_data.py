@@ -8,6 +8,7 @@ import contextlib
 from pathlib import Path
 from typing import TextIO
 
+from launcher.cli_engine import open_engine
 from launcher.cli_format import confirm, jsonable, parse_env, print_json, print_table
 from launcher.core.command_events import (
     BeforeStartCommand,
@@ -50,7 +51,7 @@ def cmd_flask(args: argparse.Namespace, settings: Settings, out: TextIO, err: Te
         raise LauncherError("name the flask command after --: flask-launcher flask PATH -- "
                             "init-db")
     code = EXIT_ERROR
-    with Engine(settings.scope) as engine, contextlib.closing(
+    with open_engine(args, settings) as engine, contextlib.closing(
             run_flask(engine, args.path, arguments, settings, parse_env(env_pairs))) as events:
         for event in events:
             if isinstance(event, CommandOutput):
@@ -83,7 +84,7 @@ def _split_at_double_dash(arguments: list[str],
 
 
 def cmd_volumes(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
-    with Engine(settings.scope) as engine:
+    with open_engine(args, settings) as engine:
         volumes = engine.list_volumes()
     if args.json:
         print_json([jsonable(v) for v in volumes], out)

@@ -15,6 +15,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
+from launcher.cli_data import show_data_event
+from launcher.cli_engine import open_engine
 from launcher.core.dev_events import (
     DependenciesChanged,
     DevEvent,
@@ -28,7 +30,6 @@ from launcher.core.dev_events import (
 )
 from launcher.core.dev_mode import DevStarted, launch_dev
 from launcher.core.dev_watch import DevSession
-from launcher.core.engine import Engine
 from launcher.core.errors import LauncherError
 from launcher.core.events import AppReady, ContainerStarted, EnvironmentFromFiles
 from launcher.core.folder import resolve_path
@@ -54,7 +55,7 @@ def up_dev(args: argparse.Namespace, settings: Settings, options: LaunchOptions,
 
     started: DevStarted | None = None
     ready: AppReady | None = None
-    with Engine(settings.scope) as engine, cli._cancel_on_sigint() as cancel:
+    with open_engine(args, settings) as engine, cli._cancel_on_sigint() as cancel:
         for event in launch_dev(engine, args.path, settings, options, cancel):
             if isinstance(event, DevStarted):
                 started = event
@@ -69,6 +70,8 @@ def up_dev(args: argparse.Namespace, settings: Settings, options: LaunchOptions,
                       file=err, flush=True)
             elif isinstance(event, AppReady):
                 ready = event
+            elif show_data_event(event, err, args.quiet):
+                pass
             else:
                 cli._show_build_event(event, err, quiet=args.quiet)
         assert started is not None and ready is not None

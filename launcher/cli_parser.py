@@ -18,9 +18,12 @@ COMMAND_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Images", ("build", "images", "prune")),
     ("Project", ("detect", "dockerfile")),
     ("Desktop", ("gui", "install-shortcut", "uninstall-shortcut")),
+    ("Engine", ("engine",)),
 )
 SUBCOMMANDS = tuple(name for _, names in COMMAND_GROUPS for name in names)
-USAGE = """flask-launcher [-h] [--version] COMMAND [PATH] [options]
+# Options before the command (launcher/__main__.py sends them to the CLI).
+GLOBAL_OPTIONS = ("--context",)
+USAGE = """flask-launcher [-h] [--version] [--context NAME] COMMAND [PATH] [options]
        flask-launcher [PATH] [--run]      (the window)"""
 
 
@@ -39,6 +42,10 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="`flask-launcher COMMAND -h` shows a command's options.")
     parser.add_argument("--version", action="version",
                         version=f"flask-launcher {launcher_version()}")
+    parser.add_argument("--context", metavar="NAME", default=None,
+                        help="the engine to use: a Docker context's name, a socket's path or "
+                             "a URL (unix://, ssh://, tcp://); the docker CLI's current "
+                             "context is left as it is")
     # The commands are listed by the description (in groups), not by argparse.
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND",
                                      prog="flask-launcher",
@@ -68,6 +75,9 @@ def build_parser() -> argparse.ArgumentParser:
     include_secrets_help = ("put .env, private keys and other secret files into the image "
                             "(kept out by default)")
     build.add_argument("--include-secrets", action="store_true", help=include_secrets_help)
+    generated_help = ("build with the Dockerfile the launcher generates, not the project's "
+                      "own (which stays as it is)")
+    build.add_argument("--generated", action="store_true", help=generated_help)
     up = command("up", "build, run, wait until the app answers, print its URL",
                  json_flag=True)
     up.add_argument("--port", type=port_number, default=5000,
@@ -78,6 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
                     help="publish on this IP address of this computer instead of 127.0.0.1 "
                          "(0.0.0.0 for all; opt-in: other machines may reach the app)")
     up.add_argument("--include-secrets", action="store_true", help=include_secrets_help)
+    up.add_argument("--generated", action="store_true", help=generated_help)
     up.add_argument("--quiet", "-q", action="store_true", help="show steps only")
     up.add_argument("--timeout", type=timeout_seconds, default=None,
                     help="seconds to wait for the app to answer")
@@ -119,6 +130,8 @@ def build_parser() -> argparse.ArgumentParser:
     prune = command("prune", "remove the launcher's images (never any other)", path=False)
     prune.add_argument("--project", metavar="PATH", help="only this project's images")
     prune.add_argument("--yes", action="store_true", help="do not ask")
+    command("engine", "show which engine the launcher uses, or the engines found here and "
+            "how to start each", path=False)
     # launcher/__main__.py sends `gui` to the window before the CLI sees it; listed for --help.
     gui = command("gui", "open the window (what `flask-launcher` alone does)", path=False)
     gui.add_argument("path", metavar="PATH", nargs="?", help="a Flask project folder to open")

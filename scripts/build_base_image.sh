@@ -7,9 +7,11 @@
 # It has python/pip/venv, the host's CA bundle (so pip inside a build can reach the package
 # index through the same TLS setup as the host), and PIP_BREAK_SYSTEM_PACKAGES=1 because
 # Debian's pip refuses to install into the system Python otherwise.
+# ENGINE_CLI=podman builds it into Podman instead (scripts/podman_engine.py does).
 set -euo pipefail
 name="${1:-flask-launcher-base:bookworm}"
-if docker image inspect "$name" >/dev/null 2>&1; then
+cli="${ENGINE_CLI:-docker}"
+if "$cli" image inspect "$name" >/dev/null 2>&1; then
     echo "==> base image $name already present"
     exit 0
 fi
@@ -27,7 +29,7 @@ mmdebstrap --quiet --variant=minbase \
     --customize-hook='copy-in /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs' \
     --customize-hook='rm -rf "$1"/var/cache/apt/archives/*.deb "$1"/var/lib/apt/lists/*' \
     bookworm - \
-  | docker import \
+  | "$cli" import \
       --change 'ENV PIP_BREAK_SYSTEM_PACKAGES=1' \
       --change 'ENV LANG=C.UTF-8' \
       --change 'CMD ["python3"]' \

@@ -26,9 +26,10 @@ STATE_DIR = ROOT / ".engine"
 PING_TIMEOUT_S = 60.0
 
 
-def engine_answers() -> bool:
+def engine_answers(base_url: str | None = None) -> bool:
     try:
-        client = docker.from_env(timeout=5)
+        client = (docker.DockerClient(base_url=base_url, timeout=5) if base_url
+                  else docker.from_env(timeout=5))
         try:
             return bool(client.ping())
         finally:
@@ -37,10 +38,11 @@ def engine_answers() -> bool:
         return False
 
 
-def wait_for_engine(deadline_s: float, dockerd: subprocess.Popen | None = None) -> bool:
+def wait_for_engine(deadline_s: float, dockerd: subprocess.Popen | None = None,
+                    base_url: str | None = None) -> bool:
     end = time.monotonic() + deadline_s
     while time.monotonic() < end:
-        if engine_answers():
+        if engine_answers(base_url):
             return True
         if dockerd is not None and dockerd.poll() is not None:
             return False

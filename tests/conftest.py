@@ -35,9 +35,13 @@ if hasattr(os, "geteuid") and os.geteuid() == 0:
     os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")
 
 from launcher.core import labels  # noqa: E402
-from launcher.core.engine import Engine  # noqa: E402
+from launcher.core.engine import Engine, EngineKind  # noqa: E402
 from launcher.core.errors import EngineUnavailable  # noqa: E402
 from launcher.core.settings import Settings  # noqa: E402
+
+# Where a test reads the builder's own output, each engine's builder words it its own way:
+# Docker's classic builder (" ---> Using cache") and Podman's Buildah ("--> Using cache <id>").
+USING_CACHE = {EngineKind.DOCKER: " ---> Using cache", EngineKind.PODMAN: "--> Using cache"}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -117,8 +121,10 @@ def _unlabelled_leftovers(client) -> tuple[set[str], set[str]]:
     """What `docker images -f dangling=true` and `docker ps -a -f status=exited|created`
     list: leftovers that carry no label of ours (a failed build's last step, say)."""
     dangling = set(client.api.images(filters={"dangling": True}, quiet=True))
-    stopped = {c["Id"] for c in client.api.containers(
-        all=True, filters={"status": ["exited", "created", "dead"]})}
+    # Filtered here, not by the engine: Podman refuses a "dead" status filter (it has no
+    # such state) with a 500.
+    stopped = {c["Id"] for c in client.api.containers(all=True)
+               if c.get("State") in ("exited", "created", "dead", "stopped", "configured")}
     return dangling, stopped
 
 
@@ -267,6 +273,7 @@ def make_window(qtbot, engine: Engine, dialogs) -> Iterator:
             delete_now(window)
         for root in roots:  # what Stop on close leaves: a container that exited
             engine.remove_project_containers(root)
+            engine.remove_volumes(root)  # the instance volume Build and Run or dev mode made
         if config is not None and config != os.environ.get("FLASK_LAUNCHER_CONFIG_DIR"):
             # Its images are recorded in that folder's ledger: only an engine reading it
             # may remove them.
@@ -338,9 +345,66 @@ def files_in_image(engine: Engine, tag: str) -> dict[str, bytes]:
         container.remove(force=True)
 
 
+def without_found_engines(message: str) -> str:
+    """A no-engine error without its last sentence, the engines found on this machine (which
+    depends on the machine: tests/integration/test_engine_discovery.py checks that list)."""
+    for mark in (" Found on this computer: ", "\nFound on this computer "):
+        message = message.split(mark, 1)[0]
+    return message
+
+
 def wait_until_removed(engine: Engine, container_id: str, timeout_s: int = 30) -> None:
     """Block until the engine removes the container (at once if it is gone already)."""
     try:
         engine.sdk.api.wait(container_id, timeout=timeout_s, condition="removed")
     except Exception as err:  # docker-py's NotFound: already removed
         assert "No such container" in str(err) or "404" in str(err), err
+
+
+SSHD = shutil.which("sshd") or "/usr/sbin/sshd"
+
+
+@pytest.fixture
+def ssh_engine(tmp_path: Path, sock_dir: Path) -> Iterator[dict[str, str]]:
+    """The environment for a launcher that reaches the engine through sshd on 127.0.0.1: a
+    temporary host key and user key, its own config on a free port."""
+    import getpass
+    import subprocess
+
+    from engine_proxy import REAL_ENGINE, free_tcp_port
+
+    assert Path(SSHD).exists(), ("sshd is missing: the README's test command installs "
+                                 "openssh-server (Debian), or install it yourself")
+    keys = sock_dir / "ssh"
+    keys.mkdir()
+    for name in ("host", "user"):
+        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(keys / name)],
+                       check=True, timeout=30)
+    (keys / "authorized_keys").write_text((keys / "user.pub").read_text())
+    port = free_tcp_port()
+    (keys / "sshd_config").write_text(
+        f"Port {port}\nListenAddress 127.0.0.1\nHostKey {keys / 'host'}\n"
+        f"AuthorizedKeysFile {keys / 'authorized_keys'}\nPasswordAuthentication no\n"
+        "PermitRootLogin prohibit-password\nStrictModes no\nUsePAM no\n"
+        f"PidFile {keys / 'sshd.pid'}\nAllowTcpForwarding yes\nAcceptEnv DOCKER_HOST\n")
+    (keys / "ssh_config").write_text(
+        f"Host 127.0.0.1\n  Port {port}\n  IdentityFile {keys / 'user'}\n"
+        f"  UserKnownHostsFile {keys / 'known_hosts'}\n  StrictHostKeyChecking no\n"
+        f"  SetEnv DOCKER_HOST=unix://{REAL_ENGINE}\n  LogLevel ERROR\n")
+    # docker-py's ssh transport and the launcher's tunnel both run `ssh`: this one reads the
+    # test's config, not the user's ~/.ssh.
+    bin_dir = keys / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "ssh").write_text(
+        f'#!/bin/sh\nexec {shutil.which("ssh")} -F {keys / "ssh_config"} "$@"\n')
+    (bin_dir / "ssh").chmod(0o755)
+    Path("/run/sshd").mkdir(exist_ok=True)  # its privilege separation directory
+    sshd = subprocess.Popen([SSHD, "-D", "-f", str(keys / "sshd_config"),
+                             "-E", str(keys / "sshd.log")])
+    env = dict(os.environ, PATH=f"{bin_dir}:{os.environ['PATH']}",
+               DOCKER_HOST=f"ssh://{getpass.getuser()}@127.0.0.1:{port}")
+    try:
+        yield env
+    finally:
+        sshd.terminate()
+        sshd.wait(timeout=10)

@@ -13,24 +13,32 @@ the pumps block on ``recv`` until their sockets are shut down. ``stop()`` joins 
 from __future__ import annotations
 
 import os
+import select
 import selectors
 import socket
+import ssl
 import threading
 from pathlib import Path
 
-REAL_ENGINE = "/var/run/docker.sock"
+# The engine the tests run on (dockerd, or Podman in the second pass), read at import: the
+# tests themselves point DOCKER_HOST at proxies later.
+_HOST = os.environ.get("DOCKER_HOST", "")
+REAL_ENGINE = (_HOST.removeprefix("unix://") if _HOST.startswith("unix://")
+               else "/var/run/docker.sock")
 JOIN_TIMEOUT_S = 10
 
 
 class EngineProxy:
     def __init__(self, path: Path | None = None, *, tcp_port: int | None = None,
-                 target: str = REAL_ENGINE, mode: int | None = None) -> None:
+                 target: str = REAL_ENGINE, mode: int | None = None,
+                 tls: ssl.SSLContext | None = None) -> None:
         if (path is None) == (tcp_port is None):
             raise ValueError("give a unix socket path or a TCP port")
         self.path = path
         self.tcp_port = tcp_port
         self.target = target
         self.mode = mode  # chmod of the socket file (unix only), e.g. 0o600 for root-only
+        self.tls = tls  # a server context: the TCP listener speaks TLS (as dockerd --tlsverify)
         self._lock = threading.Lock()
         self._listener: socket.socket | None = None
         self._wake: tuple[socket.socket, socket.socket] | None = None
@@ -129,6 +137,14 @@ class EngineProxy:
                     client, _ = listener.accept()
                 except OSError:
                     return
+                if self.tls is not None:
+                    try:
+                        client.settimeout(10)
+                        client = self.tls.wrap_socket(client, server_side=True)
+                        client.settimeout(None)
+                    except OSError:  # ssl.SSLError too: a client without the right certificate
+                        client.close()
+                        continue
                 self._forward(client)
 
     def _forward(self, client: socket.socket) -> None:
@@ -140,7 +156,8 @@ class EngineProxy:
             client.close()
             return
         pair = (client, upstream)
-        thread = threading.Thread(target=self._connection, args=(pair,), daemon=True,
+        relay = self._connection if self.tls is None else self._tls_connection
+        thread = threading.Thread(target=relay, args=(pair,), daemon=True,
                                   name=f"engine-proxy-connection {self.docker_host}")
         with self._lock:
             self.accepted += 1
@@ -157,6 +174,28 @@ class EngineProxy:
         up.start()
         _pump(upstream, client)
         up.join()
+        with self._lock:
+            if pair in self._connections:
+                self._connections.remove(pair)
+        client.close()
+        upstream.close()
+
+
+    def _tls_connection(self, pair: tuple[socket.socket, socket.socket]) -> None:
+        """Both directions in one thread: an SSL socket must not be read and written from
+        two threads at once."""
+        client, upstream = pair
+        try:
+            while True:
+                ready = [client] if isinstance(client, ssl.SSLSocket) and client.pending() \
+                    else select.select([client, upstream], [], [])[0]
+                for sock in ready:
+                    data = sock.recv(65536)
+                    if not data:
+                        raise ConnectionResetError
+                    (upstream if sock is client else client).sendall(data)
+        except (OSError, ValueError):
+            pass
         with self._lock:
             if pair in self._connections:
                 self._connections.remove(pair)

@@ -20,21 +20,33 @@ from launcher.core.errors import (
 )
 from launcher.core.events import BuildEvent, BuildOutput, BuildStep, PullProgress
 
-_STEP = re.compile(r"^Step (\d+)/(\d+) : (.*)$")
+# Docker's classic builder prints "Step 3/16 : RUN ...", Podman's Buildah "STEP 3/16: RUN ...",
+# and in a multi-stage build "[2/2] STEP 1/3: FROM ..." (its steps counted per stage).
+_STEP = re.compile(r"^(?:\[\d+/\d+\] )?(?:Step|STEP) (\d+)/(\d+) ?: (.*)$")
+# Buildah repeats the step in its error: 'building at STEP "RUN x": while running runtime: …'.
+_BUILDAH_AT_STEP = re.compile(r'^building at STEP "[^"]*": ')
+# Steps that only record settings: Docker refuses their mistakes before the build starts,
+# Buildah fails at the step. Either way the Dockerfile's line is the thing to fix.
+_SETTING_ONLY = {"ENV", "LABEL", "EXPOSE", "HEALTHCHECK", "USER", "WORKDIR", "CMD",
+                 "ENTRYPOINT", "STOPSIGNAL", "SHELL", "VOLUME", "ARG", "ONBUILD", "MAINTAINER"}
 _PULL_FAILURE = re.compile(
     r"pull access denied|manifest unknown|not found: manifest|repository does not exist|"
     r"dial tcp|lookup .* on|no such host|i/o timeout|TLS handshake|connection refused|"
     r"Client.Timeout|server misbehaving|network is unreachable", re.IGNORECASE)
 _PARSE_ERROR_LINE = re.compile(r"dockerfile parse error (?:on )?line (\d+):\s*", re.IGNORECASE)
-_PARSE_ERROR = re.compile(r"^failed to parse [^:]*dockerfile:\s*", re.IGNORECASE)
+_PARSE_ERROR = re.compile(  # Docker's, then Buildah's (which names the file it was sent)
+    r"^(?:failed to parse [^:]*dockerfile|parsing main dockerfile: [^:]*):\s*", re.IGNORECASE)
 KEPT_STEP_LINES = 200
-_STEP_IMAGE = re.compile(r"^ ---> ([0-9a-f]{12})$")
+# Docker: " ---> 1a2b3c4d5e6f" (12 digits); Buildah: "--> 1a2b3c4d5e6" (11).
+_STEP_IMAGE = re.compile(r"^(?: ---> |--> )([0-9a-f]{11,12})$")
+_USING_CACHE = re.compile(r"^(?: ---> |--> )Using cache\b")
 _STEP_CONTAINER = re.compile(r"^ ---> Running in ([0-9a-f]{12})$")
 
 
 class BuildTrail:
-    """What the classic builder made, read from its output: the image of each step
-    (" ---> 1a2b3c4d5e6f") and the container of the step in progress ("Running in ...")."""
+    """What the classic builder (or Buildah) made, read from its output: the image of each
+    step (" ---> 1a2b3c4d5e6f", Buildah's "--> 1a2b3c4d5e6", a prefix of the ID either way)
+    and the container of the step in progress ("Running in ...", Docker only)."""
 
     def __init__(self) -> None:
         self.images: list[str] = []  # every step's image, in order (base and cache hits too)
@@ -47,7 +59,7 @@ class BuildTrail:
 
     def read(self, line: str) -> str | None:
         """Note one output line; the ID of an image this build made, if the line names one."""
-        if line == " ---> Using cache":
+        if _USING_CACHE.match(line):
             self._cached = True
         elif found := _STEP_CONTAINER.match(line):
             self.running = found.group(1)
@@ -58,9 +70,11 @@ class BuildTrail:
         return None
 
 
-def parse_build_stream(chunks: Iterable[dict[str, Any]]) -> Iterator[BuildEvent]:
+def parse_build_stream(chunks: Iterable[dict[str, Any]],
+                       dockerfile_text: str | None = None) -> Iterator[BuildEvent]:
     """Yield BuildStep/BuildOutput/PullProgress; raise BuildFailed (or BaseImageUnavailable)
-    carrying the failing step and the output it printed.
+    carrying the failing step and the output it printed. With ``dockerfile_text``, a
+    Dockerfile the engine could not read is DockerfileInvalid at its line.
 
     The engine cuts a step's output where the program flushed, not at line ends: a coloured
     traceback arrives as "ModuleNotFoundError", ": ", "No module named ..." in three
@@ -89,6 +103,14 @@ def parse_build_stream(chunks: Iterable[dict[str, Any]]) -> Iterator[BuildEvent]
             yield from flush()
             detail = chunk.get("errorDetail") or {}
             message = (detail.get("message") or chunk.get("error") or "unknown error").strip()
+            message = _BUILDAH_AT_STEP.sub("", message)
+            if dockerfile_text is not None:
+                if step is None and _PARSE_ERROR.match(message):
+                    raise refused_build(message, dockerfile_text)
+                if step is not None and _keyword(step.instruction) in _SETTING_ONLY:
+                    at_line = _line_of(step.instruction, dockerfile_text)
+                    if at_line is not None:
+                        raise _invalid_at(at_line, message, dockerfile_text)
             raise build_failure(BuildFailure(
                 step.index if step else None, step.total if step else None,
                 step.instruction if step else None, message, step_output[-KEPT_STEP_LINES:]))
@@ -113,6 +135,18 @@ def parse_build_stream(chunks: Iterable[dict[str, Any]]) -> Iterator[BuildEvent]
                 step_output.append(chunk["status"])
                 yield BuildOutput(chunk["status"])
     yield from flush()
+
+
+def _keyword(instruction: str) -> str:
+    return instruction.split(None, 1)[0].upper() if instruction.split() else ""
+
+
+def _line_of(instruction: str, dockerfile_text: str) -> int | None:
+    """The line of the one instruction that reads as ``instruction`` (None if not one)."""
+    wanted = " ".join(instruction.split())
+    lines = [i.line for i in parse_instructions(dockerfile_text)
+             if " ".join(f"{i.keyword} {i.arguments}".split()).upper() == wanted.upper()]
+    return lines[0] if len(lines) == 1 else None
 
 
 def build_failure(failure: BuildFailure) -> BuildFailed:

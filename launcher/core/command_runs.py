@@ -18,6 +18,7 @@ from launcher.core.command_events import (
     InstanceVolumeMounted,
     Proposal,
 )
+from launcher.core.dev_data import hand_back
 from launcher.core.engine import Engine
 from launcher.core.env_files import project_environment
 from launcher.core.errors import LauncherError
@@ -75,6 +76,7 @@ def instance_mounts(engine: Engine, resolved: ResolvedProject,
     if location is None:
         return (), None
     mount, created = instance_mount(engine, resolved.root, location)
+    hand_back(engine, resolved.root, mount)  # from the host user dev mode ran as
     return (mount,), InstanceVolumeMounted(mount.source, mount.target, created)
 
 

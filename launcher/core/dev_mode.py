@@ -25,16 +25,19 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path, PurePosixPath
-from urllib.parse import urlsplit
 
+from launcher.core.command_events import InstanceVolumeMounted, Proposal
+from launcher.core.dev_data import dev_data
 from launcher.core.dockerfile import exposed_port
 from launcher.core.engine import CancelToken, Engine
 from launcher.core.env_files import project_environment
 from launcher.core.errors import Cancelled, ProjectError
-from launcher.core.events import EngineHost, EnvironmentFromFiles, LaunchEvent
+from launcher.core.events import BuildOutput, EngineHost, EnvironmentFromFiles, LaunchEvent
+from launcher.core.flask_commands import missing_table_proposal
 from launcher.core.launch import (
     LaunchOptions,
     build_image,
+    generated_dockerfile,
     resolve_project,
     run_container,
     wait_until_ready,
@@ -60,10 +63,20 @@ class DevPlan:
     reloader: str  # what is asked of Werkzeug: "stat"
     reloader_reason: str
     spec: RunSpec  # host_port and container_port filled in when it runs
+    # Where the app's data lives: the instance volume's sentence, or the host folder's.
+    data: str = ("the app's data is in this folder (the image does not say where its "
+                 "instance folder is, so no volume is mounted)")
+    volume: str | None = None  # the instance volume mounted over the instance folder
+
+    @property
+    def data_place(self) -> str:
+        """Where the app's data is, in a few words (the window's dev bar)."""
+        return (f"data on volume {self.volume}, as Build and Run" if self.volume
+                else "data in this folder (no volume)")
 
     def describe(self) -> str:
         who = f"as {self.user}" if self.user else "as the image's user"
-        return (f"dev mode: {self.workdir} is this folder (read-write), {who}; "
+        return (f"dev mode: {self.workdir} is this folder (read-write), {who}; {self.data}; "
                 f"reloader: {self.reloader_reason}")
 
 
@@ -117,35 +130,14 @@ class DevModeNotLocal(ProjectError):
     containers. The window offers normal mode (Build and Run from the image)."""
 
 
-LOCAL_HOSTS = ("localhost", "localnpipe", "127.0.0.1", "::1", "[::1]")
 
 
-def is_local_engine_url(base_url: str) -> bool:
-    """Whether an engine reached at ``base_url`` (docker-py's: ``http+docker://localhost``
-    for a unix socket, ``http+docker://localnpipe`` for a Windows pipe,
-    ``http+docker://ssh`` for ssh://, ``http(s)://HOST:PORT`` for tcp://) runs on this
-    machine, where a bind mount of this machine's folders can work."""
-    parsed = urlsplit(base_url)
-    scheme, host = parsed.scheme.lower(), (parsed.hostname or "").lower()
-    if scheme in ("unix", "npipe", "http+unix"):
-        return True
-    return host in LOCAL_HOSTS
-
-
-def engine_is_local(engine: Engine) -> bool:
-    """The engine's own answer where it has one (``Engine.is_local``), else its URL's."""
-    known = getattr(engine, "is_local", None)
-    if isinstance(known, bool):
-        return known
-    return is_local_engine_url(str(engine.sdk.api.base_url))
-
-
-def check_local(engine: Engine, description: str) -> None:
-    if not engine_is_local(engine):
+def check_local(engine: Engine) -> None:
+    if not engine.is_local:
         raise DevModeNotLocal(
-            f"dev mode mounts this folder into the container, and the engine ({description}) "
-            "runs on another machine, which cannot see it: use normal mode (Build and Run "
-            "without dev mode), or a Docker engine on this computer")
+            f"dev mode mounts this computer's project folder into the container, and the "
+            f"engine at {engine.target.url} runs on another machine, which cannot see that "
+            "folder: use the normal mode there (Build and Run, or `up` without --dev)")
 
 
 def host_user(host: EngineHost) -> str | None:
@@ -163,9 +155,12 @@ def server_script() -> str:
 
 def launch_dev(engine: Engine, path: str | Path, settings: Settings,
                options: LaunchOptions | None = None, cancel: CancelToken | None = None,
-               user: str | None = None) -> Iterator[LaunchEvent | DevStarted]:
+               user: str | None = None,
+               ) -> Iterator[LaunchEvent | DevStarted | InstanceVolumeMounted | Proposal]:
     """Build (the dependencies), then run the dev container and wait until it answers.
-    Yields build events, EnvironmentFromFiles, DevStarted, ContainerStarted, AppReady."""
+    Yields build events, EnvironmentFromFiles, InstanceVolumeMounted (the data volume, as
+    Build and Run's), DevStarted, ContainerStarted, AppReady, then a Proposal when the first
+    page failed on a database with no tables yet."""
     options = options or LaunchOptions()
     cancel = cancel or CancelToken()
     if settings.bind_address != DEFAULT_BIND_ADDRESS:
@@ -173,7 +168,7 @@ def launch_dev(engine: Engine, path: str | Path, settings: Settings,
             f"dev mode runs Werkzeug's debugger, which runs any Python a visitor types, so it "
             f"is published on {DEFAULT_BIND_ADDRESS} only, not on {settings.bind_address}: "
             "drop --bind (or set the bind address back to 127.0.0.1) to use dev mode")
-    check_local(engine, str(engine.sdk.api.base_url))
+    check_local(engine)
     resolved = resolve_project(path, settings)
     if resolved.project is None:
         raise ProjectError(
@@ -181,8 +176,14 @@ def launch_dev(engine: Engine, path: str | Path, settings: Settings,
             f"{resolved.root}: set FLASK_APP in .flaskenv, or use Build and Run")
     text = options.dockerfile_text if options.dockerfile_text is not None else (
         resolved.dockerfile.text)
+    if options.generated:
+        text = generated_dockerfile(resolved, settings)
+        if not resolved.dockerfile.generated:
+            yield BuildOutput("building with the generated Dockerfile; the project's own is "
+                              "left as it is")
     with project_lock(resolved.root, settings.scope):
-        yield from build_image(engine, resolved, text, cancel, settings.include_secrets)
+        yield from build_image(engine, resolved, text, cancel, settings.include_secrets,
+                               generated=options.generated)
         if cancel.cancelled:
             raise Cancelled("Dev mode")
         env = project_environment(resolved.root, options.environment)
@@ -195,13 +196,23 @@ def launch_dev(engine: Engine, path: str | Path, settings: Settings,
                 "the Dockerfile sets none: add WORKDIR /app (before COPY) to the Dockerfile")
         plan = dev_plan(resolved.project, engine.host(), workdir, exposed_port(text),
                         env.values, user)
+        data = dev_data(engine, resolved.root, resolved.project, resolved.dockerfile.generated,
+                        workdir, plan.user)
+        if data is not None:
+            plan = replace(plan, data=data.where, volume=data.mount.source, spec=replace(
+                plan.spec, mounts=(*plan.spec.mounts, data.mount)))
+            yield data.event
         yield DevStarted(plan)
         started = run_container(engine, resolved.root, text, replace(options, environment={}),
                                 settings, resolved.project, spec=plan.spec)
         yield started
         timeout = options.readiness_timeout_s or settings.readiness_timeout_s
         try:
-            yield wait_until_ready(engine, started, resolved, timeout, cancel)
+            ready = wait_until_ready(engine, started, resolved, timeout, cancel)
         except Cancelled:
             engine.remove(started.container.id)
             raise
+        yield ready
+        if proposal := missing_table_proposal(
+                engine, resolved, engine.logs_tail(ready.container.id, lines=80), settings):
+            yield proposal

@@ -172,6 +172,9 @@ class DependencyWatcher:
 
     def _run(self) -> None:
         while not self._stop.wait(self._interval_s):
+            if not self._root.is_dir():
+                continue  # the project folder went: its files did not change (the window
+                # says the folder is gone)
             now = self.snapshot()
             changed = sorted(p for p in now.keys() | self._snapshot.keys()
                              if now.get(p) != self._snapshot.get(p))

@@ -19,9 +19,9 @@ from launcher.core.app_data import (
     instance_path_in_generated_image,
     written_paths,
 )
-from launcher.core.dockerfile_parse import Instruction, parse_instructions
+from launcher.core.dockerfile_parse import Instruction, parse_instructions, read_dockerfile_text
 from launcher.core.errors import DockerfileExists, ProjectError
-from launcher.core.folder import read_project_text, refuse_dockerfile_folder
+from launcher.core.folder import refuse_dockerfile_folder
 from launcher.core.listen_port import DEFAULT_PORT, expose_port
 from launcher.core.package_files import dockerfile_template
 from launcher.core.pins import gunicorn_lacks_main, system_packages
@@ -116,9 +116,7 @@ def dockerfile_for(project: FlaskProject, base_image: str) -> DockerfileSource:
     if not os.path.lexists(path):
         return DockerfileSource(render_dockerfile(project, base_image), None, generated=True)
     refuse_dockerfile_folder(project.root)
-    # Bytes, not text mode: the user's file exactly as it is, line endings included.
-    return DockerfileSource(read_project_text(path), path, generated=False)
-
+    return DockerfileSource(read_dockerfile_text(path), path, generated=False)
 
 
 def write_generated_files(project: FlaskProject, base_image: str, *,
@@ -288,7 +286,7 @@ def lint_dockerfile(text: str, context_root: Path | None = None) -> list[LintIss
     instructions = parse_instructions(text)
     if not instructions:
         return [LintIssue(1, "the Dockerfile is empty: it needs at least a FROM line")]
-    issues = [LintIssue(i.line, f"unknown instruction '{i.keyword}'")
+    issues = [LintIssue(i.line, f"unknown instruction '{_shortened(i.keyword)}'")
               for i in instructions if i.keyword not in KNOWN_INSTRUCTIONS]
     issues += [issue for i in instructions if (issue := _argument_problem(i)) is not None]
     first = next((i for i in instructions if i.keyword != "ARG"), None)
@@ -298,6 +296,10 @@ def lint_dockerfile(text: str, context_root: Path | None = None) -> list[LintIss
         issues += _missing_copy_sources(instructions, context_root)
     issues += _security_warnings(instructions)
     return sorted(issues, key=lambda issue: issue.line)
+
+
+def _shortened(word: str, limit: int = 40) -> str:
+    return word if len(word) <= limit else word[:limit] + "…"
 
 
 _ROOT_USER = re.compile(r"""["']?(root|0)(:\S*)?["']?""")
@@ -395,7 +397,8 @@ def _missing_copy_sources(instructions: list[Instruction], root: Path) -> list[L
             continue
         sources = _sources(instruction.arguments)
         for source in sources or []:
-            if _URL.match(source) or any(c in source for c in "*?[$"):
+            if _URL.match(source) or any(c in source for c in "*?[$") or (
+                    source.startswith("<<")):  # a heredoc: the file is in the Dockerfile
                 continue
             # Docker reads sources inside the context only: "/x" is the context's x.
             relative = os.path.normpath(source.lstrip("/") or ".")

@@ -19,6 +19,10 @@ class ProjectError(LauncherError):
     """The folder is not something we can run (missing, not a folder, no Flask app...)."""
 
 
+class DockerfileNotText(ProjectError):
+    """The project's Dockerfile holds NUL bytes or bytes that are not UTF-8: not a text file."""
+
+
 class DockerfileExists(LauncherError):
     """Refused to overwrite a Dockerfile the user has without an explicit regenerate."""
 
@@ -26,11 +30,16 @@ class DockerfileExists(LauncherError):
 class EngineUnavailable(LauncherError):
     """No Docker engine answers. ``reason`` says which case it is, ``hint`` what to do."""
 
-    def __init__(self, reason: str, detail: str, hint: str) -> None:
-        super().__init__(f"Docker engine not reachable: {detail}. {hint}")
-        self.reason = reason  # "not-running" | "no-socket" | "permission" | "bad-host" | "lost"
+    def __init__(self, reason: str, detail: str, hint: str, found: tuple[str, ...] = ()) -> None:
+        message = f"Docker engine not reachable: {detail}. {hint}"
+        if found:
+            message += f" Found on this computer: {'; '.join(found)}."
+        super().__init__(message)
+        # "not-running" | "no-socket" | "permission" | "bad-host" | "lost" | "no-context"
+        self.reason = reason
         self.detail = detail
         self.hint = hint
+        self.found = found  # the other engines here, each with the step that starts it
 
 
 class EngineError(LauncherError):
@@ -59,16 +68,26 @@ class BuildFailed(LauncherError):
         super().__init__(f"Build failed at {where}: {failure.message}")
         self.failure = failure
 
+    def text_for_window(self) -> str:
+        """What the window's build pane says (the CLI's line names a command instead of the
+        window's button)."""
+        return str(self)
+
 
 class DockerfileInvalid(BuildFailed):
     """Mistakes found before the first step: by our lint before anything is sent (empty
     file, unknown instruction, no FROM), or by the engine's parser, which refuses the whole
     build. Shown like a failed build step, at its line (None when nobody could tell)."""
 
+    SHOWN_PROBLEMS = 3  # the rest is counted: a file of garbage must not print a wall
+
     def __init__(self, line: int | None, instruction: str, problems: list[str]) -> None:
-        super().__init__(BuildFailure(None, None, instruction, "; ".join(problems), line=line))
-        self.args = (("Dockerfile " if line is not None else "Dockerfile: ")
-                     + "; ".join(problems),)
+        shown = "; ".join(problems[:self.SHOWN_PROBLEMS])
+        if len(problems) > self.SHOWN_PROBLEMS:
+            shown += f"; and {len(problems) - self.SHOWN_PROBLEMS} more"
+        instruction = instruction if len(instruction) <= 200 else instruction[:200] + "…"
+        super().__init__(BuildFailure(None, None, instruction, shown, line=line))
+        self.args = (("Dockerfile " if line is not None else "Dockerfile: ") + shown,)
         self.problems = problems
 
 
@@ -83,6 +102,69 @@ class BaseImageUnavailable(BuildFailed):
             f"{failure.message}. Check the FROM line, or set FLASK_LAUNCHER_BASE_IMAGE "
             "to an image you have.",
         )
+
+
+def generated_command(project: Path) -> str:
+    """The command that builds a project with the generated Dockerfile instead of its own."""
+    return f"flask-launcher up {shlex.quote(str(project))} --generated"
+
+
+GENERATED_BUTTON = "Build with the generated Dockerfile"
+
+
+class OwnDockerfileUnbuildable(BuildFailed):
+    """The project's own Dockerfile needs what this machine lacks (its base image, BuildKit,
+    a Dockerfile frontend image), where the Dockerfile the launcher generates would build.
+
+    ``reason`` says what is missing, ``remedy`` what to change in the Dockerfile or on the
+    machine; ``offer_generated(root)`` adds the generated Dockerfile as the other way out
+    (not offered when no Flask app was found to generate one for)."""
+
+    def __init__(self, failure: BuildFailure, reason: str, remedy: str) -> None:
+        BuildFailed.__init__(self, failure)  # not super(): the base image's one takes more
+        self.reason = reason
+        self.remedy = remedy
+        self.generated_for: Path | None = None
+        self.args = (self._sentence(window=False),)
+
+    def offer_generated(self, project: Path) -> None:
+        self.generated_for = project
+        self.args = (self._sentence(window=False),)
+
+    def text_for_window(self) -> str:
+        return self._sentence(window=True)
+
+    def _sentence(self, window: bool) -> str:
+        if self.generated_for is None:
+            return f"{self.reason}; {self.remedy}."
+        how = (f"press {GENERATED_BUTTON}" if window
+               else f"`{generated_command(self.generated_for)}`")
+        return (f"{self.reason}; {self.remedy}, or build with the generated Dockerfile "
+                f"instead: {how}.")
+
+
+class OwnBaseImageUnavailable(OwnDockerfileUnbuildable, BaseImageUnavailable):
+    """The FROM image of the project's own Dockerfile cannot be pulled: the base image
+    setting does not apply to it."""
+
+    def __init__(self, failure: BuildFailure, image: str) -> None:
+        BaseImageUnavailable.__init__(self, failure, image)
+        OwnDockerfileUnbuildable.__init__(
+            self, failure,
+            f"Base image '{image}' of your Dockerfile is not on this machine and cannot be "
+            f"pulled ({failure.message.rstrip('.')})",
+            "FLASK_LAUNCHER_BASE_IMAGE applies only to the Dockerfile the launcher generates, "
+            "so change your FROM line to an image you have")
+
+
+class BuildKitNeeded(OwnDockerfileUnbuildable):
+    """A line only BuildKit builds, where it cannot: no docker CLI with BuildKit, an engine
+    without it, or a Dockerfile frontend image that cannot be pulled."""
+
+    def __init__(self, line: int, text: str, reason: str, remedy: str,
+                 message: str = "") -> None:
+        super().__init__(BuildFailure(None, None, text, message or reason, line=line),
+                         f"Dockerfile line {line} ({text}) {reason}", remedy)
 
 
 class Cancelled(LauncherError):

@@ -115,11 +115,17 @@ class ContainerInfo:
     container_port: int | None
     project_key: str | None = None  # labels.PROJECT_KEY: the project, from its path's bytes
     role: ContainerRole = ContainerRole.APP  # labels.ROLE; containers from before roles: APP
+    # On a remote (ssh://) engine the port is the engine host's: this machine reaches the app
+    # at ``tunnel_url`` (the launcher's SSH tunnel), or not at all while none is open.
+    remote: bool = False
+    tunnel_url: str | None = None
 
     @property
     def url(self) -> str | None:
         if self.host_port is None or self.state != "running":
             return None
+        if self.remote:
+            return self.tunnel_url
         host = "localhost" if self.host_ip in (None, "", "127.0.0.1", "0.0.0.0") else self.host_ip
         return f"http://{host}:{self.host_port}/"
 

@@ -30,16 +30,21 @@ from launcher.core.dockerfile import (
     dockerfile_for,
     dockerignore_patterns,
     lint_dockerfile,
+    render_dockerfile,
 )
+from launcher.core.dockerfile_parse import read_dockerfile_text
 from launcher.core.engine import CancelToken, Engine, PortInUse
 from launcher.core.env_files import project_environment
 from launcher.core.errors import (
     LAST_OUTPUT_LINES,
     AppExited,
     AppNotAnswering,
+    BaseImageUnavailable,
     Cancelled,
     DockerfileInvalid,
     EngineError,
+    OwnBaseImageUnavailable,
+    OwnDockerfileUnbuildable,
     ProjectError,
 )
 from launcher.core.events import (
@@ -54,7 +59,7 @@ from launcher.core.events import (
     ServicesExpected,
 )
 from launcher.core.flask_commands import missing_table_proposal
-from launcher.core.folder import read_project_text, resolve_path
+from launcher.core.folder import resolve_path
 from launcher.core.listen_port import DEFAULT_PORT, ListenPort, dockerfile_port
 from launcher.core.log_causes import (
     last_exception_line,
@@ -78,6 +83,7 @@ class LaunchOptions:
     host_port: int = DEFAULT_HOST_PORT
     environment: dict[str, str] = field(default_factory=dict)
     dockerfile_text: str | None = None  # what the editor shows; None: the project's or generated
+    generated: bool = False  # build with the generated Dockerfile, not the project's own
     readiness_timeout_s: float | None = None  # None: the setting
 
 
@@ -103,7 +109,7 @@ def resolve_project(path: str | Path, settings: Settings) -> ResolvedProject:
         except OSError:  # the folder cannot be searched: detection said why
             usable = False
         if usable:
-            text = read_project_text(own)
+            text = read_dockerfile_text(own)
             return ResolvedProject(root, None, DockerfileSource(text, own, generated=False))
         raise
     base = settings.effective_base_image(project.python_version)
@@ -127,8 +133,44 @@ def before_build(resolved: ResolvedProject) -> Iterator[PinWarnings | ServicesEx
         yield ServicesExpected(services_statement(list(project.expected_services)))
 
 
+def generated_dockerfile(resolved: ResolvedProject, settings: Settings) -> str:
+    """The Dockerfile the launcher generates for the project, even where it has its own
+    (``up --generated``); ProjectError when it finds no Flask app to generate one for."""
+    if resolved.project is None:
+        try:
+            detect_project(resolved.root)
+        except ProjectError as err:
+            raise ProjectError(f"The launcher cannot generate a Dockerfile for {resolved.root}: "
+                               f"{str(err).rstrip('.')}.") from None
+        raise ProjectError(f"The launcher cannot generate a Dockerfile for {resolved.root}.")
+    project = resolved.project
+    return render_dockerfile(project, settings.effective_base_image(project.python_version))
+
+
 def build_image(engine: Engine, resolved: ResolvedProject, dockerfile_text: str,
-                cancel: CancelToken, include_secrets: bool = False) -> Iterator[BuildEvent]:
+                cancel: CancelToken, include_secrets: bool = False,
+                generated: bool = False) -> Iterator[BuildEvent]:
+    """Build the image. A failure the project's own Dockerfile brings (a base image that
+    cannot be pulled, BuildKit syntax where BuildKit is not) names the generated Dockerfile
+    as the other way out; ``generated`` says the text already is the generated one."""
+    try:
+        yield from _build_image(engine, resolved, dockerfile_text, cancel, include_secrets)
+    except BaseImageUnavailable as failed:
+        own = not (generated or resolved.dockerfile.generated)
+        if not own or isinstance(failed, OwnDockerfileUnbuildable):
+            raise
+        error = OwnBaseImageUnavailable(failed.failure, failed.image)
+        if resolved.project is not None:
+            error.offer_generated(resolved.root)
+        raise error from None
+    except OwnDockerfileUnbuildable as failed:
+        if resolved.project is not None and not (generated or resolved.dockerfile.generated):
+            failed.offer_generated(resolved.root)
+        raise
+
+
+def _build_image(engine: Engine, resolved: ResolvedProject, dockerfile_text: str,
+                 cancel: CancelToken, include_secrets: bool = False) -> Iterator[BuildEvent]:
     problems = lint_dockerfile(dockerfile_text, resolved.root)
     blocking = [p for p in problems if not p.warning]
     if blocking:
@@ -165,7 +207,10 @@ def run_container(engine: Engine, root: Path, dockerfile_text: str, options: Lau
     spec = spec or RunSpec()
     listen = container_port(dockerfile_text, root, project)
     port_source = None if listen.source.startswith("EXPOSE ") else listen.source
-    candidates = free_ports_from(options.host_port, settings.bind_address)
+    if engine.is_local:
+        candidates = free_ports_from(options.host_port, settings.bind_address)
+    else:  # the ports are the engine host's: its refusal (PortInUse) is the probe
+        candidates = list(port_search_range(options.host_port))
     if options.host_port not in candidates and options.host_port in _own_app_ports(engine, root):
         # Held by this project's previous container, which the run replaces: the URL stays.
         candidates.insert(0, options.host_port)
@@ -226,7 +271,7 @@ def _every_address(address: str) -> bool:
 def wait_until_ready(engine: Engine, started: ContainerStarted, resolved: ResolvedProject,
                      timeout_s: float, cancel: CancelToken) -> AppReady:
     container = started.container
-    url = container.url or f"http://localhost:{container.host_port}/"
+    url = engine.app_url(container) or f"http://localhost:{container.host_port}/"
 
     def still_running() -> bool:
         info = engine.find_container(container.id)
@@ -309,10 +354,16 @@ def launch(engine: Engine, path: str | Path, settings: Settings,
     resolved = resolve_project(path, settings)
     text = options.dockerfile_text if options.dockerfile_text is not None else (
         resolved.dockerfile.text)
+    if options.generated:
+        text = generated_dockerfile(resolved, settings)
+        if not resolved.dockerfile.generated:
+            yield BuildOutput("building with the generated Dockerfile; the project's own is "
+                              "left as it is")
     # One Build and Run per project at a time, whichever process (CLI or window) runs it.
     yield from before_build(resolved)
     with project_lock(resolved.root, settings.scope):
-        yield from build_image(engine, resolved, text, cancel, settings.include_secrets)
+        yield from build_image(engine, resolved, text, cancel, settings.include_secrets,
+                               generated=options.generated)
         if cancel.cancelled:
             raise Cancelled("Build and Run")
         env = project_environment(resolved.root, options.environment)

@@ -66,6 +66,8 @@ class SessionState:
         container = self.container
         where = (f"{container.host_ip or '127.0.0.1'}:{container.host_port}"
                  if container is not None and container.host_port else "")
+        if where and container is not None and container.remote:
+            where = f"the engine's host, port {container.host_port}"
         if self.phase is Phase.RUNNING and where:
             text = f"Running on {where}"
             return f"{text} ({self.detail})" if self.detail else text
@@ -233,6 +235,8 @@ def advance(state: SessionState, event: SessionEvent) -> SessionState:
                 return SessionState(Phase.STOPPED, "the container was removed")
             if state.phase is Phase.BUILDING:
                 return replace(state, container=changed)  # the old one changed meanwhile
+            if state.phase is Phase.ORPHANED:
+                return replace(state, container=changed)  # (a dev container ends with it)
             if state.busy:
                 return state  # the flow in progress reports its own outcome
             if state.phase is Phase.FAILED and changed.state == "running":

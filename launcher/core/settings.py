@@ -75,6 +75,10 @@ class Settings:
     bind_address: str = DEFAULT_BIND_ADDRESS
     readiness_timeout_s: float = 60.0
     include_secrets: bool = False  # put .env, keys and the like into images after all
+    # The launcher's own choice of engine: a Docker context's name, a socket's path or a URL
+    # (None: DOCKER_HOST, DOCKER_CONTEXT, then the docker CLI's current context). Choosing
+    # here never changes the docker CLI's current context.
+    engine: str | None = None
     recent_projects: list[str] = field(default_factory=list)
     # Each project's last host port, so its URL stays the same from one run to the next.
     project_ports: dict[str, int] = field(default_factory=dict)
@@ -143,6 +147,17 @@ class Settings:
         return json.dumps(saved, indent=2)
 
 
+def saved_engine_choice() -> str | None:
+    """The ``engine`` setting, read without side effects (no ``.broken`` copy, no problems
+    reported: ``Settings.load`` does that where settings are loaded for the user)."""
+    try:
+        raw = json.loads((config_dir() / "settings.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    value = raw.get("engine") if isinstance(raw, dict) else None
+    return value if _check_engine(value) is None else None
+
+
 def _keep_a_copy(path: Path) -> list[str]:
     """The next save rewrites settings.json: keep the file as the user left it, and say so."""
     copy = path.with_name(path.name + ".broken")
@@ -176,6 +191,14 @@ def _check_include_secrets(value: object) -> str | None:
     return None if isinstance(value, bool) else "not true or false"
 
 
+def _check_engine(value: object) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        return "not a context name, a socket or a URL"
+    return None
+
+
 def _check_recent_projects(value: object) -> str | None:
     if isinstance(value, list) and all(isinstance(entry, str) for entry in value):
         return None
@@ -201,7 +224,8 @@ def _check_before_start(value: object) -> str | None:
 _CHECKS = {"before_start": _check_before_start, "project_ports": _check_project_ports,
            "base_image": _check_base_image, "bind_address": _check_bind_address,
            "readiness_timeout_s": _check_readiness_timeout,
-           "include_secrets": _check_include_secrets, "recent_projects": _check_recent_projects}
+           "include_secrets": _check_include_secrets, "recent_projects": _check_recent_projects,
+           "engine": _check_engine}
 
 
 _WRITE_LOCK = threading.Lock()

@@ -75,7 +75,20 @@ def serve(args: list[str]) -> None:
             sys.exit(0)  # the container stops before its turn came: nothing to say
         _RELEASE["since"] = float(turn.split()[1]) if len(turn.split()) == 2 else None
     sys.argv = ["flask", *args]
-    main()
+    try:
+        main()
+    except FileNotFoundError:
+        if _folder_gone():
+            sys.exit(1)  # the supervisor says so, in one line
+        raise
+
+
+def _folder_gone() -> bool:
+    try:
+        os.getcwd()
+    except FileNotFoundError:
+        return True
+    return False
 
 
 def _placeholder_app(self: object) -> object:
@@ -191,6 +204,16 @@ def _newest_change(folder: str) -> float:
 
 
 def supervise(args: list[str]) -> int:
+    workdir = os.getcwd()
+    try:
+        return _supervise(args)
+    except FileNotFoundError as err:  # the bind-mounted folder was deleted on the host
+        print(f"{PREFIX} the project folder {workdir} is gone: {err.strerror}; the dev "
+              "server ends", flush=True)
+        return 1
+
+
+def _supervise(args: list[str]) -> int:
     child: subprocess.Popen[bytes] | None = None
     stopping = False
 
@@ -211,6 +234,7 @@ def supervise(args: list[str]) -> int:
         code = child.wait()
         if stopping:
             return 0
+        os.getcwd()  # FileNotFoundError when the folder went, before saying the server stopped
         try:  # a killed reloader leaves its server and spare behind, holding the port
             os.killpg(child.pid, signal.SIGKILL)
         except OSError:

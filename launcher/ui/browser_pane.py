@@ -34,6 +34,7 @@ from launcher.ui.browser_guard import WEB_SCHEMES, origin_of, request_guard_clas
 from launcher.ui.failing_bar import FailingPageBar
 from launcher.ui.icons import icon
 from launcher.ui.page_bars import LinkOfferBar, PageStrip
+from launcher.ui.text_fit import let_shrink
 
 if TYPE_CHECKING:
     from PySide6.QtWebEngineCore import QWebEngineLoadingInfo, QWebEnginePage, QWebEngineProfile
@@ -114,6 +115,7 @@ class BrowserPane(QWidget):
         self.open_external_button.setToolTip("Open this page in the system browser")
         self.message_label = QLabel()
         self.message_label.setWordWrap(True)
+        let_shrink(self.message_label)
         self.message_label.setVisible(False)
         self.link_bar = LinkOfferBar()
         self.failing_bar = FailingPageBar()  # the app answers 5xx: what its logs say

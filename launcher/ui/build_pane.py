@@ -12,6 +12,7 @@ from launcher.core.errors import BuildFailed
 from launcher.core.events import BuildStep, PullProgress
 from launcher.ui.log_view import LogView
 from launcher.ui.pull_panel import PullPanel
+from launcher.ui.text_fit import let_shrink
 
 FAILURE_LINES_SHOWN = 12
 
@@ -26,6 +27,7 @@ class BuildPane(QWidget):
         self.progress.setTextVisible(True)
         self.failure = QLabel()
         self.failure.setWordWrap(True)
+        let_shrink(self.failure)  # a long line of build output must not widen the window
         self.failure.setStyleSheet(
             "QLabel { background: #fdecea; color: #611a15; border: 1px solid #f5c2c0;"
             " padding: 6px; font-family: monospace; }")
@@ -71,10 +73,10 @@ class BuildPane(QWidget):
         self.progress.setFormat("Build failed")
         lines = failure.output[-FAILURE_LINES_SHOWN:]
         body = "<br>".join(html.escape(strip_ansi(line)) for line in lines)
-        self.failure.setText(f"<b>{html.escape(str(error))}</b>"
+        self.failure.setText(f"<b>{html.escape(error.text_for_window())}</b>"
                              + (f"<br><br>{body}" if body else ""))
         self.failure.setVisible(True)
-        self.output.append_line(f"\x1b[1;31m{error}\x1b[0m")
+        self.output.append_line(f"\x1b[1;31m{error.text_for_window()}\x1b[0m")
 
     def failure_text(self) -> str:
         """The failure banner as the user reads it (no markup)."""

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from launcher.core.dev_view import DevViewChange
+from launcher.core.session_state import Phase, SessionState
 from launcher.ui.browser_pane import BrowserPane
 
 if TYPE_CHECKING:
@@ -157,6 +158,7 @@ class DevBar(QWidget):
         self.dev.unavailable.connect(self._on_unavailable)
         self.dev.following_changed.connect(self._on_following)
         self.session.build_started.connect(self.reset)
+        self.session.state_changed.connect(self._on_state)
 
     # --- what the user does ---------------------------------------------------------------------
 
@@ -225,6 +227,17 @@ class DevBar(QWidget):
         if change.reload_pane:
             self.reloader.reload(self.dev.model.url)
 
+    def _on_state(self, state: SessionState) -> None:
+        """The project folder went: what the dev container said last (a server that stopped,
+        dependency files that "changed" by going) is not true any more."""
+        if state.phase is not Phase.ORPHANED:
+            return
+        self.dev.stop()
+        self.banner.setVisible(False)
+        self.rebuild_bar.setVisible(False)
+        self.info_label.clear()
+        self.status_label.setText(f"Folder gone: {state.detail}")
+
     def _show_info(self) -> None:
         model = self.dev.model
         parts = ["Live reload"]
@@ -232,6 +245,8 @@ class DevBar(QWidget):
             parts.append(f"reloader {model.reloader}")
         if model.pin:
             parts.append(f"debugger PIN {model.pin} (on 127.0.0.1 only)")
+        if self.dev.plan is not None:
+            parts.append(self.dev.plan.data_place)
         self.info_label.setText(" · ".join(parts))
 
     def _on_plan(self, description: str) -> None:

@@ -87,6 +87,11 @@ class DevController(QObject):
     def following(self) -> bool:
         return self._session is not None
 
+    @property
+    def plan(self) -> DevPlan | None:
+        """How this run's dev container runs (None before it starts)."""
+        return self._plan
+
     def started(self, plan: DevPlan) -> None:
         """A dev container of this run is about to start."""
         self._plan = plan

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from launcher.ui.dockerfile_disk import CHANGED_TEXT, DELETED_TEXT, Choice, DiskState
 from launcher.ui.dockerfile_editor import show_diff_dialog
 
 
@@ -28,6 +29,27 @@ class Dialogs:
     def confirm_replace(self, current: str, generated: str) -> bool:
         """Regenerate: show what would change; True to replace the editor's text."""
         return show_diff_dialog(self._parent, current, generated)
+
+    def dockerfile_on_disk(self, state: DiskState) -> Choice:
+        """Before a save over a Dockerfile changed (or deleted) on disk since it was opened:
+        RELOAD the disk's text, KEEP the edits (written now), or CANCEL."""
+        text = (f"{CHANGED_TEXT} Saving now overwrites that change."
+                if state is DiskState.CONFLICT else
+                "The Dockerfile on disk is not a text file. Saving replaces it with the "
+                "editor's text." if state is DiskState.NOT_TEXT else
+                DELETED_TEXT.replace("only Save writes it back", "saving writes it back"))
+        box = QMessageBox(QMessageBox.Icon.Warning, "Dockerfile changed on disk", text,
+                          parent=self._parent)
+        reload = (box.addButton("Reload (lose my edits)", QMessageBox.ButtonRole.DestructiveRole)
+                  if state is DiskState.CONFLICT else None)
+        keep = box.addButton("Keep mine (overwrite)" if state is DiskState.CONFLICT
+                             else "Write it back", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.exec()
+        clicked = box.clickedButton()
+        if reload is not None and clicked is reload:
+            return Choice.RELOAD
+        return Choice.KEEP if clicked is keep else Choice.CANCEL
 
     def unsaved_edits(self) -> str:
         """'save', 'discard' or 'cancel'."""

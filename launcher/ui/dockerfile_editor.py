@@ -15,11 +15,9 @@ from PySide6.QtCore import QRect, QSize, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QFontDatabase,
-    QKeySequence,
     QPainter,
     QPaintEvent,
     QResizeEvent,
-    QShortcut,
     QTextCursor,
     QTextFormat,
 )
@@ -49,9 +47,10 @@ from launcher.ui.dockerfile_syntax import (
     tokenize_line,
 )
 from launcher.ui.icons import icon
+from launcher.ui.text_fit import ElidedLabel
 
 # Classic builder: "Step 6/16 : RUN ...". BuildKit: "[ 6/16] RUN ..." or "[stage-1 2/5] RUN ...".
-_CLASSIC_STEP = re.compile(r"^\s*Step\s+(\d+)/(\d+)\s*:\s*")
+_CLASSIC_STEP = re.compile(r"^\s*Step\s+(\d+)/(\d+)\s*:\s*", re.IGNORECASE)  # STEP: Buildah
 _BUILDKIT_STEP = re.compile(r"^\s*>?\s*\[\s*(?:[\w.-]+\s+)?(\d+)/(\d+)\]\s*")
 
 UNSAVED_MARK = "● unsaved changes"
@@ -135,7 +134,7 @@ class DockerfileEditor(QWidget):
         modified_changed: the text became different from (or again equal to) what was
             loaded or saved last.
             arg: whether there are unsaved changes now.
-        save_requested: the user asked to save (Save button or Ctrl+S).
+        save_requested: the user asked to save (the Save button; Ctrl+S is the window's).
         regenerate_requested: the user asked to replace the text by a generated Dockerfile.
     """
 
@@ -151,9 +150,9 @@ class DockerfileEditor(QWidget):
         self._generated = False
         self._error_line: int | None = None
         self._loading = False
+        self._loaded_text = ""  # the text as loaded or saved last: what the disk held then
 
-        self.title_label = QLabel(NO_DOCUMENT_TITLE)
-        self.title_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.title_label = ElidedLabel(NO_DOCUMENT_TITLE)  # a long path must not widen it
         self.unsaved_label = QLabel(UNSAVED_MARK)
         self.unsaved_label.setVisible(False)
         self.save_button = QPushButton(icon("save"), "Save")
@@ -180,10 +179,8 @@ class DockerfileEditor(QWidget):
     def _connect_signals(self) -> None:
         self.save_button.clicked.connect(self.save_requested)
         self.regenerate_button.clicked.connect(self.regenerate_requested)
-        # Only while the focus is in the editor: other panes of the window may want Ctrl+S.
-        shortcut = QShortcut(QKeySequence.StandardKey.Save, self)
-        shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        shortcut.activated.connect(self.save_requested)
+        # Ctrl+S is the window's File > Save: a shortcut of the editor's own beside it makes
+        # the key ambiguous, and Qt then runs neither.
         self.text_edit.document().modificationChanged.connect(self._on_modification_changed)
 
     # -- the document ---------------------------------------------------------------------
@@ -192,6 +189,7 @@ class DockerfileEditor(QWidget):
         """Show `text` as unmodified; `path` None and `generated` mean "not saved yet"."""
         self._path = path
         self._generated = generated
+        self._loaded_text = text
         self.highlight_error_line(None)
         was_modified = self.is_modified()
         # setPlainText toggles the modified flag on its way; report only where it ends.
@@ -204,6 +202,26 @@ class DockerfileEditor(QWidget):
         self._update_title()
         if was_modified:
             self._on_modification_changed(False)
+
+    def reload_text(self, text: str) -> None:
+        """Show `text` (the file as it is now on disk) as unmodified, keeping the cursor's
+        line and column and the scroll position as far as the new text allows."""
+        cursor = self.text_edit.textCursor()
+        line, column = cursor.blockNumber(), cursor.positionInBlock()
+        vertical = self.text_edit.verticalScrollBar().value()
+        horizontal = self.text_edit.horizontalScrollBar().value()
+        self.set_document(text, path=self._path, generated=self._generated)
+        document = self.text_edit.document()
+        block = document.findBlockByNumber(min(line, document.blockCount() - 1))
+        restored = QTextCursor(block)
+        restored.movePosition(QTextCursor.MoveOperation.Right, n=min(column, block.length() - 1))
+        self.text_edit.setTextCursor(restored)
+        self.text_edit.verticalScrollBar().setValue(vertical)
+        self.text_edit.horizontalScrollBar().setValue(horizontal)
+
+    def loaded_text(self) -> str:
+        """The text as it was loaded or saved last (the file's text at that moment)."""
+        return self._loaded_text
 
     def replace_text(self, text: str) -> None:
         """Replace the whole text as one edit the user can undo; it counts as modified."""
@@ -229,6 +247,7 @@ class DockerfileEditor(QWidget):
         """The window saved the current text at `path`."""
         self._path = path
         self._generated = False
+        self._loaded_text = self.text()
         self.text_edit.document().setModified(False)
         self._update_title()
 

@@ -13,6 +13,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from launcher.core.engine import CancelToken, Engine
+from launcher.core.engine.discovery import engine_choices
 from launcher.core.errors import EngineUnavailable, LauncherError
 from launcher.core.events import PruneReport
 from launcher.ui.workers import Worker, WorkerPool
@@ -44,6 +45,10 @@ class EngineConnection(QObject):
         self.workers = WorkerPool(self)
         self.engine: Engine | None = None
         self.version = ""
+        # Which engine answers ("Podman 4.3.1 via unix:///… (context podman)"), or why none
+        # does (its ``found`` lists the engines on this machine).
+        self.description = ""
+        self.unavailable: EngineUnavailable | None = None
         self._events: Worker | None = None
         self._connecting = False
         self._retry = QTimer(self)
@@ -61,10 +66,10 @@ class EngineConnection(QObject):
         self._connecting = True
         scope = self.scope
 
-        def connect(_: CancelToken) -> tuple[Engine, str]:
+        def connect(_: CancelToken) -> tuple[Engine, str, str]:
             engine = Engine(scope)
             try:
-                return engine, engine.version()
+                return engine, engine.version(), engine.description()
             except BaseException:
                 engine.close()
                 raise
@@ -72,23 +77,41 @@ class EngineConnection(QObject):
         self.workers.start("connect", connect, on_result=self._on_connected,
                            on_error=self._on_connect_failed)
 
-    def _on_connected(self, result: tuple[Engine, str]) -> None:
+    def _on_connected(self, result: tuple[Engine, str, str]) -> None:
         self._connecting = False
-        self.engine, self.version = result
-        self.engine_changed.emit(True, "Docker engine connected")
+        self.engine, self.version, self.description = result
+        self.unavailable = None
+        self.engine_changed.emit(True, f"connected to {self.description}")
         self._watch_events()
         self.list_images()
 
     def _on_connect_failed(self, error: BaseException) -> None:
         self._connecting = False
+        self.unavailable = error if isinstance(error, EngineUnavailable) else None
         self.engine_changed.emit(False, str(error))
         self._retry.start()  # it connects by itself once the daemon is up
+
+    def reconnect(self) -> None:
+        """Connect again (the engine setting changed): the current engine is let go."""
+        self._retry.stop()
+        if self.engine is not None:
+            self.lost(EngineUnavailable("lost", "switching to the chosen engine",
+                                        "Wait a moment."))
+            self._retry.stop()
+        self.connect_engine()
+
+    @staticmethod
+    def engine_choices() -> list[tuple[str, str]]:
+        """The Settings dialog's engines: the docker CLI's contexts and the known sockets
+        found here, as (label, choice); read from files, nothing probed."""
+        return engine_choices()
 
     def lost(self, error: BaseException) -> None:
         """The engine stopped answering (any worker may find out): say so, retry."""
         if self.engine is None:
             return
         engine, self.engine = self.engine, None
+        self.unavailable = error if isinstance(error, EngineUnavailable) else None
         if self._events is not None:
             self._events.cancel()
         self.workers.start("close-engine", lambda _: engine.close())

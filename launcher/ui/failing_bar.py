@@ -10,6 +10,8 @@ import shlex
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QToolButton, QWidget
 
+from launcher.ui.text_fit import let_shrink
+
 
 class FailingPageBar(QWidget):
     """Signals:
@@ -30,6 +32,7 @@ class FailingPageBar(QWidget):
         self.label = QLabel()
         self.label.setTextFormat(Qt.TextFormat.PlainText)  # the app's words, never markup
         self.label.setWordWrap(True)
+        let_shrink(self.label)
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.command_button = QPushButton()
         self.command_button.setVisible(False)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtCore import QSize, Qt, QUrl, Signal
 from PySide6.QtGui import QCloseEvent, QDesktopServices, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QLabel,
@@ -38,6 +38,7 @@ from launcher.ui.project_session import ProjectSession
 from launcher.ui.project_view import ProjectView
 from launcher.ui.settings_dialog import SettingsDialog
 from launcher.ui.start_page import StartPage
+from launcher.ui.text_fit import first_size
 from launcher.ui.window_actions import WindowActions
 from launcher.ui.window_closing import WindowClosing
 from launcher.ui.window_settings import WindowSettings
@@ -69,7 +70,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("Flask Launcher")
         self.setWindowIcon(icon("app"))
         self.setAcceptDrops(True)
-        self.resize(*DEFAULT_SIZE)
+        self.resize(first_size(QSize(*DEFAULT_SIZE), self.screen().availableGeometry()))
         self._build_layout()
         self.settings_dialog: SettingsDialog | None = None
         self.actions_ = WindowActions(self)
@@ -271,7 +272,7 @@ class MainWindow(QMainWindow):
         view, session = self.view, self.session
         if view is None or session is None or session.busy:
             return
-        if view.editor.is_modified() and not self.save_dockerfile(view):
+        if not self.documents.ready_to_build(view):
             return
         session.build_and_run(view.editor.text(), host_port=self.actions_.port.value())
 
@@ -306,8 +307,8 @@ class MainWindow(QMainWindow):
     # --- engine and status ----------------------------------------------------------------------
 
     def _on_engine_changed(self, connected: bool, message: str) -> None:
-        self.banner.show_engine(connected, message)
-        self.status.show_engine(connected, self.connection.version)
+        self.banner.show_engine(connected, message, self.connection.unavailable)
+        self.status.show_engine(connected, self.connection.description)
         if connected:
             self.workspace.find_on_engine()
         self.actions_.update()

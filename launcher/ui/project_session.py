@@ -233,8 +233,10 @@ class ProjectSession(QObject):
     # --- build and run ------------------------------------------------------------------------
 
     def build_and_run(self, dockerfile_text: str, host_port: int | None = None,
-                      environment: dict[str, str] | None = None) -> bool:
-        """Start the flow; False (with a message) when it cannot start now."""
+                      environment: dict[str, str] | None = None,
+                      generated: bool = False) -> bool:
+        """Start the flow; False (with a message) when it cannot start now. ``generated``
+        builds with the generated Dockerfile instead of ``dockerfile_text``."""
         if self.busy:
             self.message.emit(f"{self.name}: Build and Run is already in progress")
             return False
@@ -246,7 +248,7 @@ class ProjectSession(QObject):
             self.port = host_port
         settings = copy.deepcopy(self.settings)  # the settings as they are now, for this run
         options = LaunchOptions(host_port=self.port, environment=dict(environment or {}),
-                                dockerfile_text=dockerfile_text)
+                                dockerfile_text=dockerfile_text, generated=generated)
         root = self.root
         run = launch_dev if self.dev.enabled else launch
         self.dev.stop()  # its container is about to be replaced
@@ -489,4 +491,7 @@ class ProjectSession(QObject):
 
 def _app_container(engine: Engine, root: Path) -> ContainerInfo | None:
     found = [c for c in engine.list_containers(root) if c.role is ContainerRole.APP]
+    if found and found[0].state == "running" and found[0].url is None and found[0].host_port:
+        engine.app_url(found[0])  # a remote engine's app: the tunnel that brings it here
+        return engine.find_container(found[0].id)
     return found[0] if found else None

@@ -22,7 +22,10 @@ from launcher.ui.build_pane import BuildPane
 from launcher.ui.commands_pane import CommandsPane, proposal_reason
 from launcher.ui.data_pane import DataPane
 from launcher.ui.dev_bar import DevBar, with_dev_bar
+from launcher.ui.dockerfile_disk import DockerfileOnDisk
 from launcher.ui.dockerfile_editor import DockerfileEditor
+from launcher.ui.folder_gone import FolderGoneGuard
+from launcher.ui.generated_offer import GeneratedOffer
 from launcher.ui.icons import icon
 from launcher.ui.log_view import LogView
 from launcher.ui.project_pane import ProjectPane
@@ -41,7 +44,10 @@ class ProjectView(QWidget):
         self.session = session
         self.project_pane = ProjectPane()
         self.editor = DockerfileEditor()
+        self.disk = DockerfileOnDisk(self.editor, session.root)
         self.build_pane = BuildPane()
+        self.generated_offer = GeneratedOffer(session)
+        self.build_pane.layout().insertWidget(2, self.generated_offer)
         self.logs = LogView()
         self.browser = BrowserPane()
         self.dev_bar = DevBar(session, self.browser, self.editor.text)
@@ -82,6 +88,7 @@ class ProjectView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.splitter)
         self._connect()
+        self.folder_gone = FolderGoneGuard(self)
         if session.project is not None:  # detected before this view was made
             self.show_resolved(session.project)
 
@@ -106,15 +113,22 @@ class ProjectView(QWidget):
         self.browser.failing_bar.command_requested.connect(s.commands.run)
         self.browser.failing_bar.logs_requested.connect(self._show_logs)
         self.stats_feed.sample.connect(self.stats.show_sample)
+        self.disk.reloaded.connect(self._on_dockerfile_reloaded)
 
     def show_resolved(self, resolved: ResolvedProject) -> None:
         self.project_pane.show_project(resolved)
         source = resolved.dockerfile
         self.editor.set_document(source.text, path=source.path, generated=source.generated)
         self.editor.highlight_error_line(None)
+        self.disk.saved()  # watch the file the editor now holds
         self._summary_fitted = False
         if self.isVisible():
             self._fit_summary()
+
+    def _on_dockerfile_reloaded(self) -> None:
+        path = self.editor.path()
+        if path is not None:  # a Dockerfile written outside the window is the project's own
+            self.project_pane.dockerfile_saved(path, self.editor.text())
 
     def _fit_summary(self) -> None:
         """The summary takes the room it needs (its warnings included), the editor the rest:

@@ -1,5 +1,5 @@
-"""Settings: the base image of generated Dockerfiles, where apps are published, how long to
-wait for an app to answer. What settings.json holds, without editing it by hand.
+"""Settings: the engine, the base image of generated Dockerfiles, where apps are published,
+how long to wait for an app to answer. What settings.json holds, without editing it by hand.
 
 The dialog edits a copy; the window applies it when the user clicks OK. An environment
 variable that overrides a setting (FLASK_LAUNCHER_BASE_IMAGE) is shown, and its field locked.
@@ -13,6 +13,7 @@ from dataclasses import replace
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -35,6 +36,7 @@ from launcher.core.settings import (
 )
 
 BASE_IMAGE_VARIABLE = "FLASK_LAUNCHER_BASE_IMAGE"
+ENGINE_VARIABLES = ("DOCKER_HOST", "DOCKER_CONTEXT")  # they come before the engine setting
 ALL_INTERFACES = "0.0.0.0"
 _WARNING_STYLE = "color: #8a4b00;"
 _ERROR_STYLE = "color: #b00020;"
@@ -43,10 +45,12 @@ _ERROR_STYLE = "color: #b00020;"
 class SettingsDialog(QDialog):
     """Edits a copy of ``settings``; ``edited()`` is the result once accepted."""
 
-    def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
+    def __init__(self, settings: Settings, parent: QWidget | None = None,
+                 engines: list[tuple[str, str]] | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Settings")
         self._settings = settings
+        self._build_engine(engines or [])
         self._build_base_image()
         self._build_publishing()
         self._build_readiness()
@@ -65,6 +69,8 @@ class SettingsDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
 
         form = QFormLayout()
+        form.addRow("Engine", self.engine_field)
+        form.addRow("", self.engine_note)
         form.addRow("Base image", self.base_image_field)
         form.addRow("", self.base_image_note)
         form.addRow("Publish apps on", self._publishing_row)
@@ -83,6 +89,28 @@ class SettingsDialog(QDialog):
         self._check()
 
     # --- fields -------------------------------------------------------------------------------
+
+    def _build_engine(self, engines: list[tuple[str, str]]) -> None:
+        """The launcher's own choice of engine: the docker CLI's contexts and the sockets
+        found here. Choosing one never changes the docker CLI's current context."""
+        self.engine_field = QComboBox()
+        self.engine_field.addItem("Automatic: the docker CLI's current context", None)
+        for label, choice in engines:
+            self.engine_field.addItem(label, choice)
+        current = self._settings.engine
+        if current is not None:
+            if self.engine_field.findData(current) < 0:
+                self.engine_field.addItem(current, current)
+            self.engine_field.setCurrentIndex(self.engine_field.findData(current))
+        self.engine_note = QLabel("The launcher's own choice: the docker CLI's current "
+                                  "context stays as it is.")
+        self.engine_note.setWordWrap(True)
+        overriding = [name for name in ENGINE_VARIABLES if os.environ.get(name)]
+        if overriding:
+            name = overriding[0]
+            self.engine_field.setEnabled(False)
+            self.engine_note.setText(f"{name} is set: {os.environ[name]} is used while it is.")
+            self.engine_note.setStyleSheet(_WARNING_STYLE)
 
     def _build_base_image(self) -> None:
         self.base_image_field = QLineEdit(self._settings.base_image or "")
@@ -144,7 +172,8 @@ class SettingsDialog(QDialog):
                        base_image=self.base_image_field.text().strip() or None,
                        bind_address=self._bind_address(),
                        readiness_timeout_s=float(self.readiness_field.value()),
-                       include_secrets=self.include_secrets_field.isChecked())
+                       include_secrets=self.include_secrets_field.isChecked(),
+                       engine=self.engine_field.currentData())
 
     def _bind_address(self) -> str:
         if self.loopback_choice.isChecked():

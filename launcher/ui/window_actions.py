@@ -3,6 +3,7 @@ About box, and which of them the current project allows."""
 
 from __future__ import annotations
 
+import html
 import weakref
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -11,6 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QIcon, QKeySequence
 from PySide6.QtWidgets import QLabel, QMenu, QMessageBox, QSizePolicy, QSpinBox, QToolBar, QWidget
 
+from launcher.core.session_state import Phase
 from launcher.ui.icons import icon
 
 if TYPE_CHECKING:
@@ -134,7 +136,8 @@ class WindowActions:
         self.stop_action.setEnabled(connected and state is not None and state.can_stop)
         self.restart_action.setEnabled(connected and state is not None and state.can_restart)
         self.browse_action.setEnabled(state is not None and state.serving)
-        self.save_action.setEnabled(has_project)
+        self.save_action.setEnabled(has_project and state is not None
+                                    and state.phase is not Phase.ORPHANED)
         self.dev_action.setEnabled(has_project)
         self.dev_action.setChecked(session is not None and session.dev.enabled)
         self.find_action.setEnabled(session is not None)
@@ -196,9 +199,9 @@ class WindowActions:
             self.window.open_in_browser(self.window.current)
 
     def show_about(self) -> None:
-        engine = self.window.connection.version or "not connected"
+        engine = html.escape(self.window.connection.description or "none reachable")
         QMessageBox.about(self.window, "About Flask Launcher",
                           f"<h3>Flask Launcher {launcher_version()}</h3>"
                           "<p>Runs your Flask app in Docker: detects how it starts, writes "
                           "a Dockerfile you can edit, builds, runs and shows it.</p>"
-                          f"<p>Docker engine: {engine}</p>")
+                          f"<p>Engine: {engine}</p>")

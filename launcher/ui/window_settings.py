@@ -7,7 +7,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from launcher.core.dockerfile import render_dockerfile, save_dockerfile
+from launcher.core.errors import ProjectError
 from launcher.core.settings import Settings, write_settings_file
+from launcher.ui.dockerfile_disk import DiskState
+from launcher.ui.folder_gone import folder_gone_sentence
 from launcher.ui.project_session import ProjectSession
 from launcher.ui.project_view import ProjectView
 from launcher.ui.settings_dialog import SettingsDialog
@@ -16,7 +19,7 @@ from launcher.ui.window_part import WindowPart
 if TYPE_CHECKING:
     from launcher.ui.main_window import MainWindow
 
-APPLIED = ("base_image", "bind_address", "readiness_timeout_s", "include_secrets")
+APPLIED = ("base_image", "bind_address", "readiness_timeout_s", "include_secrets", "engine")
 
 
 class WindowSettings(WindowPart):
@@ -39,7 +42,8 @@ class WindowSettings(WindowPart):
                                              on_error=self.window._on_save_failed)
 
     def show_dialog(self) -> SettingsDialog:
-        dialog = SettingsDialog(self.window.settings, self.window)
+        dialog = SettingsDialog(self.window.settings, self.window,
+                                self.window.connection.engine_choices())
         dialog.accepted.connect(self.window._on_settings_accepted)
         dialog.finished.connect(dialog.deleteLater)
         dialog.open()
@@ -48,10 +52,13 @@ class WindowSettings(WindowPart):
     def apply(self, edited: Settings) -> None:
         w = self.window
         before = {root: self.generated(s) for root, s in w.sessions.items()}
+        engine_changed = edited.engine != w.settings.engine
         for name in APPLIED:
             setattr(w.settings, name, getattr(edited, name))
         w.settings.load_problems = []  # what the file got wrong is what was just replaced
         self.save_settings()
+        if engine_changed:
+            w.connection.reconnect()
         for root, session in w.sessions.items():
             generated, editor = self.generated(session), w.views[root].editor
             if (generated is not None and generated != before[root] and editor.is_generated()
@@ -70,18 +77,43 @@ class WindowSettings(WindowPart):
             resolved.project.python_version))
 
     def save_dockerfile(self, view: ProjectView) -> bool:
+        if view.folder_gone.gone or not view.session.root.is_dir():
+            self.window.dialogs.error("Cannot save the Dockerfile",
+                                      folder_gone_sentence(view.session.root))
+            return False
+        if not view.disk.may_write(self.window.dialogs.dockerfile_on_disk):
+            return False  # the user chose to reload, or cancelled: nothing written
         try:
             path = save_dockerfile(view.session.root, view.editor.text())
-        except OSError as err:
-            self.window.dialogs.error("Cannot save the Dockerfile",
-                                      f"{err.filename}: {err.strerror}")
+        except (OSError, ProjectError) as err:
+            self.window.dialogs.error("Cannot save the Dockerfile", str(err))
             return False
         view.editor.mark_saved(path)
+        view.disk.saved()
+        view.project_pane.dockerfile_saved(path, view.editor.text())
         self.window.statusBar().showMessage(f"Saved {path}", 5000)
         return True
 
+    def ready_to_build(self, view: ProjectView) -> bool:
+        """Before Build and Run: the editor holds what the build should use, saved. An
+        unmodified editor takes the disk's text; edits, a file changed on disk under them, or
+        a deleted file are saved only as the user chose."""
+        state = view.disk.check()
+        if state is DiskState.SAME and not view.editor.is_modified():
+            return True
+        if state is DiskState.NOT_TEXT and not view.editor.is_modified():
+            self.window.dialogs.error("Cannot build", view.disk.not_text)
+            return False
+        if self.save_dockerfile(view):
+            return True
+        # Reload was chosen: build what is on disk.
+        return not view.editor.is_modified() and view.disk.check() is DiskState.SAME
+
     def regenerate_dockerfile(self, view: ProjectView | None) -> None:
         w = self.window
+        if view is not None and (view.folder_gone.gone or not view.session.root.is_dir()):
+            w.dialogs.error("Cannot regenerate", folder_gone_sentence(view.session.root))
+            return
         generated = self.generated(view.session if view is not None else None)
         if view is None or generated is None:
             w.dialogs.error("Cannot regenerate",

@@ -3,18 +3,17 @@ engine answers, and the status bar's permanent labels (project state, engine, ex
 
 from __future__ import annotations
 
-import html
 from collections.abc import Iterable
 
-from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QPainter, QPaintEvent, QPalette
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QStatusBar, QWidget
 
+from launcher.core.errors import EngineUnavailable
 from launcher.core.settings import Settings
+from launcher.ui.engine_status import UNAVAILABLE_PREFIX, banner_html, engine_label_text
 from launcher.ui.icons import icon
 from launcher.ui.project_session import ProjectSession
-
-NOT_REACHABLE = "Docker engine not reachable:"
+from launcher.ui.text_fit import ElidedLabel, shorten_words
 
 
 class EngineBanner(QFrame):
@@ -33,40 +32,13 @@ class EngineBanner(QFrame):
         layout.addWidget(self.text, 1)
         layout.addWidget(self.retry)
 
-    def show_engine(self, connected: bool, message: str) -> None:
+    def show_engine(self, connected: bool, message: str,
+                    unavailable: EngineUnavailable | None = None) -> None:
+        """Why no engine answers (a long word shortened: the tooltip has it whole), and the
+        engines found on this machine with the step that starts each."""
         self.setVisible(not connected)
-        detail = message.removeprefix(NOT_REACHABLE).strip()
-        self.text.setText(f"<b>{NOT_REACHABLE}</b> {html.escape(detail)}")
-
-
-class ElidedLabel(QLabel):
-    """A one-line label that ends in "…" when its text is wider than the room it gets (the
-    whole text in its tooltip), so a long state never widens the status bar."""
-
-    MIN_WIDTH = 120
-    MAX_WIDTH = 520
-
-    def setText(self, text: str) -> None:  # type: ignore[override]
-        super().setText(text)
-        self.setToolTip(text)
-
-    def minimumSizeHint(self) -> QSize:
-        hint = super().minimumSizeHint()
-        return QSize(min(hint.width(), self.MIN_WIDTH), hint.height())
-
-    def sizeHint(self) -> QSize:
-        hint = super().sizeHint()
-        return QSize(min(hint.width(), self.MAX_WIDTH), hint.height())
-
-    def paintEvent(self, event: QPaintEvent) -> None:
-        rect = self.contentsRect()
-        text = self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight,
-                                             rect.width())
-        painter = QPainter(self)
-        self.style().drawItemText(painter, rect, int(Qt.AlignmentFlag.AlignLeft
-                                                     | Qt.AlignmentFlag.AlignVCenter),
-                                  self.palette(), self.isEnabled(), text,
-                                  QPalette.ColorRole.WindowText)
+        self.text.setText(banner_html(shorten_words(message), unavailable))
+        self.text.setToolTip(message.removeprefix(UNAVAILABLE_PREFIX).strip())
 
 
 class WindowStatus:
@@ -75,18 +47,19 @@ class WindowStatus:
     machine, not for a setting nothing uses yet."""
 
     def __init__(self, bar: QStatusBar) -> None:
-        self.engine_label = QLabel("Connecting to Docker…")
-        self.state_label = ElidedLabel("No project")
-        self.exposure_label = ElidedLabel()
+        # Elided: a long failure must not widen the window (the tooltip has it whole).
+        self.engine_label = ElidedLabel("Connecting to the engine…")
+        self.state_label = ElidedLabel("No project", mode=Qt.TextElideMode.ElideRight)
+        self.exposure_label = ElidedLabel(mode=Qt.TextElideMode.ElideRight)
         self.exposure_label.setStyleSheet("color: #8a4b00; font-weight: bold;")
         self.exposure_label.setVisible(False)
         bar.addPermanentWidget(self.exposure_label)
         bar.addPermanentWidget(self.state_label)
         bar.addPermanentWidget(self.engine_label)
 
-    def show_engine(self, connected: bool, version: str) -> None:
-        self.engine_label.setText(f"Docker: connected ({version})" if connected
-                                  else "Docker: not reachable")
+    def show_engine(self, connected: bool, description: str) -> None:
+        """Which engine, which version, where: "Podman 4.3.1 via unix:///… (DOCKER_HOST)"."""
+        self.engine_label.setText(engine_label_text(connected, description))
 
     def show_projects(self, current: ProjectSession | None, sessions: Iterable[ProjectSession],
                       settings: Settings) -> None:

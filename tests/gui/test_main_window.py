@@ -20,7 +20,7 @@ from window_driver import (
 )
 
 from launcher.core import labels
-from launcher.core.engine import Engine
+from launcher.core.engine import Engine, EngineKind
 from launcher.core.settings import Settings
 
 
@@ -77,7 +77,7 @@ def test_an_edit_in_the_dockerfile_editor_is_saved_built_and_shown(
 
 
 def test_a_broken_dockerfile_shows_the_failing_step_and_keeps_the_users_text(
-        qtbot, make_window, copy_sample):
+        qtbot, make_window, copy_sample, engine: Engine):
     path = copy_sample("hello")
     base = Settings().effective_base_image()
     broken = f"FROM {base}\nWORKDIR /app\nRUNN echo typo\n"
@@ -100,7 +100,9 @@ def test_a_broken_dockerfile_shows_the_failing_step_and_keeps_the_users_text(
     error = failed.args[0]
     assert error.failure.step_index == 2
     assert "one-line-of-output" in window.build_pane.failure_text()
-    assert "returned a non-zero code: 7" in window.build_pane.failure_text()
+    # the engine's own words for a step that failed: Docker's, then Podman's (Buildah's)
+    assert ("returned a non-zero code: 7" if engine.kind is EngineKind.DOCKER
+            else "exit status 7") in window.build_pane.failure_text()
     assert window.editor.error_line() == 2
     assert window.editor.text() == failing
     qtbot.waitUntil(window.run_action.isEnabled, timeout=10_000)  # still usable

@@ -35,7 +35,7 @@ def test_a_dockerfile_the_engine_refuses_is_shown_at_its_line_and_the_engine_sta
     assert window.state_label.text() == "Failed: the build failed"
     assert window.connection.connected
     assert not window.banner.isVisible()
-    assert window.engine_label.text().startswith("Docker: connected (")
+    assert window.engine_label.text().startswith(("Docker Engine ", "Podman "))
 
 
 def test_a_project_another_process_is_starting_is_named_with_that_process(

@@ -23,6 +23,7 @@ class ScriptedDialogs:
     def __init__(self) -> None:
         self.on_close = "stop"
         self.on_unsaved = "discard"
+        self.on_disk_change = "keep"  # reload, keep or cancel
         self.asked: list[str] = []
         self.errors: list[str] = []
 
@@ -36,6 +37,12 @@ class ScriptedDialogs:
     def confirm_replace(self, current: str, generated: str) -> bool:
         self.asked.append("replace")
         return True
+
+    def dockerfile_on_disk(self, state):
+        from launcher.ui.dockerfile_disk import Choice
+
+        self.asked.append(f"on disk: {state.value}")
+        return Choice(self.on_disk_change)
 
     def unsaved_edits(self) -> str:
         self.asked.append("unsaved")

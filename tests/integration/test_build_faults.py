@@ -17,7 +17,7 @@ from conftest import REPO_ROOT, SCOPE, TEST_LABEL, write_files
 from test_cli import assert_one_clear_line, flask_launcher
 
 from launcher.core import labels
-from launcher.core.engine import Engine
+from launcher.core.engine import Engine, EngineKind
 from launcher.core.errors import DockerfileInvalid
 from launcher.core.project_lock import project_lock
 from launcher.core.settings import Settings
@@ -47,6 +47,13 @@ def test_a_dockerfile_the_engine_refuses_is_named_at_its_line_and_the_engine_sta
     assert str(raised.value) == expected
     assert raised.value.failure.line == 3
     assert engine.ping()
+    if engine.kind is EngineKind.PODMAN and line.startswith("HEALTHCHECK"):
+        # Engine-specific: Docker refuses the Dockerfile before its first step; Buildah reads
+        # HEALTHCHECK's flags only at its step, so the steps before it are kept as the next
+        # build's cache, as after any failed build.
+        assert [i.tags for i in engine.list_images(path)] == [
+            (f"{labels.image_repository(path, SCOPE)}:cache-1",)]
+        engine.prune_images(path)
     assert engine.list_images(path) == []
 
 
@@ -68,6 +75,7 @@ def test_up_names_a_refused_dockerfile_line_not_a_lost_engine(engine: Engine, tm
     assert_one_clear_line(up, expected)
     assert "not reachable" not in up.stderr
     assert engine.list_containers(path) == []
+    engine.prune_images(path)  # Podman keeps the steps before a HEALTHCHECK it refused
 
 
 # --- one Build and Run per project at a time --------------------------------------------------

@@ -10,7 +10,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import REPO_ROOT, SCOPE
+from conftest import REPO_ROOT, SCOPE, without_found_engines
 
 from launcher.core import labels
 from launcher.core.engine import Engine
@@ -162,7 +162,7 @@ def test_no_engine_is_one_clear_line(tmp_path: Path):
                             text=True, env=env, timeout=60)
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
-    assert result.stderr.strip() == (
+    assert without_found_engines(result.stderr.strip()) == (
         f"error: Docker engine not reachable: {tmp_path}/no-such.sock does not exist (the "
         "Docker daemon is not running). Start Docker (Docker Desktop, or `sudo systemctl "
         "start docker`), then try again.")

@@ -44,6 +44,8 @@ def page(url: str) -> str:
             return response.read().decode()
     except urllib.error.HTTPError as err:
         return err.read().decode()
+    except ConnectionError:  # a reload ended the server while it answered: not yet
+        return ""
 
 
 def wait_until(condition: Callable[[], object], timeout_s: float = 30) -> None:
@@ -91,6 +93,7 @@ def dev_app(engine: Engine, copy_sample) -> Iterator[tuple[Path, AppReady, DevSe
             yield path, ready, session, recorder
     finally:
         engine.remove_project_containers(path)
+        engine.remove_volumes(path)  # dev mode mounts the project's instance volume
         engine.prune_images(path)
 
 
@@ -135,6 +138,7 @@ def test_cli_up_dev_serves_an_edit_with_no_rebuild_and_the_same_container(
             if stream is not None:
                 stream.close()
         engine.remove_project_containers(path)
+        engine.remove_volumes(path)
         engine.prune_images(path)
 
 
@@ -206,6 +210,7 @@ def test_a_project_that_does_not_import_at_start_answers_with_its_error_then_rel
         assert page(ready.url) == "<h1>Hello World!</h1>"
     finally:
         engine.remove_project_containers(path)
+        engine.remove_volumes(path)  # dev mode mounts the project's instance volume
         engine.prune_images(path)
 
 
@@ -225,14 +230,15 @@ def test_a_file_the_app_writes_belongs_to_the_host_user(dev_app):
         '@app.route("/write")\n'
         'def write():\n'
         '    import os\n'
-        '    os.makedirs(app.instance_path, exist_ok=True)\n'
-        '    with open(os.path.join(app.instance_path, "note.txt"), "w") as note:\n'
+        '    os.makedirs(os.path.join(app.root_path, "notes"), exist_ok=True)\n'
+        '    with open(os.path.join(app.root_path, "notes", "note.txt"), "w") as note:\n'
         '        note.write("hi")\n'
         '    return "written"\n\n\n'
         '@app.route("/")'))
     recorder.next(DevReady, load_failed=False)
     assert page(ready.url + "write") == "written"
-    written = (path / "instance" / "note.txt").stat()
+    # (Not in instance/: the project's data volume covers it, as in Build and Run.)
+    written = (path / "notes" / "note.txt").stat()
     # The image's own user is app (uid 10001): without dev mode's user the file would be its.
     assert (written.st_uid, written.st_gid) == (os.getuid(), os.getgid())
 
@@ -284,6 +290,7 @@ def test_an_image_whose_entrypoint_starts_the_server_still_reloads(
         assert page(ready.url) == "reloaded"
     finally:
         engine.remove_project_containers(path)
+        engine.remove_volumes(path)  # dev mode mounts the project's instance volume
         engine.prune_images(path)
 
 

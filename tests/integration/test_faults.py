@@ -19,6 +19,7 @@ from launcher.core import labels
 from launcher.core.engine import Engine
 from launcher.core.errors import BuildFailed, DockerfileInvalid
 from launcher.core.events import AppReady, BuildContextSent, ContainerStarted
+from launcher.core.image_graph import is_cache_tag
 from launcher.core.launch import LaunchOptions, launch
 from launcher.core.project import detect_project
 from launcher.core.settings import Settings
@@ -112,6 +113,11 @@ def test_a_copy_of_a_missing_file_fails_at_its_step(engine: Engine, tmp_path):
     failure = raised.value.failure
     assert (failure.step_index, failure.instruction) == (3, "COPY settings.ini ./")
     assert "settings.ini" in str(raised.value)
+    # What the steps before it made is kept as the next build's cache (cache-N), nothing
+    # else: none on Docker here (the WORKDIR step comes from its cache), the WORKDIR step's
+    # image on Podman (Buildah, given the launcher's labels, does not reuse another project's)
+    assert all(is_cache_tag(tag) for image in engine.list_images(path) for tag in image.tags)
+    engine.prune_images(path)
     assert engine.list_images(path) == []
 
 

@@ -39,3 +39,37 @@ def test_remove_volume_takes_only_a_volume_the_launcher_made_for_that_project(
                 engine.sdk.api.remove_volume(name, force=True)
             except docker.errors.NotFound:
                 pass
+
+
+def test_down_volumes_removes_a_gone_folders_volume_by_its_recorded_path(
+        engine: Engine, tmp_path: Path):
+    from test_cli import flask_launcher
+
+    path = tmp_path / "gone"
+    path.mkdir()
+    ours, _ = engine.ensure_volume(path)
+    stranger = f"{ours}-not-the-launchers"  # its labels say the same project
+    engine.sdk.api.create_volume(stranger, labels={
+        **labels.resource_labels(path, engine.scope), labels.VOLUME: labels.INSTANCE_VOLUME})
+    path.rmdir()
+    try:
+        kept = flask_launcher("down", str(path))
+        assert kept.returncode == 0, kept.stderr
+        assert kept.stderr == (f"nothing was running for {path}\nkept the app's data in {ours} "
+                               "(remove it with --volumes)\n")
+        down = flask_launcher("down", str(path), "--volumes", "--yes")
+        assert down.returncode == 0, down.stderr
+        assert down.stdout == f"removed volume {ours}\n"
+        names = {v["Name"] for v in engine.sdk.api.volumes()["Volumes"] or []}
+        assert ours not in names and stranger in names
+        again = flask_launcher("down", str(path), "--volumes", "--yes")  # nothing left of it
+        assert again.returncode == 1
+        assert again.stderr.strip().splitlines()[-1] == (
+            f"error: {path} is neither a project folder nor a flask-launcher container: "
+            "`flask-launcher ps` lists the launcher's containers.")
+    finally:
+        for name in (ours, stranger):
+            try:
+                engine.sdk.api.remove_volume(name, force=True)
+            except docker.errors.NotFound:
+                pass

@@ -40,9 +40,11 @@ def test_help_lists_every_command_once_in_groups_with_what_it_does():
         "Images": ["build", "images", "prune"],
         "Project": ["detect", "dockerfile"],
         "Desktop": ["gui", "install-shortcut", "uninstall-shortcut"],
+        "Engine": ["engine"],
     }
     assert "With no command, opens the window." in result.stdout
     assert "--version" in result.stdout
+    assert "--context NAME" in result.stdout  # the engine, for any command
     assert "`flask-launcher COMMAND -h` shows a command's options." in result.stdout
     assert "{detect,dockerfile" not in result.stdout  # argparse's own list is not shown
 

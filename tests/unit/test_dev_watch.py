@@ -14,7 +14,7 @@ from launcher.core.dev_events import (
     DevServerStopped,
     DevSyntaxError,
 )
-from launcher.core.dev_mode import BOOTSTRAP, dev_plan, host_user, is_local_engine_url
+from launcher.core.dev_mode import BOOTSTRAP, dev_plan, host_user
 from launcher.core.dev_watch import DevLogParser, ProbeNow
 from launcher.core.events import EngineHost
 from launcher.core.project import detect_project
@@ -115,17 +115,6 @@ def test_the_dev_container_runs_the_supervisor_whatever_the_image_entrypoint(tmp
     plan = dev_plan(detect_project(tmp_path), EngineHost("Debian", "6.1.0"), "/app", 5000, {})
     assert plan.spec.entrypoint == ("python", "-c", BOOTSTRAP)
     assert plan.spec.command is not None and plan.spec.command[0] == "supervise"
-
-
-def test_only_an_engine_on_this_machine_counts_as_local():
-    # docker-py's base URLs: a unix socket, a Windows pipe, tcp:// and ssh://.
-    assert is_local_engine_url("http+docker://localhost")
-    assert is_local_engine_url("http+docker://localnpipe")
-    assert is_local_engine_url("http://127.0.0.1:2375")
-    assert is_local_engine_url("https://localhost:2376")
-    assert not is_local_engine_url("http+docker://ssh")
-    assert not is_local_engine_url("https://build-box.example:2376")
-    assert not is_local_engine_url("http://10.0.0.5:2375")
 
 
 def test_the_view_reloads_on_ready_and_shows_then_clears_the_banner():

@@ -91,6 +91,11 @@ TABLE = [
     (RUNNING, FolderGone(), S(Phase.ORPHANED, "the project folder was deleted", OLD)),
     (S(Phase.ORPHANED, "the project folder was deleted", OLD), StopBegan(),
      S(Phase.STOPPING, container=OLD)),
+    # a dev container ends with its folder: the folder is still what the user is told
+    (S(Phase.ORPHANED, "the project folder was deleted", OLD),
+     ContainerChanged(replace(OLD, state="exited", exit_code=1)),
+     S(Phase.ORPHANED, "the project folder was deleted", replace(OLD, state="exited",
+                                                                  exit_code=1))),
 ]
 
 
@@ -125,3 +130,12 @@ def test_what_each_state_allows():
         "Failed: the app does not answer")
     assert S(Phase.BUILDING, "step 2/6", OLD, True).describe() == (
         "Building (the previous build still runs on 127.0.0.1:5000): step 2/6")
+
+
+def test_a_remote_engines_app_is_named_by_its_tunnel_and_the_engine_hosts_port():
+    remote = replace(OLD, remote=True, tunnel_url="http://127.0.0.1:40123/")
+    assert S(Phase.RUNNING, container=remote).describe() == (
+        "Running on the engine's host, port 5000")
+    assert S(Phase.RUNNING, container=remote).url == "http://127.0.0.1:40123/"
+    # No tunnel open yet: this machine cannot reach it, so there is no URL to show or open.
+    assert S(Phase.RUNNING, container=replace(remote, tunnel_url=None)).url is None

@@ -47,8 +47,25 @@ class CancelToken:
 
 
 def close_quietly(stream: Any) -> None:
+    channel = _ssh_channel(stream)
+    if channel is not None:
+        # docker-py's ssh:// transport reads an `ssh … docker system dial-stdio` process's
+        # output, which its own close() cannot find (it fails): end that process instead,
+        # which ends a read waiting on it.
+        try:
+            channel.close()
+        except Exception:
+            pass
     try:
         stream.close()
     except Exception:  # closing a half-dead socket may raise anything; it is closed either way
         pass
+
+
+def _ssh_channel(stream: Any) -> Any:
+    """The SSH connection under a docker-py stream over ssh:// (its ``SSHSocket``), if any."""
+    try:
+        return getattr(stream._response.raw._fp.fp, "channel", None)
+    except AttributeError:
+        return None
 

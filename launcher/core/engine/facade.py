@@ -9,6 +9,7 @@ import secrets
 import tempfile
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -28,12 +29,31 @@ from launcher.core.build_context import (
     largest_entries,
 )
 from launcher.core.build_stream import BuildTrail, parse_build_stream, refused_build
+from launcher.core.buildkit_syntax import buildkit_features
+from launcher.core.engine import dialect
+from launcher.core.engine.buildkit import (
+    BuildRequest,
+    buildkit_cli,
+    builds_buildkit_syntax,
+    cli_build,
+    engine_address,
+)
 from launcher.core.engine.cancel import CancelToken, close_quietly
 from launcher.core.engine.commands import CommandMethods
+from launcher.core.engine.discovery import resolve_target
 from launcher.core.engine.records import container_info, image_info, listed_container_info
+from launcher.core.engine.ssh_transport import clean_up_ssh_connections
 from launcher.core.engine.stats import StatsMethods
 from launcher.core.engine.streams import EventStream, LogStream
-from launcher.core.engine.translate import engine_errors, engine_lost, error_message, translate
+from launcher.core.engine.translate import (
+    diagnose_unavailable,
+    engine_errors,
+    engine_lost,
+    engine_setting,
+    error_message,
+    translate,
+)
+from launcher.core.engine.tunnel import SshTunnel
 from launcher.core.engine.volumes import VolumeMethods
 from launcher.core.errors import (
     BuildFailed,
@@ -60,25 +80,88 @@ from launcher.core.settings import config_dir
 
 STOP_TIMEOUT_S = 5
 
+clean_up_ssh_connections()
+
 
 class Engine(VolumeMethods, CommandMethods, StatsMethods):
-    """A connection to the Docker engine (``docker.from_env()``: DOCKER_HOST and the current
-    context are honoured) scoped to one set of launcher resources. Volumes (volumes.py) and
-    commands in containers (commands.py) and CPU and memory (stats.py) are mixed in."""
+    """A connection to a Docker engine or Podman, scoped to one set of launcher resources.
+    Volumes (volumes.py), commands in containers (commands.py) and CPU and memory (stats.py)
+    are mixed in.
 
-    def __init__(self, scope: str = labels.DEFAULT_SCOPE, timeout_s: float = 30) -> None:
+    ``choice`` (a context's name, a socket, a URL) picks the engine; without it, DOCKER_HOST,
+    DOCKER_CONTEXT, the ``engine`` setting, then the docker CLI's current context do
+    (discovery.resolve_target). When it does not answer, the error lists the engines found
+    on this machine."""
+
+    def __init__(self, scope: str = labels.DEFAULT_SCOPE, timeout_s: float = 30,
+                 choice: str | None = None) -> None:
         self.scope = scope
         self._timeout_s = timeout_s
         self._owned = OwnershipLedger(config_dir(), scope)
-        with engine_errors():
-            self._client = docker.from_env(timeout=int(timeout_s))
+        self.target = resolve_target(choice, setting=engine_setting())
+        try:
+            self._client = self._new_client()
             try:
                 self._client.ping()
+                self._version = dict(self._client.version())
             except BaseException:
                 self._client.close()
                 raise
+        except Exception as err:
+            translated = translate(err)
+            if isinstance(translated, EngineUnavailable):
+                raise diagnose_unavailable(err, self.target, list_found=True) from None
+            if translated is err:
+                raise
+            raise translated from None
+        self.kind = dialect.engine_kind(self._version)
+        self._tunnels: dict[str, SshTunnel] = {}
+
+    def _new_client(self) -> docker.DockerClient:
+        return docker.DockerClient(timeout=int(self._timeout_s),
+                                   use_ssh_client=self.target.url.startswith("ssh://"),
+                                   **self.target.client_kwargs())
+
+    @property
+    def is_local(self) -> bool:
+        """Whether the engine runs on this machine (bind mounts of this machine's folders
+        work, published ports are this machine's)."""
+        return self.target.is_local
+
+    @property
+    def _tunnelled(self) -> bool:
+        """An ssh:// engine: its apps are reached through SSH tunnels."""
+        return not self.is_local and self.target.url.startswith("ssh://")
+
+    def app_url(self, container: ContainerInfo) -> str | None:
+        """The URL this machine opens the container's published port at. On an ssh://
+        engine the port is on the engine's host: an SSH tunnel brings it here, open until the
+        container is removed, ``close_tunnel`` or ``close``."""
+        if container.host_port is None:
+            return None
+        if not self._tunnelled:
+            return container.url or f"http://localhost:{container.host_port}/"
+        if container.tunnel_url:
+            return container.tunnel_url
+        tunnel = self._tunnels.get(container.id)
+        if tunnel is None or not tunnel.is_open:
+            tunnel = SshTunnel(self.target.url, container.host_port).open()
+            self._tunnels[container.id] = tunnel
+        return tunnel.url
+
+    def close_tunnel(self, container_id: str) -> None:
+        tunnel = self._tunnels.pop(container_id, None)
+        if tunnel is not None:
+            tunnel.close()
+
+    def description(self) -> str:
+        """Which engine, which version, where: "Docker Engine 20.10.24 via
+        unix:///var/run/docker.sock", "Podman 4.3.1 via unix:///… (context podman)"."""
+        return f"{self.kind.value} {self._version.get('Version', '?')} {self.target.describe()}"
 
     def close(self) -> None:
+        for container_id in list(self._tunnels):
+            self.close_tunnel(container_id)
         self._client.close()
 
     def __enter__(self) -> Engine:
@@ -92,8 +175,7 @@ class Engine(VolumeMethods, CommandMethods, StatsMethods):
             return bool(self._client.ping())
 
     def version(self) -> str:
-        with engine_errors():
-            info = self._client.version()
+        info = self._version
         return f"{info.get('Version', '?')} (API {info.get('ApiVersion', '?')})"
 
     def host(self) -> EngineHost:
@@ -140,6 +222,11 @@ class Engine(VolumeMethods, CommandMethods, StatsMethods):
                 size = context.seek(0, os.SEEK_END)
             yield BuildContextSent(size, largest_entries(context) if (
                 size > LARGE_CONTEXT_BYTES) else ())
+            if buildkit_features(dockerfile_text) and not self._reads_buildkit_syntax():
+                yield from self._buildkit_build(context, BuildRequest(
+                    dockerfile_name, tag, labels.resource_labels(project, self.scope), nocache),
+                    project, cancel, dockerfile_text)
+                return
             upload = CancellableUpload(context, lambda: cancel.cancelled)
             yield from self._stream_build(upload, dockerfile_name, tag, project, cancel,
                                           nocache, dockerfile_text)
@@ -150,7 +237,7 @@ class Engine(VolumeMethods, CommandMethods, StatsMethods):
         # A client of its own, so the response hook sees only this build's response and
         # Cancel can shut down exactly this socket.
         with engine_errors():
-            client = docker.from_env().api
+            client = self._new_client().api
         responses: list[Any] = []
         client.hooks["response"].append(lambda response, *a, **kw: responses.append(response))
         trail = BuildTrail()
@@ -168,12 +255,13 @@ class Engine(VolumeMethods, CommandMethods, StatsMethods):
             cancel.guard(cancellable)
             built = False
             try:
-                for event in parse_build_stream(cancellable):
+                for event in parse_build_stream(cancellable, dockerfile_text or None):
                     if isinstance(event, BuildStep):
                         trail.step(event.instruction)
                     elif isinstance(event, BuildOutput):
                         if made := trail.read(event.text):
-                            self._owned.record_images([made], labels.project_key(project))
+                            self._owned.record_images([self._image_id(made)],
+                                                      labels.project_key(project))
                         if event.text.startswith("Successfully built "):
                             built = True
                     yield event
@@ -203,6 +291,29 @@ class Engine(VolumeMethods, CommandMethods, StatsMethods):
             client.close()
             self._tidy_after_build(project, trail)
 
+    def _reads_buildkit_syntax(self) -> bool:
+        with engine_errors():
+            return builds_buildkit_syntax(self._client.version())
+
+    def _buildkit_build(self, context: Any, request: BuildRequest, project: Path,
+                        cancel: CancelToken, dockerfile_text: str) -> Iterator[BuildEvent]:
+        """A Dockerfile only BuildKit reads, built by a docker CLI (engine/buildkit.py) in
+        this engine: the same labels and context; its image recorded as the launcher's."""
+        with engine_errors():
+            cli = buildkit_cli(dockerfile_text, self._client.version())
+        yield BuildOutput(f"building with BuildKit (docker CLI {cli.path} {cli.version}"
+                          f"{', buildx' if cli.buildx else ''})")
+        try:
+            for event in cli_build(cli, engine_address(self._client), context, request,
+                                   dockerfile_text, cancel):
+                if isinstance(event, str):  # the image ID, last
+                    self._owned.record_images([event], labels.project_key(project))
+                    yield BuildSucceeded(event, request.tag)
+                else:
+                    yield event
+        finally:
+            self._tidy_after_build(project, BuildTrail())  # the image the tag left
+
     def _tidy_after_build(self, project: Path, trail: BuildTrail) -> None:
         """Whatever the build's outcome, leave no dangling image behind: the classic builder
         leaves the last image of a failed or cancelled build, and each builder stage of a
@@ -213,7 +324,7 @@ class Engine(VolumeMethods, CommandMethods, StatsMethods):
             if trail.running:  # the step in progress when the build stopped: its container
                 self._wait_removed(trail.running, timeout_s=30)  # goes once the step ends
             graph = self._image_graph()
-            leftovers = [i for i in dict.fromkeys(trail.images)
+            leftovers = [i for i in dict.fromkeys(map(self._image_id, trail.images))
                          if graph.is_leftover(i) and self._owned.owns_image(i)]
             repository = labels.image_repository(project, self.scope)
             for number, image_id in enumerate(leftovers, start=1):
@@ -241,9 +352,34 @@ class Engine(VolumeMethods, CommandMethods, StatsMethods):
                 if graph.is_unused_leftover(image_id) and self._remove_image_quietly(image_id):
                     self._owned.forget_images([image_id])
 
+    def _image_id(self, prefix: str) -> str:
+        """The full ID of the image a build printed a prefix of: Buildah prints 11 digits,
+        one fewer than the records keep."""
+        if len(prefix) >= 12:
+            return prefix
+        try:
+            return str(self._client.api.inspect_image(prefix)["Id"])
+        except (docker.errors.DockerException, requests.exceptions.RequestException):
+            return prefix  # gone already: nothing to keep or remove
+
+    def _images(self, all_layers: bool = False) -> list[dict[str, Any]]:
+        """``GET /images/json``. Podman answers 500 ("image not known", or "retrieving
+        parent of image … file does not exist") when an image goes while it lists them (a
+        build tidying up, another client's removal): ask again."""
+        for attempt in range(5):
+            try:
+                return list(self._client.api.images(all=all_layers))
+            except docker.errors.APIError as err:
+                text = str(err.explanation or err)
+                if (self.kind is not dialect.EngineKind.PODMAN or attempt == 4
+                        or ("image not known" not in text
+                            and "retrieving parent of image" not in text)):
+                    raise
+        raise AssertionError("unreachable")
+
     def _image_graph(self) -> ImageGraph:
-        return ImageGraph(self._client.api.images(all=True),
-                           self._client.api.containers(all=True))
+        return ImageGraph(dialect.image_listing(self._images(all_layers=True)),
+                          self._client.api.containers(all=True))
 
     def _remove_image_quietly(self, reference: str) -> bool:
         try:
@@ -291,7 +427,8 @@ class Engine(VolumeMethods, CommandMethods, StatsMethods):
                     entrypoint=list(spec.entrypoint) if spec.entrypoint is not None else None,
                     user=spec.user or "", stdin_open=spec.interactive, tty=False)
             except docker.errors.APIError as err:
-                if err.status_code == 409 and "already in use" in str(err.explanation or err):
+                # Docker answers 409, Podman 500 ("... is already in use").
+                if "already in use" in str(err.explanation or err):
                     raise EngineError(
                         f"a container named {name} already exists that the launcher has no "
                         f"record of creating: remove or rename it (docker rm -f {name}), "
@@ -314,7 +451,7 @@ class Engine(VolumeMethods, CommandMethods, StatsMethods):
     def container(self, container_id: str) -> ContainerInfo:
         with engine_errors():
             attrs = self._client.api.inspect_container(container_id)
-        return container_info(attrs)
+        return self._here(container_info(attrs))
 
     def find_container(self, container_id: str) -> ContainerInfo | None:
         """Like ``container`` but None when it is gone."""
@@ -329,8 +466,18 @@ class Engine(VolumeMethods, CommandMethods, StatsMethods):
                 all=True, filters={"label": labels.label_filters(self.scope, project)})
         # From the listing itself: inspecting each one would race with its removal. Labels are
         # copied to every container run from our image: only what we created counts.
-        return [listed_container_info(entry) for entry in found
+        return [self._here(listed_container_info(entry)) for entry in found
                 if self._owned.owns_container(entry["Id"])]
+
+    def _here(self, info: ContainerInfo) -> ContainerInfo:
+        """A remote engine's container: its URL is where this machine reaches it, the SSH
+        tunnel's if one is open, else none (``app_url`` opens one); its port is the engine
+        host's."""
+        if not self._tunnelled:
+            return info
+        tunnel = self._tunnels.get(info.id)
+        return replace(info, remote=True,
+                       tunnel_url=tunnel.url if tunnel is not None and tunnel.is_open else None)
 
     def logs_tail(self, container_id: str, lines: int = 20) -> list[str]:
         try:
@@ -377,6 +524,7 @@ class Engine(VolumeMethods, CommandMethods, StatsMethods):
             except docker.errors.NotFound:
                 pass
         self._owned.forget_containers([info.id])
+        self.close_tunnel(info.id)
         if info.project_key is not None:
             self._remove_unused_leftovers(info.project_key)
 
@@ -394,7 +542,8 @@ class Engine(VolumeMethods, CommandMethods, StatsMethods):
             return EventStream(self._client.api.events(
                 since=since, decode=True,
                 filters={"type": "container", "label": labels.label_filters(self.scope)}),
-                accept=lambda event: self._owned.owns_container(event.get("id") or ""))
+                accept=lambda event: self._owned.owns_container(event.get("id") or ""),
+                normalize=dialect.container_event)
 
     # --- images --------------------------------------------------------------------------------
 
@@ -443,7 +592,7 @@ class Engine(VolumeMethods, CommandMethods, StatsMethods):
             owned = self._owned.images_of(key)
             removed: list[str] = []
             skipped: list[tuple[str, str]] = []
-            candidates = [i for i in self._client.api.images() if short_id(i["Id"]) in owned]
+            candidates = [i for i in self._images() if short_id(i["Id"]) in owned]
             for image in sorted(candidates, key=lambda i: i.get("Created", 0), reverse=True):
                 image_id = short_id(image["Id"])
                 tags = graph.tags(image_id)
@@ -464,11 +613,27 @@ class Engine(VolumeMethods, CommandMethods, StatsMethods):
                     skipped.append((name, f"{why}; only the launcher's tag was removed"))
                     continue
                 for reference in ours or [image["Id"]]:
-                    self._client.api.remove_image(reference, noprune=False)
+                    self._remove_image(reference)
                 self._owned.forget_images([image_id])
                 removed.append(name)
             after = self._layers_size()
         return PruneReport(tuple(removed), tuple(skipped), max(0, before - after))
+
+    def _remove_image(self, reference: str) -> None:
+        """Remove an image. Podman removes the container of a build's last step a moment after
+        the build's answer ends, and refuses to remove its image until then ("image is in use
+        by a container", a container its API does not list): wait for it, up to ten seconds."""
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                self._client.api.remove_image(reference, noprune=False)
+                return
+            except docker.errors.APIError as err:
+                busy = "in use by a container" in str(err.explanation or err)
+                if (self.kind is not dialect.EngineKind.PODMAN or not busy
+                        or time.monotonic() > deadline):
+                    raise
+            time.sleep(0.2)  # the engine gives no event for a build container's removal
 
     def _layers_size(self) -> int:
         return int(self._disk_usage().get("LayersSize") or 0)
@@ -477,6 +642,16 @@ class Engine(VolumeMethods, CommandMethods, StatsMethods):
         """``GET /system/df``. Docker answers one at a time and refuses a second caller
         ("a disk usage operation is already running"): another launcher, or `docker system
         df`, may be asking. Wait for its turn, up to ten seconds."""
+        if self.kind is dialect.EngineKind.PODMAN:
+            # Podman's answer holds its volumes and containers; its images are read from the
+            # listing (dialect.disk_usage_from_listing says why).
+            usage = dict(self._client.api.df())
+            usage.update(dialect.disk_usage_from_listing(self._images(all_layers=True)))
+            listed = {v["Name"]: v for v in self._client.api.volumes().get("Volumes") or []}
+            usage["Volumes"] = [{**listed.get(v["Name"], {}), **v,  # its labels are listed
+                                 "Labels": (listed.get(v["Name"]) or {}).get("Labels") or {}}
+                                for v in usage.get("Volumes") or []]
+            return usage
         deadline = time.monotonic() + 10
         while True:
             try:

@@ -91,7 +91,10 @@ def _log_blocks(raw: Any) -> Iterator[bytes]:
     frames apart here: the lines of one burst of output come out in one block."""
     found = _socket_body(raw)
     if found is None:
-        yield from raw  # docker-py's own reader
+        # docker-py's own reader; not `yield from`, which would call its close() (that fails
+        # on an ssh:// stream): the LogStream closes it with close_quietly.
+        for block in raw:  # noqa: UP028
+            yield block
         return
     try:
         yield from _read_multiplexed(*found)
@@ -199,9 +202,11 @@ class EventStream:
     cause means the engine went away: it raises EngineUnavailable("lost")."""
 
     def __init__(self, raw: Any,
-                 accept: Callable[[dict[str, Any]], bool] | None = None) -> None:
+                 accept: Callable[[dict[str, Any]], bool] | None = None,
+                 normalize: Callable[[dict[str, Any]], dict[str, Any]] = lambda e: e) -> None:
         self._raw = raw
         self._accept = accept
+        self._normalize = normalize
         self._closed = threading.Event()
 
     def close(self) -> None:
@@ -212,7 +217,7 @@ class EventStream:
         try:
             for event in self._raw:
                 if self._accept is None or self._accept(event):
-                    yield event
+                    yield self._normalize(event)
         except Exception as err:
             if self._closed.is_set():
                 return

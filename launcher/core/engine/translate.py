@@ -14,7 +14,9 @@ import docker.errors
 import requests.exceptions
 import urllib3.exceptions
 
+from launcher.core.engine.discovery import EngineTarget, found_engines, resolve_target
 from launcher.core.errors import BuildFailed, Cancelled, EngineError, EngineUnavailable
+from launcher.core.settings import saved_engine_choice
 
 
 def _close_sockets_that_fail_to_connect() -> None:
@@ -39,25 +41,48 @@ def _close_sockets_that_fail_to_connect() -> None:
 _close_sockets_that_fail_to_connect()
 
 
-def diagnose_unavailable(err: BaseException | None = None) -> EngineUnavailable:
-    """Say which of the usual reasons keeps us from the engine, and what to do."""
-    host = os.environ.get("DOCKER_HOST", "")
-    if host and not host.startswith("unix://"):
-        return EngineUnavailable("bad-host", f"nothing answers at DOCKER_HOST={host}",
-                                 "Start the engine there, or unset DOCKER_HOST.")
-    sock_path = host.removeprefix("unix://") if host else "/var/run/docker.sock"
+def diagnose_unavailable(err: BaseException | None = None,
+                         target: EngineTarget | None = None,
+                         list_found: bool = False) -> EngineUnavailable:
+    """Say which of the usual reasons keeps us from the engine, and what to do; with
+    ``list_found``, also the other engines this machine has and how to start each."""
+    if target is None:
+        try:
+            target = resolve_target(setting=engine_setting())
+        except EngineUnavailable as no_context:
+            return no_context
+    url = target.url
+    if url.startswith("ssh://") and "paramiko" in str(err or ""):
+        return EngineUnavailable(
+            "ssh-support", f"{url} is an ssh:// engine and docker-py's ssh support is missing",
+            "Install it with pip install 'docker[ssh]' (paramiko) in the launcher's "
+            "environment.")
+    found = tuple(e.line() for e in found_engines(skip=url)) if list_found else ()
+    if not url.startswith("unix://"):
+        named = f"DOCKER_HOST={url}" if target.source == "DOCKER_HOST" else target.describe()[4:]
+        other = ("unset DOCKER_HOST" if target.source == "DOCKER_HOST"
+                 else "choose another engine")
+        return EngineUnavailable("bad-host", f"nothing answers at {named}",
+                                 f"Start the engine there, or {other}.", found)
+    sock_path = url.removeprefix("unix://")
     text = str(err) if err else ""
     if "Permission denied" in text or isinstance(err, PermissionError):
         return EngineUnavailable(
             "permission", f"permission denied on {sock_path}",
-            "Add your user to the 'docker' group (then log in again), or run rootless Docker.")
+            "Add your user to the 'docker' group (then log in again), or run rootless Docker.",
+            found)
     if not os.path.exists(sock_path):
         return EngineUnavailable(
             "no-socket", f"{sock_path} does not exist (the Docker daemon is not running)",
-            "Start Docker (Docker Desktop, or `sudo systemctl start docker`), then try again.")
+            "Start Docker (Docker Desktop, or `sudo systemctl start docker`), then try again.",
+            found)
     return EngineUnavailable(
         "not-running", f"the daemon behind {sock_path} does not answer",
-        "Start or restart Docker, then try again.")
+        "Start or restart Docker, then try again.", found)
+
+
+def engine_setting() -> str | None:
+    return saved_engine_choice()
 
 
 def engine_lost(during: str, err: BaseException | None = None) -> EngineUnavailable:

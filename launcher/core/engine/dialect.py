@@ -1,0 +1,94 @@
+"""Where Podman's Docker-compatible API answers differently from Docker's, turned into
+Docker's answer, so nothing above the engine facade knows which engine it talks to.
+
+- Image names: Podman qualifies them (``docker.io/flask-launcher/x:latest``,
+  ``localhost/base:tag``, ``docker.io/library/python:3.12``); Docker does not. References are
+  compared in Docker's short form.
+- Untagged images: Podman lists ``RepoTags: null`` where Docker lists ``<none>:<none>``.
+- Events: Podman says ``died`` and ``remove`` where Docker says ``die`` and ``destroy``
+  (containers/podman#16857).
+- Disk usage: Podman's ``/system/df`` lists tags without their repository, no labels, and
+  each image's whole size as shared; the image listing has what is needed instead.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import Any
+
+_IMPLIED_PREFIXES = ("docker.io/library/", "docker.io/", "localhost/")
+NO_TAG = "<none>:<none>"
+
+
+class EngineKind(enum.Enum):
+    DOCKER = "Docker Engine"
+    PODMAN = "Podman"
+
+
+def engine_kind(version: dict[str, Any]) -> EngineKind:
+    """From ``GET /version``: Podman names itself among the components."""
+    names = [str(c.get("Name", "")) for c in version.get("Components") or []]
+    return EngineKind.PODMAN if any("podman" in n.lower() for n in names) else EngineKind.DOCKER
+
+
+def short_reference(reference: str) -> str:
+    """``docker.io/flask-launcher/x:latest`` and ``localhost/x:1`` as Docker writes them."""
+    for prefix in _IMPLIED_PREFIXES:
+        if reference.startswith(prefix):
+            return reference[len(prefix):]
+    return reference
+
+
+def image_listing(images: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``GET /images/json`` entries with their tags in Docker's short form."""
+    return [{**image, "RepoTags": [short_reference(t) for t in image.get("RepoTags") or []
+                                   if t != NO_TAG]} for image in images]
+
+
+# Podman's event names where Docker's differ (containers/podman#16857).
+_DOCKER_ACTIONS = {"died": "die", "remove": "destroy"}
+
+
+def container_event(event: dict[str, Any]) -> dict[str, Any]:
+    """An event with Docker's action names."""
+    action = _DOCKER_ACTIONS.get(event.get("status") or event.get("Action") or "")
+    if action is not None:
+        event = {**event, "status": action, "Action": action}
+    return event
+
+
+def disk_usage_from_listing(images: list[dict[str, Any]]) -> dict[str, Any]:
+    """What Docker's ``/system/df`` answers about images, from Podman's image listing. An
+    image's own size is what removing it frees: its layers above the nearest ancestor that
+    stays (one with a tag, or one another image is also built on); the untagged step images
+    between go with it. ``LayersSize`` sums the listed images' own sizes."""
+    listing = image_listing(images)
+    by_id = {_key(i["Id"]): i for i in listing}
+    children: dict[str, int] = {}
+    for image in listing:
+        parent = _key(image.get("ParentId") or "")
+        children[parent] = children.get(parent, 0) + 1
+
+    def kept_size(image: dict[str, Any]) -> int:
+        parent = by_id.get(_key(image.get("ParentId") or ""))
+        seen = set()
+        while parent is not None and _key(parent["Id"]) not in seen:
+            if parent["RepoTags"] or children.get(_key(parent["Id"]), 0) > 1:
+                return int(parent.get("Size") or 0)
+            seen.add(_key(parent["Id"]))
+            parent = by_id.get(_key(parent.get("ParentId") or ""))
+        return 0
+
+    entries = []
+    for image in listing:
+        if not image["RepoTags"] and children.get(_key(image["Id"])):
+            continue  # a step of a build, under an image: Docker's df lists top images only
+        size = int(image.get("Size") or 0)
+        entries.append({**image, "Size": size, "SharedSize": min(kept_size(image), size),
+                        "Labels": image.get("Labels") or {}})
+    own = sum(e["Size"] - e["SharedSize"] for e in entries)
+    return {"Images": entries, "LayersSize": own}
+
+
+def _key(image_id: str) -> str:
+    return image_id.removeprefix("sha256:")
