@@ -28,6 +28,7 @@ from PySide6.QtWidgets import QApplication
 from launcher.core.session_state import Phase
 from launcher.core.settings import Settings
 from launcher.ui.app import prepare_qt_environment
+from launcher.ui.dockerfile_disk import Choice, DiskState
 from launcher.ui.main_window import MainWindow
 
 _PAGE = os.sysconf("SC_PAGE_SIZE")
@@ -64,7 +65,10 @@ class AnswerDialogs:
     def unsaved_edits(self) -> str:
         return "discard"
 
-    def running_on_close(self, names: list[str]) -> str:
+    def dockerfile_on_disk(self, state: DiskState) -> Choice:
+        return Choice.CANCEL  # the benchmarks never edit a Dockerfile on disk
+
+    def running_on_close(self, running: list[str], building: list[str]) -> str:
         return "stop"
 
 

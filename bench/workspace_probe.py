@@ -88,7 +88,7 @@ def launcher(t0: float, rounds: int) -> int:
     workspace.Workspace._on_found = on_found  # type: ignore[method-assign]
 
     class LeaveRunning(Dialogs):
-        def running_on_close(self, names: list[str]) -> str:
+        def running_on_close(self, running: list[str], building: list[str]) -> str:
             return "leave"  # the containers are the benchmark's; it removes them itself
 
     class ProbedWindow(main_window.MainWindow):
