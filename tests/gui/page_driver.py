@@ -42,7 +42,12 @@ def run_js(pane: BrowserPane, qtbot, script: str) -> object:
 
 def user_click(pane: BrowserPane, qtbot, element_id: str) -> None:
     """Click the middle of the element with the mouse: an input event of the user, which
-    the page (and Chromium's user activation) sees as a real click."""
+    the page (and Chromium's user activation) sees as a real click.
+
+    The click waits for the page's frames to be drawn first: a click that reaches the view
+    before Chromium composited the loaded page is dropped (as it would be for a user, who
+    could not have seen the element yet), and the test then waited a minute for nothing."""
+    wait_for_drawn_frames(pane, qtbot)
     where = run_js(pane, qtbot, f"""(() => {{
         const r = document.getElementById({element_id!r}).getBoundingClientRect();
         return Math.round(r.left + r.width / 2) + ',' + Math.round(r.top + r.height / 2);
@@ -50,7 +55,17 @@ def user_click(pane: BrowserPane, qtbot, element_id: str) -> None:
     x, y = (int(v) for v in str(where).split(","))
     target = pane.view().focusProxy()
     assert target is not None, "the web view has no input widget yet"
+    qtbot.mouseMove(target, QPoint(x, y))  # hover first, as a hand on a mouse does
     qtbot.mouseClick(target, Qt.MouseButton.LeftButton, pos=QPoint(x, y))
+
+
+def wait_for_drawn_frames(pane: BrowserPane, qtbot) -> None:
+    """Until the page has drawn two animation frames since it loaded (the second one runs
+    only after the first was handed to the compositor)."""
+    run_js(pane, qtbot, "window.__testFramesDrawn = false; requestAnimationFrame(() => "
+           "requestAnimationFrame(() => { window.__testFramesDrawn = true; })); 1")
+    qtbot.waitUntil(lambda: run_js(pane, qtbot, "window.__testFramesDrawn === true") is True,
+                    timeout=LOAD_TIMEOUT_MS)
 
 
 def script_click(pane: BrowserPane, element_id: str) -> None:
