@@ -30,17 +30,15 @@ from launcher.core.command_events import InstanceVolumeMounted, Proposal
 from launcher.core.dev_data import dev_data
 from launcher.core.dockerfile import exposed_port
 from launcher.core.engine import CancelToken, Engine
-from launcher.core.env_files import project_environment
-from launcher.core.errors import Cancelled, ProjectError
-from launcher.core.events import BuildOutput, EngineHost, EnvironmentFromFiles, LaunchEvent
-from launcher.core.flask_commands import missing_table_proposal
+from launcher.core.errors import ProjectError
+from launcher.core.events import EngineHost, LaunchEvent
 from launcher.core.launch import (
     LaunchOptions,
-    build_image,
-    generated_dockerfile,
+    build_then_environment,
+    dockerfile_to_build,
+    ready_or_proposal,
     resolve_project,
     run_container,
-    wait_until_ready,
 )
 from launcher.core.project import FlaskProject
 from launcher.core.project_lock import project_lock
@@ -174,21 +172,10 @@ def launch_dev(engine: Engine, path: str | Path, settings: Settings,
         raise ProjectError(
             f"dev mode runs the app with `flask run`, and no Flask app was found in "
             f"{resolved.root}: set FLASK_APP in .flaskenv, or use Build and Run")
-    text = options.dockerfile_text if options.dockerfile_text is not None else (
-        resolved.dockerfile.text)
-    if options.generated:
-        text = generated_dockerfile(resolved, settings)
-        if not resolved.dockerfile.generated:
-            yield BuildOutput("building with the generated Dockerfile; the project's own is "
-                              "left as it is")
+    text = yield from dockerfile_to_build(resolved, settings, options)
     with project_lock(resolved.root, settings.scope):
-        yield from build_image(engine, resolved, text, cancel, settings.include_secrets,
-                               generated=options.generated)
-        if cancel.cancelled:
-            raise Cancelled("Dev mode")
-        env = project_environment(resolved.root, options.environment)
-        if env.files or env.warnings:
-            yield EnvironmentFromFiles(env.files, env.keys, env.warnings)
+        env = yield from build_then_environment(engine, resolved, text, settings, options,
+                                                cancel, "Dev mode")
         workdir = engine.image_working_dir(resolved.root)
         if PurePosixPath(workdir) == PurePosixPath("/"):
             raise ProjectError(
@@ -206,13 +193,4 @@ def launch_dev(engine: Engine, path: str | Path, settings: Settings,
         started = run_container(engine, resolved.root, text, replace(options, environment={}),
                                 settings, resolved.project, spec=plan.spec)
         yield started
-        timeout = options.readiness_timeout_s or settings.readiness_timeout_s
-        try:
-            ready = wait_until_ready(engine, started, resolved, timeout, cancel)
-        except Cancelled:
-            engine.remove(started.container.id)
-            raise
-        yield ready
-        if proposal := missing_table_proposal(
-                engine, resolved, engine.logs_tail(ready.container.id, lines=80), settings):
-            yield proposal
+        yield from ready_or_proposal(engine, started, resolved, settings, options, cancel)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 import time
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -34,7 +34,7 @@ from launcher.core.dockerfile import (
 )
 from launcher.core.dockerfile_parse import read_dockerfile_text
 from launcher.core.engine import CancelToken, Engine, PortInUse
-from launcher.core.env_files import project_environment
+from launcher.core.env_files import ProjectEnvironment, project_environment
 from launcher.core.errors import (
     LAST_OUTPUT_LINES,
     AppExited,
@@ -342,6 +342,58 @@ def _cause_in_logs(lines: list[str], project: FlaskProject | None) -> str | None
     return missing_service_sentence(service, where)
 
 
+def dockerfile_to_build(resolved: ResolvedProject, settings: Settings,
+                        options: LaunchOptions) -> Generator[BuildOutput, None, str]:
+    """The Dockerfile text this build uses: the editor's, the generated one when asked
+    (saying that the project's own is left alone), or the one on disk."""
+    text = options.dockerfile_text if options.dockerfile_text is not None else (
+        resolved.dockerfile.text)
+    if options.generated:
+        text = generated_dockerfile(resolved, settings)
+        if not resolved.dockerfile.generated:
+            yield BuildOutput("building with the generated Dockerfile; the project's own is "
+                              "left as it is")
+    return text
+
+
+def build_then_environment(engine: Engine, resolved: ResolvedProject, text: str,
+                           settings: Settings, options: LaunchOptions, cancel: CancelToken,
+                           action: str) -> Generator[LaunchEvent, None, ProjectEnvironment]:
+    """Build the image, then read the environment the container gets (its .env files);
+    the caller holds the project's lock. `action` names the flow a Cancel ends."""
+    yield from build_image(engine, resolved, text, cancel, settings.include_secrets,
+                           generated=options.generated)
+    if cancel.cancelled:
+        raise Cancelled(action)
+    env = project_environment(resolved.root, options.environment)
+    if env.files or env.warnings:
+        yield EnvironmentFromFiles(env.files, env.keys, env.warnings)
+    return env
+
+
+def ready_or_proposal(engine: Engine, started: ContainerStarted, resolved: ResolvedProject,
+                      settings: Settings, options: LaunchOptions,
+                      cancel: CancelToken) -> Iterator[AppReady | Proposal]:
+    """Wait until the started app answers. A Cancel removes the container (unless a Restart
+    keeps it); an app that exits or whose first page fails on a database with no tables
+    yet gets the command that makes them proposed."""
+    timeout = options.readiness_timeout_s or settings.readiness_timeout_s
+    try:
+        ready = wait_until_ready(engine, started, resolved, timeout, cancel)
+    except Cancelled:
+        if not cancel.keep_started:
+            engine.remove(started.container.id)
+        raise
+    except AppExited as exited:  # a query at start, on a database with no tables yet
+        if proposal := missing_table_proposal(engine, resolved, exited.last_lines, settings):
+            yield proposal
+        raise
+    yield ready
+    if proposal := missing_table_proposal(
+            engine, resolved, engine.logs_tail(ready.container.id, lines=80), settings):
+        yield proposal
+
+
 def launch(engine: Engine, path: str | Path, settings: Settings,
            options: LaunchOptions | None = None,
            cancel: CancelToken | None = None) -> Iterator[LaunchEvent | DataEvent]:
@@ -352,23 +404,12 @@ def launch(engine: Engine, path: str | Path, settings: Settings,
     options = options or LaunchOptions()
     cancel = cancel or CancelToken()
     resolved = resolve_project(path, settings)
-    text = options.dockerfile_text if options.dockerfile_text is not None else (
-        resolved.dockerfile.text)
-    if options.generated:
-        text = generated_dockerfile(resolved, settings)
-        if not resolved.dockerfile.generated:
-            yield BuildOutput("building with the generated Dockerfile; the project's own is "
-                              "left as it is")
+    text = yield from dockerfile_to_build(resolved, settings, options)
     # One Build and Run per project at a time, whichever process (CLI or window) runs it.
     yield from before_build(resolved)
     with project_lock(resolved.root, settings.scope):
-        yield from build_image(engine, resolved, text, cancel, settings.include_secrets,
-                               generated=options.generated)
-        if cancel.cancelled:
-            raise Cancelled("Build and Run")
-        env = project_environment(resolved.root, options.environment)
-        if env.files or env.warnings:
-            yield EnvironmentFromFiles(env.files, env.keys, env.warnings)
+        env = yield from build_then_environment(engine, resolved, text, settings, options,
+                                                cancel, "Build and Run")
         mounts, mounted = instance_mounts(engine, resolved)
         if mounted is not None:
             yield mounted
@@ -383,20 +424,4 @@ def launch(engine: Engine, path: str | Path, settings: Settings,
                                 replace(options, environment=env.values), settings,
                                 resolved.project, mounts)
         yield started
-        timeout = options.readiness_timeout_s or settings.readiness_timeout_s
-        try:
-            ready = wait_until_ready(engine, started, resolved, timeout, cancel)
-        except Cancelled:
-            if not cancel.keep_started:
-                engine.remove(started.container.id)
-            raise
-        except AppExited as exited:  # a query at start, on a database with no tables yet
-            if proposal := missing_table_proposal(engine, resolved, exited.last_lines,
-                                                  settings):
-                yield proposal
-            raise
-        yield ready
-        # The first page failed on a database with no tables yet: name the command.
-        if proposal := missing_table_proposal(
-                engine, resolved, engine.logs_tail(ready.container.id, lines=80), settings):
-            yield proposal
+        yield from ready_or_proposal(engine, started, resolved, settings, options, cancel)
