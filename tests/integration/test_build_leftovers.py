@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import secrets
 import threading
-import time
 from pathlib import Path
 
 import pytest
 from conftest import SCOPE, USING_CACHE, write_files
 from test_cli import flask_launcher
+from waiting import wait_until
 
 from launcher.core import labels
 from launcher.core.engine import CancelToken, Engine, EngineKind
@@ -46,13 +46,6 @@ def prunes(engine: Engine, path: Path) -> bool:
         return True
     except EngineError:
         return False
-
-
-def wait_for(condition, timeout_s: float) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.5)  # the engine announces no build's end to a client that left
 
 
 def containers_of(engine: Engine, image_ids: set[str]) -> list[str]:
@@ -157,7 +150,9 @@ def test_a_cancelled_build_leaves_no_dangling_image_or_container(engine: Engine,
     if engine.kind is EngineKind.PODMAN:
         # The step still running holds the image it started from (the cache-1 kept for the
         # next build) until it ends; then it goes with the rest.
-        wait_for(lambda: prunes(engine, path), timeout_s=sleep_s + 60)
+        # The engine announces no build's end to a client that left: look again and again.
+        wait_until(lambda: prunes(engine, path), sleep_s + 60, "a prunable image",
+                   interval_s=0.5)
     else:
         # Engine-specific: Docker runs a step in a container of its API ("Running in …"),
         # which must be gone. Buildah's step containers are not the API's containers (it

@@ -14,11 +14,12 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from test_cli import REPO_ROOT, flask_launcher
+from waiting import wait_until
 
 from launcher.core import labels
 from launcher.core.dev_events import (
@@ -46,13 +47,6 @@ def page(url: str) -> str:
         return err.read().decode()
     except ConnectionError:  # a reload ended the server while it answered: not yet
         return ""
-
-
-def wait_until(condition: Callable[[], object], timeout_s: float = 30) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.05)
 
 
 def edit_greeting(path: Path, word: str) -> None:
@@ -111,7 +105,8 @@ def test_cli_up_dev_serves_an_edit_with_no_rebuild_and_the_same_container(
         assert process.stdout is not None
         url = process.stdout.readline().strip()
         assert url.startswith("http://localhost:"), "".join(stderr)
-        wait_until(lambda: any(line.startswith("debugger PIN: ") for line in stderr))
+        wait_until(lambda: any(line.startswith("debugger PIN: ") for line in stderr), 30,
+                   "the debugger PIN on stderr")
         assert "reloader: stat\n" in stderr  # the image has no watchdog
         assert load_project_settings(path).dev_mode
         [before] = engine.list_containers(path)
@@ -119,11 +114,11 @@ def test_cli_up_dev_serves_an_edit_with_no_rebuild_and_the_same_container(
         assert page(url) == "<h1>Hello World!</h1>"
 
         edit_greeting(path, "Bonjour")
-        wait_until(lambda: page(url) == "<h1>Bonjour World!</h1>")
+        wait_until(lambda: page(url) == "<h1>Bonjour World!</h1>", 30, "the edited page")
 
         assert [c.id for c in engine.list_containers(path)] == [before.id]
         assert engine.sdk.images.get(labels.image_tag(path, engine.scope)).id == image
-        wait_until(lambda: "hello.py changed: reloading\n" in stderr)
+        wait_until(lambda: "hello.py changed: reloading\n" in stderr, 30, "the reload line")
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=30) == 0
         reader.join(timeout=10)

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from conftest import REPO_ROOT, SCOPE, files_in_image, write_files
 from engine_proxy import free_tcp_port
+from waiting import wait_until
 
 from launcher.core import labels
 from launcher.core.engine import CancelToken, Engine
@@ -208,10 +209,10 @@ def test_cancel_stops_a_buildkit_build_at_once_and_tags_nothing(engine: Engine,
 
     worker = threading.Thread(target=build)
     worker.start()
-    deadline = time.monotonic() + 120
-    while not any(isinstance(e, BuildStep) and "sleep 120" in e.instruction for e in events):
-        assert worker.is_alive() and time.monotonic() < deadline, (events, errors)
-        time.sleep(0.05)  # a poll with a deadline: the build reports on another thread
+    # The build reports on another thread; a build that ends early ends the wait too.
+    wait_until(lambda: any(isinstance(e, BuildStep) and "sleep 120" in e.instruction
+                           for e in events) or not worker.is_alive(), 120, "the sleep step")
+    assert worker.is_alive(), (events, errors)
     started = time.monotonic()
     cancel.cancel()
     worker.join(60)
