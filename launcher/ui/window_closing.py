@@ -41,35 +41,57 @@ class WindowClosing(WindowPart):
         return True
 
     def close_event(self, event: QCloseEvent) -> None:
-        w = self.window
         if self.closing:
             event.accept()
             return
-        if not self.may_discard_edits(list(w.views.values())):
+        try:
+            stop = self.stop_on_close()
+        except BaseException:
+            # A question that failed must not leave workers running into Qt's teardown
+            # (a thread still running when its QObjects go is a crash): close, keep apps.
+            self.close_now(False)
+            event.accept()
+            raise
+        if stop is None:
             event.ignore()
             return
-        stop = False
+        self.close_now(stop)
+        event.accept()
+
+    def stop_on_close(self) -> bool | None:
+        """Ask what closing needs asked: unsaved Dockerfiles, then running apps and builds.
+        True to stop the projects' apps, False to leave them running, None to cancel."""
+        w = self.window
+        if not self.may_discard_edits(list(w.views.values())):
+            return None
         running = [s.name for s in w.sessions.values() if s.running_containers()]
         building = [s.name for s in w.sessions.values() if s.state.phase is Phase.BUILDING]
-        if running or any(s.busy for s in w.sessions.values()):
-            choice = w.dialogs.running_on_close(running, building)
-            if choice == "cancel":
-                event.ignore()
-                return
-            stop = choice == "stop"
+        if not running and not any(s.busy for s in w.sessions.values()):
+            return False
+        choice = w.dialogs.running_on_close(running, building)
+        if choice == "cancel":
+            return None
+        return choice == "stop"
+
+    def close_now(self, stop: bool) -> None:
+        """Keep the window's geometry, hide it, and shut the workers down whatever happens
+        on the way."""
         self.closing = True
-        self.save_geometry()
-        w.hide()
-        self.shut_down(stop)
-        event.accept()
+        try:
+            self.save_geometry()
+            self.window.hide()
+        finally:
+            self.shut_down(stop)
 
     def shut_down(self, stop: bool) -> None:
         """Cancel every worker and wait for them (this blocks: only at the end); stop the
         projects' containers if asked."""
         w = self.window
-        for session in w.sessions.values():
-            session.cancel()
-        engine = w.connection.shutdown()
+        try:
+            for session in w.sessions.values():
+                session.cancel()
+        finally:
+            engine = w.connection.shutdown()
         if engine is not None:
             if stop:
                 for root in w.sessions:

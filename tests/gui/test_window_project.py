@@ -3,6 +3,7 @@ restart."""
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 from window_driver import build_and_run_until_shown, click, open_project
@@ -120,3 +121,23 @@ def test_the_project_pane_says_where_the_port_comes_from_and_which_services_are_
     shown = [pane.warnings.item(n).text() for n in range(pane.warnings.count())]
     assert ("this project expects redis (compose.yaml line 4); the launcher runs the web app "
             "only") in shown
+
+
+def test_a_close_question_that_fails_still_shuts_the_workers_down(
+        qtbot, make_window, dialogs, copy_sample, engine: Engine):
+    """A failure inside the close flow (here the unsaved-edits question raises) must not let
+    the window go with its workers still running: Qt's teardown would then crash."""
+    path = copy_sample("hello")
+    window = make_window()
+    open_project(qtbot, window, path)
+    qtbot.waitUntil(lambda: window.connection.engine is not None, timeout=30_000)
+    type_at_end(qtbot, window, "# unsaved")
+
+    def failing_question() -> str:
+        raise RuntimeError("the question failed")
+
+    dialogs.unsaved_edits = failing_question
+    with pytest.raises(RuntimeError, match="the question failed"):
+        window.close()  # PySide hands the override's exception to the caller
+    assert not window.isVisible()
+    assert window.connection.engine is None  # shut down: its workers were stopped
