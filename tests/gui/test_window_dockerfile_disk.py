@@ -6,8 +6,9 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt
-from window_driver import build_and_run_until_shown, click, open_project
+from window_driver import build_and_run_until_shown, click, open_project, type_at_end
 
 from launcher.ui.dockerfile_disk import CHANGED_TEXT, DELETED_TEXT
 from launcher.ui.main_window import MainWindow
@@ -20,15 +21,19 @@ def sed_append(path: Path, line: str) -> None:
     subprocess.run(["sed", "-i", f"$a {line}", str(path)], check=True)
 
 
-def type_at_end(qtbot, window: MainWindow, text: str) -> None:
-    editor = window.editor.text_edit
-    editor.moveCursor(editor.textCursor().MoveOperation.End)
-    editor.setFocus()
-    qtbot.keyClicks(editor, text)
-
-
 def save(qtbot, window: MainWindow) -> None:
     qtbot.mouseClick(window.editor.save_button, Qt.MouseButton.LeftButton)
+
+
+@pytest.fixture
+def saved_hello(qtbot, make_window, copy_sample) -> tuple[MainWindow, Path]:
+    """A window on a copy of hello whose generated Dockerfile was saved: the project's own
+    from now on. Returns the window and the Dockerfile's path."""
+    path = copy_sample("hello")
+    window = make_window()
+    open_project(qtbot, window, path)
+    save(qtbot, window)
+    return window, path / "Dockerfile"
 
 
 def test_an_outside_change_is_reloaded_and_built_and_the_pane_names_the_own_dockerfile(
@@ -58,12 +63,8 @@ def test_an_outside_change_is_reloaded_and_built_and_the_pane_names_the_own_dock
 
 
 def test_edits_and_an_outside_change_ask_before_any_save_or_build(
-        qtbot, make_window, dialogs, copy_sample):
-    path = copy_sample("hello")
-    dockerfile = path / "Dockerfile"
-    window = make_window()
-    open_project(qtbot, window, path)
-    save(qtbot, window)
+        qtbot, saved_hello, dialogs):
+    window, dockerfile = saved_hello
     type_at_end(qtbot, window, "# my edit")
     sed_append(dockerfile, MARK)
 
@@ -92,12 +93,8 @@ def test_edits_and_an_outside_change_ask_before_any_save_or_build(
 
 
 def test_reload_takes_the_disk_text_and_a_deleted_file_is_not_recreated_silently(
-        qtbot, make_window, dialogs, copy_sample):
-    path = copy_sample("hello")
-    dockerfile = path / "Dockerfile"
-    window = make_window()
-    open_project(qtbot, window, path)
-    save(qtbot, window)
+        qtbot, saved_hello, dialogs):
+    window, dockerfile = saved_hello
     type_at_end(qtbot, window, "# lost on purpose")
     sed_append(dockerfile, MARK)
     bar = window.view.disk.bar
@@ -152,12 +149,8 @@ def test_a_dockerfile_written_beside_the_generated_one_is_never_overwritten_sile
 
 
 def test_a_dockerfile_turned_binary_on_disk_is_named_not_loaded_nor_built(
-        qtbot, make_window, dialogs, copy_sample):
-    path = copy_sample("hello")
-    dockerfile = path / "Dockerfile"
-    window = make_window()
-    open_project(qtbot, window, path)
-    save(qtbot, window)
+        qtbot, saved_hello, dialogs):
+    window, dockerfile = saved_hello
     kept = window.editor.text()
     dockerfile.write_bytes(bytes(range(256)) * 1_200)
     bar = window.view.disk.bar
@@ -172,12 +165,8 @@ def test_a_dockerfile_turned_binary_on_disk_is_named_not_loaded_nor_built(
 
 
 def test_build_and_run_reads_the_disk_even_when_no_watch_told_it(
-        qtbot, make_window, dialogs, copy_sample):
-    path = copy_sample("hello")
-    dockerfile = path / "Dockerfile"
-    window = make_window()
-    open_project(qtbot, window, path)
-    save(qtbot, window)
+        qtbot, saved_hello, dialogs):
+    window, dockerfile = saved_hello
     window.view.disk._watcher.blockSignals(True)  # as if the change came unseen (a network disk)
     sed_append(dockerfile, MARK)
     assert "EXTERNAL_MARK" not in window.editor.text()

@@ -6,18 +6,10 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
 from PySide6.QtGui import QDropEvent
-from window_driver import build_and_run_until_shown, click, open_project
+from window_driver import build_and_run_until_shown, click, open_project, type_at_end
 
 from launcher.core.engine import Engine
 from launcher.core.settings import Settings
-from launcher.ui.main_window import MainWindow
-
-
-def type_at_end(qtbot, window: MainWindow, text: str) -> None:
-    editor = window.editor.text_edit
-    editor.moveCursor(editor.textCursor().MoveOperation.End)
-    editor.setFocus()
-    qtbot.keyClicks(editor, text)
 
 
 def test_each_project_keeps_its_unsaved_edits_and_closing_asks_and_cancel_keeps_them(

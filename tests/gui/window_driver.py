@@ -99,6 +99,14 @@ def open_project(qtbot, window: MainWindow, path: Path) -> None:
         window.open_project(path)
 
 
+def type_at_end(qtbot, window: MainWindow, text: str) -> None:
+    """Type at the end of the Dockerfile editor, as a user's keys do."""
+    editor = window.editor.text_edit
+    editor.moveCursor(editor.textCursor().MoveOperation.End)
+    editor.setFocus()
+    qtbot.keyClicks(editor, text)
+
+
 def click(qtbot, window: MainWindow, action: QAction) -> None:
     toolbar = window.findChild(QToolBar, "main-toolbar")
     button = toolbar.widgetForAction(action)
