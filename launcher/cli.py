@@ -9,32 +9,31 @@ import argparse
 import difflib
 import signal
 import sys
-import threading
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any, TextIO
 
 from launcher.cli_data import (
     cmd_flask,
     cmd_volumes,
     remember_before,
-    remove_volumes_asking,
     show_data_event,
 )
 from launcher.cli_dev import remember_dev_mode, up_dev
 from launcher.cli_engine import open_engine
+from launcher.cli_format import EXIT_ERROR, container_json, project_root
 from launcher.cli_format import confirm as _confirm
 from launcher.cli_format import jsonable as _jsonable
 from launcher.cli_format import parse_env as _parse_env
 from launcher.cli_format import print_json as _print_json
-from launcher.cli_format import print_table as _print_table
 from launcher.cli_parser import build_parser
+from launcher.cli_progress import cancel_on_sigint, show_build_event
+from launcher.cli_resources import cmd_down, cmd_images, cmd_prune, cmd_ps
+from launcher.cli_shortcut import cmd_install_shortcut, cmd_uninstall_shortcut
 from launcher.core.app_data import (
     data_lines,
     instance_path_in_generated_image,
     written_paths,
 )
-from launcher.core.container_lookup import containers_for, is_orphaned
 from launcher.core.dockerfile import dockerfile_for, render_dockerfile, write_generated_files
 from launcher.core.engine import CancelToken, Engine
 from launcher.core.errors import (
@@ -46,20 +45,10 @@ from launcher.core.errors import (
 )
 from launcher.core.events import (
     AppReady,
-    BuildContextSent,
-    BuildOutput,
-    BuildStep,
     BuildSucceeded,
-    ContainerInfo,
     ContainerStarted,
     EnvironmentFromFiles,
-    PinWarnings,
-    PullProgress,
-    SecretsKeptOut,
-    ServicesExpected,
 )
-from launcher.core.folder import resolve_path
-from launcher.core.format import human_size
 from launcher.core.launch import (
     LaunchOptions,
     before_build,
@@ -71,10 +60,8 @@ from launcher.core.launch import (
 from launcher.core.project import FlaskProject, detect_project
 from launcher.core.project_lock import project_lock
 from launcher.core.settings import Settings, bind_address_problem
-from launcher.core.shortcut import install_shortcut, uninstall_shortcut
 from launcher.terminal_text import ReaderGoneWatch, for_stream, one_line, silence_stdout
 
-EXIT_ERROR = 1
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 # What a shell reports for a command whose reader went away (`... | head`).
@@ -218,15 +205,15 @@ def cmd_dockerfile(args: argparse.Namespace, settings: Settings, out: TextIO,
 def cmd_build(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
     resolved = resolve_project(args.path, settings)
     with (project_lock(resolved.root, settings.scope),
-          open_engine(args, settings) as engine, _cancel_on_sigint() as cancel):
+          open_engine(args, settings) as engine, cancel_on_sigint() as cancel):
         for note in before_build(resolved):
-            _show_build_event(note, err, quiet=args.quiet)
+            show_build_event(note, err, quiet=args.quiet)
         text = (generated_dockerfile(resolved, settings) if args.generated
                 else resolved.dockerfile.text)
         for event in build_image(engine, resolved, text, cancel,
                                  settings.include_secrets or args.include_secrets,
                                  generated=args.generated):
-            _show_build_event(event, err, quiet=args.quiet)
+            show_build_event(event, err, quiet=args.quiet)
             if isinstance(event, BuildSucceeded):
                 print(event.tag, file=out)
     return 0
@@ -246,7 +233,7 @@ def cmd_up(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextI
     if warning := settings.exposure_warning():
         print(f"warning: {warning}", file=err)
     remember_dev_mode(args.path, False)
-    with open_engine(args, settings) as engine, _cancel_on_sigint() as cancel:
+    with open_engine(args, settings) as engine, cancel_on_sigint() as cancel:
         for event in launch(engine, args.path, settings, options, cancel):
             if isinstance(event, EnvironmentFromFiles):
                 for line in event.lines():
@@ -265,7 +252,7 @@ def cmd_up(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextI
                 if args.json:
                     _print_json({"url": event.url, "http_status": event.http_status,
                                  "exception_line": event.exception_line,
-                                 "container": _container_json(event.container)}, out)
+                                 "container": container_json(event.container)}, out)
                 else:
                     print(event.url, file=out, flush=True)
                 if not engine.is_local:
@@ -273,7 +260,7 @@ def cmd_up(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextI
             elif show_data_event(event, err, args.quiet):
                 pass
             else:
-                _show_build_event(event, err, quiet=args.quiet)
+                show_build_event(event, err, quiet=args.quiet)
     return 0
 
 
@@ -301,7 +288,7 @@ def _hold_tunnel(engine: Engine, ready: AppReady, cancel: CancelToken, err: Text
 
 
 def cmd_logs(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
-    root = _project_root(args.path)
+    root = project_root(args.path)
     with open_engine(args, settings) as engine:
         containers = engine.list_containers(root)
         if not containers:
@@ -325,121 +312,6 @@ def cmd_logs(args: argparse.Namespace, settings: Settings, out: TextIO, err: Tex
     return 0
 
 
-def cmd_down(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
-    root = resolve_path(args.path)
-    with open_engine(args, settings) as engine:
-        if root.is_dir():
-            removed = engine.remove_project_containers(root)
-        else:  # a folder that is gone, or a container's name or ID
-            removed = []
-            try:
-                found = containers_for(engine, args.path)
-            except ProjectError:
-                # A folder that is gone, with no container left: its volumes, by the path the
-                # ledger recorded them under, are still its to keep or remove.
-                if not engine.list_volumes(root):
-                    raise
-                found = []
-            for container in found:
-                engine.remove(container.id)
-                removed.append(container.name)
-                if container.project is not None:
-                    root = container.project
-        if not removed:
-            print(f"nothing was running for {root}", file=err)
-        for name in removed:
-            print(f"removed {name}", file=out)
-        if args.volumes:
-            return remove_volumes_asking(engine, root, args.yes, out, err)
-        kept = engine.list_volumes(root)
-        if kept:
-            names = ", ".join(v.name for v in kept)
-            print(f"kept the app's data in {names} (remove it with --volumes)", file=err)
-    return 0
-
-
-def cmd_ps(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
-    with open_engine(args, settings) as engine:
-        containers = engine.list_containers()
-        local = engine.is_local
-    if args.orphaned:
-        containers = [c for c in containers if is_orphaned(c)]
-    if args.json:
-        _print_json([_container_json(c) for c in containers], out)
-        return 0
-
-    def where(c: ContainerInfo) -> str:
-        if local or not c.host_port:
-            return c.url or "-"
-        # A remote engine's port is its host's: `up` brings it here through a tunnel.
-        return f"port {c.host_port} on the engine's host"
-
-    rows = [(c.name, _state_text(c.state, c.exit_code), where(c),
-             f"{c.project} (folder gone)" if is_orphaned(c) else str(c.project))
-            for c in containers]
-    _print_table(("NAME", "STATE", "URL", "PROJECT"), rows, out)
-    return 0
-
-
-def cmd_images(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
-    with open_engine(args, settings) as engine:
-        images = engine.list_images()
-    if args.json:
-        _print_json([_jsonable(i) for i in images], out)
-        return 0
-    rows = [(", ".join(i.tags) or "<dangling>", i.short_id, human_size(i.size),
-             i.created.strftime("%Y-%m-%d %H:%M") if i.created else "-", str(i.project))
-            for i in images]
-    _print_table(("IMAGE", "ID", "SIZE", "CREATED", "PROJECT"), rows, out)
-    return 0
-
-
-def cmd_prune(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
-    project = _project_root(args.project) if args.project else None
-    with open_engine(args, settings) as engine:
-        images = engine.list_images(project)
-        if not images:
-            print("no launcher images to remove", file=out)
-            return 0
-        total = sum(i.size for i in images)
-        print(f"{len(images)} launcher image(s), {human_size(total)}:", file=err)
-        for image in images:
-            print(f"  {', '.join(image.tags) or image.short_id}  ({image.project})", file=err)
-        if not args.yes and not _confirm("Remove them?", err):
-            print("nothing removed", file=err)
-            return EXIT_ERROR
-        report = engine.prune_images(project)
-    for name in report.removed:
-        print(f"removed {name}", file=out)
-    for name, reason in report.skipped:
-        print(f"kept {name}: {reason}", file=err)
-    print(f"reclaimed {human_size(report.space_reclaimed)}", file=out)
-    return 0
-
-
-def cmd_install_shortcut(args: argparse.Namespace, settings: Settings, out: TextIO,
-                         err: TextIO) -> int:
-    report = install_shortcut()
-    for path in report.written:
-        print(f"wrote {path}", file=out)
-    print("Flask Launcher is in the application menu (some desktops show it after the next "
-          "log-in); `flask-launcher uninstall-shortcut` takes it out.", file=err)
-    return 0
-
-
-def cmd_uninstall_shortcut(args: argparse.Namespace, settings: Settings, out: TextIO,
-                           err: TextIO) -> int:
-    report = uninstall_shortcut()
-    for path in report.removed:
-        print(f"removed {path}", file=out)
-    for path, reason in report.kept:
-        print(f"kept {path}: {reason}", file=err)
-    if not report.removed and not report.kept:
-        print("nothing to remove: install-shortcut has not added Flask Launcher to the menu",
-              file=err)
-    return 0
-
-
 COMMANDS: dict[str, Callable[[argparse.Namespace, Settings, TextIO, TextIO], int]] = {
     "detect": cmd_detect, "dockerfile": cmd_dockerfile, "build": cmd_build, "up": cmd_up,
     "logs": cmd_logs, "down": cmd_down, "ps": cmd_ps, "images": cmd_images, "prune": cmd_prune,
@@ -449,68 +321,6 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Settings, TextIO, TextIO], int
 
 
 # --- helpers -------------------------------------------------------------------------------
-
-class _SigintCancel:
-    """Ctrl-C cancels the running build or wait through its token instead of raising
-    KeyboardInterrupt in the middle of a socket read."""
-
-    def __enter__(self) -> CancelToken:
-        self.token = CancelToken()
-        self.previous = None
-        if threading.current_thread() is threading.main_thread():
-            self.previous = signal.signal(signal.SIGINT, lambda *_: self.token.cancel())
-        return self.token
-
-    def __exit__(self, *exc: object) -> None:
-        if self.previous is not None:
-            signal.signal(signal.SIGINT, self.previous)
-
-
-def _cancel_on_sigint() -> _SigintCancel:
-    return _SigintCancel()
-
-
-def _show_build_event(event: object, err: TextIO, quiet: bool) -> None:
-    if isinstance(event, BuildStep):
-        print(f"[{event.index}/{event.total}] {for_stream(event.instruction, err)}", file=err,
-              flush=True)
-    elif isinstance(event, BuildOutput) and not quiet:
-        print(f"    {for_stream(event.text, err)}", file=err, flush=True)
-    elif isinstance(event, PullProgress) and not quiet and event.total is None:
-        print(f"    {event.layer} {event.status}", file=err, flush=True)
-    elif isinstance(event, SecretsKeptOut):
-        print(f"note: {event.message}", file=err, flush=True)
-    elif isinstance(event, PinWarnings):
-        for warning in event.warnings:
-            print(f"warning: {warning}", file=err, flush=True)
-    elif isinstance(event, ServicesExpected):
-        print(f"note: {event.statement}", file=err, flush=True)
-    elif isinstance(event, BuildContextSent):
-        print(event.describe(), file=err, flush=True)
-    elif isinstance(event, BuildSucceeded):
-        print(f"built {event.tag}", file=err, flush=True)
-
-
-def _project_root(path: str) -> Path:
-    root = resolve_path(path)
-    if not root.is_dir():
-        if root.exists():
-            raise ProjectError(f"{root} is a file, not a folder: choose the project's folder.")
-        raise ProjectError(f"{path} does not exist: give the project's folder (for a folder "
-                           "that is gone, `flask-launcher ps --orphaned` lists its container).")
-    return root
-
-
-def _state_text(state: str, exit_code: int | None) -> str:
-    return f"exited ({exit_code})" if state == "exited" else state
-
-
-def _container_json(container: Any) -> dict[str, Any]:
-    data = _jsonable(container)
-    data["url"] = container.url
-    data["orphaned"] = is_orphaned(container)
-    return data
-
 
 def _project_json(project: FlaskProject, settings: Settings) -> dict[str, Any]:
     data = _jsonable(project)

@@ -17,6 +17,8 @@ from typing import TextIO
 
 from launcher.cli_data import show_data_event
 from launcher.cli_engine import open_engine
+from launcher.cli_format import container_json, print_json
+from launcher.cli_progress import cancel_on_sigint, show_build_event
 from launcher.core.dev_events import (
     DependenciesChanged,
     DevEvent,
@@ -51,11 +53,9 @@ def remember_dev_mode(path: str, on: bool) -> None:
 
 def up_dev(args: argparse.Namespace, settings: Settings, options: LaunchOptions, out: TextIO,
            err: TextIO) -> int:
-    from launcher import cli
-
     started: DevStarted | None = None
     ready: AppReady | None = None
-    with open_engine(args, settings) as engine, cli._cancel_on_sigint() as cancel:
+    with open_engine(args, settings) as engine, cancel_on_sigint() as cancel:
         for event in launch_dev(engine, args.path, settings, options, cancel):
             if isinstance(event, DevStarted):
                 started = event
@@ -73,13 +73,13 @@ def up_dev(args: argparse.Namespace, settings: Settings, options: LaunchOptions,
             elif show_data_event(event, err, args.quiet):
                 pass
             else:
-                cli._show_build_event(event, err, quiet=args.quiet)
+                show_build_event(event, err, quiet=args.quiet)
         assert started is not None and ready is not None
         root = resolve_path(args.path)
         remember_dev_mode(args.path, True)
         if args.json:
-            cli._print_json({"url": ready.url, "container": cli._container_json(ready.container),
-                             "dev": True}, out)
+            print_json({"url": ready.url, "container": container_json(ready.container),
+                        "dev": True}, out)
         else:
             print(ready.url, file=out, flush=True)
         events: queue.Queue[DevEvent | LauncherError] = queue.Queue()

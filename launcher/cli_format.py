@@ -10,7 +10,11 @@ from enum import Enum
 from pathlib import Path
 from typing import Any, TextIO
 
-from launcher.core.errors import LauncherError
+from launcher.core.container_lookup import is_orphaned
+from launcher.core.errors import LauncherError, ProjectError
+from launcher.core.folder import resolve_path
+
+EXIT_ERROR = 1
 
 
 def confirm(question: str, err: TextIO) -> bool:
@@ -57,3 +61,24 @@ def jsonable(value: Any) -> Any:
 def print_json(data: Any, out: TextIO) -> None:
     json.dump(data, out, indent=2, ensure_ascii=False)
     out.write("\n")
+
+
+def project_root(path: str) -> Path:
+    root = resolve_path(path)
+    if not root.is_dir():
+        if root.exists():
+            raise ProjectError(f"{root} is a file, not a folder: choose the project's folder.")
+        raise ProjectError(f"{path} does not exist: give the project's folder (for a folder "
+                           "that is gone, `flask-launcher ps --orphaned` lists its container).")
+    return root
+
+
+def state_text(state: str, exit_code: int | None) -> str:
+    return f"exited ({exit_code})" if state == "exited" else state
+
+
+def container_json(container: Any) -> dict[str, Any]:
+    data = jsonable(container)
+    data["url"] = container.url
+    data["orphaned"] = is_orphaned(container)
+    return data
