@@ -11,9 +11,13 @@ import subprocess
 import sys
 import threading
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
 
-import pytest
 from conftest import REPO_ROOT
+from waiting import wait_until
 
 from launcher.core.engine import Engine
 
@@ -36,11 +40,19 @@ def test_an_ssh_engine_is_named_and_said_to_be_remote(engine: Engine,
         "remote: dev mode's bind mount is not available; ports are on the engine's host"]
 
 
-def test_up_on_an_ssh_engine_serves_the_app_through_a_tunnel_until_it_stops(
-        engine: Engine, ssh_engine: dict[str, str], copy_sample):
-    hello = copy_sample("hello")
-    up = subprocess.Popen([sys.executable, "-m", "launcher", "up", str(hello), "--quiet"],
-                          cwd=REPO_ROOT, env=ssh_engine, stdin=subprocess.DEVNULL,
+@dataclass
+class RunningUp:
+    """`flask-launcher up` running in the background: its URL, and its stderr so far."""
+
+    process: subprocess.Popen[str]
+    url: str
+    errors: list[str]
+
+
+@contextmanager
+def up_in_background(engine: Engine, project: Path, env: dict[str, str]) -> Iterator[RunningUp]:
+    up = subprocess.Popen([sys.executable, "-m", "launcher", "up", str(project), "--quiet"],
+                          cwd=REPO_ROOT, env=env, stdin=subprocess.DEVNULL,
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     urls: queue.Queue[str] = queue.Queue()
     errors: list[str] = []
@@ -49,22 +61,7 @@ def test_up_on_an_ssh_engine_serves_the_app_through_a_tunnel_until_it_stops(
     for reader in readers:
         reader.start()
     try:
-        url = urls.get(timeout=300)
-        published = engine.list_containers(hello)[0].host_port
-        assert url.startswith("http://127.0.0.1:") and not url.endswith(f":{published}/")
-        with urllib.request.urlopen(url, timeout=10) as page:
-            assert page.read().decode() == "<h1>Hello World!</h1>"
-        assert up.poll() is None  # it holds the tunnel while the app runs
-
-        assert cli("down", str(hello), env=ssh_engine).returncode == 0
-        assert up.wait(timeout=60) == 0
-        for reader in readers:
-            reader.join(10)
-        assert errors[-1].strip() == f"the app stopped; tunnel {url} closed"
-        assert any("reaches the app on the engine's host through an SSH tunnel" in line
-                   for line in errors)
-        with pytest.raises(OSError):
-            urllib.request.urlopen(url, timeout=5)
+        yield RunningUp(up, urls.get(timeout=300), errors)
     finally:
         if up.poll() is None:
             up.kill()
@@ -73,8 +70,54 @@ def test_up_on_an_ssh_engine_serves_the_app_through_a_tunnel_until_it_stops(
             reader.join(10)
         up.stdout.close()
         up.stderr.close()
-        engine.remove_project_containers(hello)
-        engine.prune_images(hello)
+        engine.remove_project_containers(project)
+        engine.prune_images(project)
+
+
+def answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=5):
+            return True
+    except OSError:
+        return False
+
+
+def test_up_on_an_ssh_engine_serves_the_app_through_a_tunnel_until_it_stops(
+        engine: Engine, ssh_engine: dict[str, str], copy_sample):
+    hello = copy_sample("hello")
+    with up_in_background(engine, hello, ssh_engine) as up:
+        published = engine.list_containers(hello)[0].host_port
+        assert up.url.startswith("http://127.0.0.1:") and not up.url.endswith(f":{published}/")
+        with urllib.request.urlopen(up.url, timeout=10) as page:
+            assert page.read().decode() == "<h1>Hello World!</h1>"
+        assert up.process.poll() is None  # it holds the tunnel while the app runs
+
+        assert cli("down", str(hello), env=ssh_engine).returncode == 0
+        assert up.process.wait(timeout=60) == 0
+        wait_until(lambda: up.errors and up.errors[-1].startswith("the app stopped"), 10,
+                   "the closing line")
+        assert up.errors[-1].strip() == f"the app stopped; tunnel {up.url} closed"
+        assert any("reaches the app on the engine's host through an SSH tunnel" in line
+                   for line in up.errors)
+        assert not answers(up.url)
+
+
+def test_a_killed_launcher_leaves_no_tunnel_behind(engine: Engine, ssh_engine: dict[str, str],
+                                                   copy_sample):
+    hello = copy_sample("hello")
+    with up_in_background(engine, hello, ssh_engine) as up:
+        assert answers(up.url)
+        local_port = up.url.rstrip("/").rsplit(":", 1)[1]
+        up.process.kill()  # SIGKILL: no handler of the launcher runs
+        up.process.wait()
+
+        def forwards() -> list[str]:  # ssh, and the guard that runs it
+            return subprocess.run(["pgrep", "-a", "-f", f"127.0.0.1:{local_port}:"],
+                                  capture_output=True, text=True).stdout.splitlines()
+
+        wait_until(lambda: not answers(up.url) and not forwards(), 20,
+                   f"the tunnel on {up.url} and its processes ending")
+        assert engine.list_containers(hello)[0].state == "running"  # the app is the user's
 
 
 def test_context_option_picks_the_ssh_engine_without_docker_host(engine: Engine,

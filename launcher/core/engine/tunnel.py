@@ -3,20 +3,39 @@
 The engine publishes on 127.0.0.1 of its host, which this machine cannot open. An SSH tunnel
 (``ssh -N -L 127.0.0.1:LOCAL:127.0.0.1:REMOTE user@host``, the user's own ssh and its
 configuration, as docker-py's ssh transport uses) brings that port here, on a free local port.
-The tunnel is closed when the app stops or the launcher lets go of it.
+The tunnel is closed when the app stops or the launcher lets go of it, and also when the
+launcher is killed: ssh runs under a small guard process that holds a pipe from the launcher
+and ends ssh once that pipe closes, which the kernel does for a process that dies any way at
+all (a crash, SIGKILL, the window killed by the desktop). ``ssh -N`` on its own would serve
+the forward for ever, in a session of its own.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
 import shutil
+import signal
 import socket
 import subprocess
+import sys
 import time
 from urllib.parse import urlparse
 
 from launcher.core.errors import EngineError
 
 CONNECT_TIMEOUT_S = 15.0
+# Runs ssh (its arguments) and ends it when its own stdin closes: the launcher's end of that
+# pipe. ssh's stderr is the guard's, so the launcher still reads why a tunnel failed.
+GUARD = """\
+import subprocess, sys, threading
+ssh = subprocess.Popen(sys.argv[1:], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+def end_with_the_launcher():
+    sys.stdin.buffer.read()
+    ssh.terminate()
+threading.Thread(target=end_with_the_launcher, daemon=True).start()
+sys.exit(ssh.wait())
+"""
 
 
 class SshTunnel:
@@ -48,9 +67,9 @@ class SshTunnel:
         if self.ssh_port:
             command += ["-p", str(self.ssh_port)]
         command.append(self.destination)
-        self._process = subprocess.Popen(command, stdin=subprocess.DEVNULL,
-                                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                                         start_new_session=True)
+        self._process = subprocess.Popen([sys.executable, "-c", GUARD, *command],
+                                         stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                                         stderr=subprocess.PIPE, start_new_session=True)
         deadline = time.monotonic() + CONNECT_TIMEOUT_S
         while not _accepts(self.local_port):
             if self._process.poll() is not None or time.monotonic() > deadline:
@@ -65,13 +84,13 @@ class SshTunnel:
         process, self._process = self._process, None
         if process is None:
             return
+        if process.stdin is not None:
+            process.stdin.close()  # the guard ends ssh, then itself
         if process.poll() is None:
-            process.terminate()
             try:
                 process.wait(timeout=5)
             except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+                _kill_group(process)
         if process.stderr is not None:
             process.stderr.close()
 
@@ -85,6 +104,16 @@ class SshTunnel:
             return ""
         lines = process.stderr.read().decode(errors="replace").strip().splitlines()
         return lines[-1] if lines else ""
+
+
+def _kill_group(process: subprocess.Popen[bytes]) -> None:
+    """Kill the guard and its ssh: they share the session (and group) the guard leads."""
+    if hasattr(os, "killpg"):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+    else:
+        process.kill()
+    process.wait()
 
 
 def _free_local_port() -> int:
