@@ -56,6 +56,13 @@ PODMAN_SELECTION=(
     tests/integration/test_app_data.py::test_down_volumes_lists_the_volume_and_removes_it_only_when_confirmed
     tests/gui/test_main_window.py::test_the_users_own_container_and_image_from_ours_survive_the_windows_actions
     tests/gui/test_workspace.py::test_two_projects_run_at_once_each_with_its_own_page_logs_and_build_output
+    # Restart, logs across a restart and across the engine going and coming back, and a new
+    # window finding what the last one left running (about 60 s together here: 7-10 s each).
+    tests/gui/test_window_project.py::test_restart_brings_the_app_back
+    tests/gui/test_window_project.py::test_restart_clicked_as_the_page_appears_is_not_lost
+    tests/gui/test_workspace.py::test_after_restart_the_logs_go_on_below_a_separator
+    tests/gui/test_window_engine_faults.py::test_the_engine_going_away_while_following_logs_and_coming_back
+    tests/gui/test_main_window.py::test_leave_running_on_close_and_a_new_window_reattaches
 )
 # Where Podman still differs and the launcher does not absorb it yet (they run on dockerd):
 PODMAN_OPEN=(
@@ -67,15 +74,8 @@ PODMAN_OPEN=(
     tests/gui/test_window_faults.py::test_an_app_crashing_at_start_shows_its_exit_code_and_last_lines
     tests/integration/test_readiness.py::test_an_app_that_cannot_reach_the_redis_of_its_compose_file_is_told_so
     tests/integration/test_app_data.py::test_an_app_that_cannot_write_beside_its_code_is_told_the_permission_error
-    # Restart on Podman: the app does not come back in the window within 60 s.
-    tests/gui/test_window_project.py::test_restart_brings_the_app_back
-    tests/gui/test_workspace.py::test_after_restart_the_logs_go_on_below_a_separator
     # `logs -f` into a pipe on Podman keeps following after the reader goes.
     tests/integration/test_app_output.py::test_following_a_quiet_app_into_a_pipe_ends_when_the_reader_goes
-    # Following logs across the engine going away and coming back, on Podman.
-    tests/gui/test_window_engine_faults.py::test_the_engine_going_away_while_following_logs_and_coming_back
-    # Leave running on close, then a new window: the page is not shown again on Podman.
-    tests/gui/test_main_window.py::test_leave_running_on_close_and_a_new_window_reattaches
     # The publishing warning waits 3 minutes for a wide publish on Podman.
     tests/gui/test_window_faults.py::test_the_publishing_warning_shows_only_once_a_container_is_published_wide
     # Podman counts an image's own layers larger than "what removing it frees" on Docker.
