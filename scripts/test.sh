@@ -84,8 +84,8 @@ PODMAN_OPEN=(
     # builds on the same two cores (it passes on dockerd); the window's Build and Run on
     # Podman is still checked by the two-projects test. No engine call on the GUI thread: the
     # stall is the first web view's profile being made (about 50-60 ms of the GUI thread's
-    # CPU), stretched by 33-162 ms of waiting for a CPU and 66-79 ms blocked (the GIL, held by
-    # the workers reading the build), per /proc/self/task/<tid>/schedstat at each late beat.
+    # CPU), stretched by 33-162 ms of waiting for a CPU and 66-79 ms blocked (neither running
+    # nor runnable: the GIL, most likely), per /proc/self/task/<tid>/schedstat at late beats.
     tests/gui/test_main_window.py::test_build_and_run_shows_hello_world_logs_the_request_and_stop_removes_it
 )
 if [ "${FLASK_LAUNCHER_PODMAN:-1}" != 0 ]; then
