@@ -19,8 +19,8 @@ from launcher.core.events import PruneReport
 from launcher.ui.workers import Worker, WorkerPool
 
 ENGINE_RETRY_MS = 2000
-CONTAINER_EVENTS = frozenset({"die", "stop", "kill", "destroy", "start", "restart", "died",
-                              "remove"})
+# Docker's names: the facade gives Podman's events in them (dialect.py).
+CONTAINER_EVENTS = frozenset({"die", "stop", "kill", "destroy", "start", "restart"})
 
 
 class EngineConnection(QObject):

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +34,6 @@ from launcher.core.events import (
     ContainerInfo,
     ContainerStarted,
     EnvironmentFromFiles,
-    LogLine,
     PinWarnings,
     PullProgress,
     SecretsKeptOut,
@@ -77,10 +75,8 @@ from launcher.ui.dev_session import DevController
 from launcher.ui.engine_connection import EngineConnection
 from launcher.ui.project_commands import ProjectCommands
 from launcher.ui.project_data import ProjectData
+from launcher.ui.project_logs import REATTACH_TAIL_LINES, ProjectLogs
 from launcher.ui.workers import Worker
-
-LOG_BATCH_LINES = 2000
-REATTACH_TAIL_LINES = 500  # what a window shows of a container it finds already there
 
 
 class ProjectSession(QObject):
@@ -131,8 +127,8 @@ class ProjectSession(QObject):
         self.state = SessionState()
         self.port = settings.project_ports.get(str(root), DEFAULT_HOST_PORT)
         self._launch: Worker | None = None
-        self._logs: Worker | None = None
-        self._log_cursor: tuple[str, datetime] | None = None  # container, last line shown
+        self.logs = ProjectLogs(self)
+        self._restart_when_done = False  # Restart asked while Build and Run ends its checks
         self.dev = DevController(root, self.workers, self)
         self._folder_watch = QFileSystemWatcher([str(root.parent)], self)
         self._folder_watch.directoryChanged.connect(lambda _: self.check_folder())
@@ -184,7 +180,7 @@ class ProjectSession(QObject):
         if connected:
             self.reattach()
         else:
-            self._stop_worker(self._logs)
+            self.logs.stop()
             if self._launch is None:  # a launch in progress reports its own failure
                 self._apply(EngineLost())
 
@@ -207,7 +203,7 @@ class ProjectSession(QObject):
         self._remember_port(container)  # its URL stays; known before the state is announced
         self._apply(ContainerFound(container))
         self.check_folder()
-        self._follow_logs(container.id, tail=REATTACH_TAIL_LINES)
+        self.logs.follow(container.id, tail=REATTACH_TAIL_LINES)
         if container.state == "running" and container.url:
             self.app_ready.emit(container.url)
             if self.dev.enabled and self.connection.engine is not None:
@@ -304,7 +300,7 @@ class ProjectSession(QObject):
                 self.message.emit(event.port_note)
             self._remember_port(event.container)
             self._apply(ContainerStartedEvent(event.container))
-            self._follow_logs(event.container.id, separator="started")
+            self.logs.follow(event.container.id, separator="started")
         elif isinstance(event, AppReady):
             failing = event.failing_message()
             self._apply(AppAnswered(event.container, f"but / answers HTTP {event.http_status}"
@@ -350,6 +346,9 @@ class ProjectSession(QObject):
             # raised nothing, so nobody said it ended.
             self._apply(LaunchCancelled())
         self.state_changed.emit(self.state)  # busy changed
+        if self._restart_when_done:
+            self._restart_when_done = False
+            self.restart()
 
     def _remember_port(self, container: ContainerInfo) -> None:
         if container.host_port:
@@ -364,7 +363,7 @@ class ProjectSession(QObject):
         engine = self.connection.engine
         if engine is None or not self.state.can_stop:
             return
-        self._stop_worker(self._logs)
+        self.logs.stop()
         self.dev.stop()
         self._apply(StopBegan())
         root = self.root
@@ -384,11 +383,13 @@ class ProjectSession(QObject):
                 not self.state.can_restart):
             return
         if self._launch is not None:
+            if self.state.phase is Phase.RUNNING:  # its app answers; the flow ends its checks
+                self._restart_when_done = True
             if self.state.phase is not Phase.STARTING:
                 return
             self._drop_launch()
         settings = copy.deepcopy(self.settings)
-        self._stop_worker(self._logs)
+        self.logs.stop()
         self._apply(RestartBegan())
         self.restart_began.emit()
 
@@ -417,56 +418,12 @@ class ProjectSession(QObject):
     def _on_restart_event(self, event: object) -> None:
         self.launch_event.emit(event)
         if isinstance(event, ContainerStarted):
-            self._follow_logs(event.container.id, since_now=True, separator="restarted")
+            self.logs.follow(event.container.id, since_now=True, separator="restarted")
         elif isinstance(event, AppReady):
             self._apply(AppAnswered(event.container))
             self.app_ready.emit(event.url)
             if self.connection.engine is not None:
                 self.dev.ready(self.connection.engine, event.container.id, event.url)
-
-    # --- logs ---------------------------------------------------------------------------------
-
-    def _follow_logs(self, container_id: str, tail: int | None = None, since_now: bool = False,
-                     separator: str | None = None) -> None:
-        """Show the container's output and follow it (a container that exited gives what it
-        printed and ends). ``tail``: only its last lines, for a container found already there;
-        ``since_now``: only what it prints from now on (a restart)."""
-        engine = self.connection.engine
-        if engine is None:
-            return
-        self._stop_worker(self._logs)
-        if separator is not None:
-            self.log_separator.emit(f"— {separator} {datetime.now().strftime('%H:%M:%S')} —")
-        # Following the same container again (the engine came back): carry on after the last
-        # line shown, so nothing is shown twice and nothing printed meanwhile is lost.
-        cursor = self._log_cursor
-        after = cursor[1] if cursor and cursor[0] == container_id and not since_now else None
-        since = datetime.now(UTC) if since_now else after
-
-        def work(cancel: CancelToken) -> Iterator[list[LogLine]]:
-            stream = engine.follow_logs(container_id, since=since, timestamps=True,
-                                        tail="all" if tail is None or after else tail)
-            cancel.guard(stream)
-            try:
-                for batch in stream.batches(LOG_BATCH_LINES):
-                    if after is not None:  # the engine's `since` is whole seconds
-                        batch = [line for line in batch
-                                 if line.timestamp is None or line.timestamp > after]
-                    if batch:
-                        yield batch
-            finally:
-                cancel.release(stream)
-
-        self._logs = self.workers.start(
-            "logs", work, on_item=lambda lines: self._on_log_lines(container_id, lines),
-            on_error=self.connection.report)
-
-    def _on_log_lines(self, container_id: str, lines: list[LogLine]) -> None:
-        last = next((line.timestamp for line in reversed(lines) if line.timestamp is not None),
-                    None)
-        if last is not None:
-            self._log_cursor = (container_id, last)
-        self.log_lines.emit(lines)
 
     # --- shared -------------------------------------------------------------------------------
 
@@ -478,15 +435,11 @@ class ProjectSession(QObject):
     def close(self) -> None:
         """The project leaves the window: stop following; its container stays as it is."""
         self.cancel()
-        self._stop_worker(self._logs)
+        self.logs.stop()
         self.dev.stop()
         self.commands.close()
         self.connection.container_event.disconnect(self._on_container_event)
         self.connection.engine_changed.disconnect(self._on_engine_changed)
-
-    def _stop_worker(self, worker: Worker | None) -> None:
-        if worker is not None:
-            worker.cancel()
 
 
 def _app_container(engine: Engine, root: Path) -> ContainerInfo | None:

@@ -94,6 +94,35 @@ def test_restart_brings_the_app_back(qtbot, make_window, engine: Engine, copy_sa
     assert window.state_label.text().startswith("Running on 127.0.0.1:")
 
 
+class RestartAsThePageAppears:
+    """Clicks Restart the moment the app answers, while Build and Run still ends its last
+    check (on Podman that check's engine call takes about a tenth of a second)."""
+
+    def __init__(self, qtbot, window: MainWindow) -> None:
+        self.qtbot, self.window, self.clicked = qtbot, window, False
+
+    def on_app_ready(self, _url: str) -> None:
+        if not self.clicked:
+            self.clicked = True
+            click(self.qtbot, self.window, self.window.restart_action)
+
+
+def test_restart_clicked_as_the_page_appears_is_not_lost(qtbot, make_window, engine: Engine,
+                                                         copy_sample):
+    path = copy_sample("hello")
+    window = make_window()
+    open_project(qtbot, window, path)
+    early = RestartAsThePageAppears(qtbot, window)
+    window.session.app_ready.connect(early.on_app_ready)
+    build_and_run_until_shown(qtbot, window)
+    assert early.clicked
+    container_id = window.session.state.container.id
+    qtbot.waitUntil(lambda: "— restarted " in window.logs.plain_text(), timeout=30_000)
+    qtbot.waitUntil(lambda: window.state_label.text().startswith("Running on 127.0.0.1:"),
+                    timeout=60_000)
+    assert [c.id for c in engine.list_containers(path)] == [container_id]  # kept, not replaced
+
+
 def test_the_project_pane_says_where_the_port_comes_from_and_which_services_are_expected(
         qtbot, make_window, tmp_path):
     path = tmp_path / "real"

@@ -6,6 +6,7 @@ only what the ownership ledger records as the launcher's is ever removed.
 
     facade.py     Engine: build, run, list, remove, prune
     streams.py    LogStream, EventStream: following output and events
+    log_cursor.py following output again after the lines shown (whole-second stamps too)
     translate.py  docker-py's exceptions as the launcher's, with the cause and what to do
     discovery.py  which engine to use (--context, DOCKER_HOST, contexts, the setting) and
                   which engines this machine has
@@ -20,9 +21,10 @@ only what the ownership ledger records as the launcher's is ever removed.
 from launcher.core.engine.cancel import CancelToken
 from launcher.core.engine.dialect import EngineKind
 from launcher.core.engine.facade import STOP_TIMEOUT_S, Engine, PortInUse
+from launcher.core.engine.log_cursor import LogCursor, moved
 from launcher.core.engine.stats import StatsStream
 from launcher.core.engine.streams import EventStream, LogStream
 from launcher.core.engine.translate import diagnose_unavailable, engine_lost
 
-__all__ = ["STOP_TIMEOUT_S", "CancelToken", "Engine", "EngineKind", "EventStream", "LogStream",
-           "PortInUse", "StatsStream", "diagnose_unavailable", "engine_lost"]
+__all__ = ["STOP_TIMEOUT_S", "CancelToken", "Engine", "EngineKind", "EventStream", "LogCursor",
+           "LogStream", "PortInUse", "StatsStream", "diagnose_unavailable", "engine_lost", "moved"]

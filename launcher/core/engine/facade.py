@@ -41,6 +41,7 @@ from launcher.core.engine.buildkit import (
 from launcher.core.engine.cancel import CancelToken, close_quietly
 from launcher.core.engine.commands import CommandMethods
 from launcher.core.engine.discovery import resolve_target
+from launcher.core.engine.log_cursor import LogCursor
 from launcher.core.engine.records import container_info, image_info, listed_container_info
 from launcher.core.engine.ssh_transport import clean_up_ssh_connections
 from launcher.core.engine.stats import StatsMethods
@@ -488,11 +489,16 @@ class Engine(VolumeMethods, CommandMethods, StatsMethods):
         return raw.decode("utf-8", errors="replace").splitlines()
 
     def follow_logs(self, container_id: str, since: datetime | None = None,
-                    timestamps: bool = True, tail: int | str = "all") -> LogStream:
+                    timestamps: bool = True, tail: int | str = "all",
+                    after: LogCursor | None = None) -> LogStream:
+        """``after``: the lines that follow those shown, on an engine that stamps its lines
+        to the second (Podman) too (log_cursor.py)."""
+        if after is not None:
+            since, tail = after.timestamp, "all"
         with engine_errors():
             raw = self._client.api.logs(container_id, stream=True, follow=True,
                                         timestamps=timestamps, since=since, tail=tail)
-        return LogStream(raw, timestamps, check=self.ping)
+        return LogStream(raw, timestamps, check=self.ping, after=after)
 
     def stop(self, container_id: str, timeout_s: int = STOP_TIMEOUT_S) -> None:
         """Graceful stop (the image's STOPSIGNAL), then kill after ``timeout_s``."""

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from launcher.core.engine.cancel import close_quietly
+from launcher.core.engine.log_cursor import LogCursor, unseen
 from launcher.core.engine.translate import engine_lost, translate
 from launcher.core.errors import EngineUnavailable
 from launcher.core.events import LogLine
@@ -30,10 +31,12 @@ class LogStream:
     that went away raises EngineUnavailable("lost") instead of a quiet end."""
 
     def __init__(self, raw: Any, timestamps: bool,
-                 check: Callable[[], object] | None = None) -> None:
+                 check: Callable[[], object] | None = None,
+                 after: LogCursor | None = None) -> None:
         self._raw = raw
         self._timestamps = timestamps
         self._check = check
+        self._after = after
         self._closed = threading.Event()
 
     def close(self) -> None:
@@ -46,7 +49,12 @@ class LogStream:
 
     def batches(self, max_lines: int = 1000) -> Iterator[list[LogLine]]:
         """Lines as the engine delivers them: what arrived together is one batch (of at most
-        ``max_lines``), so a flood comes in few, large batches and a quiet app's line at once."""
+        ``max_lines``), so a flood comes in few, large batches and a quiet app's line at once.
+        A stream followed ``after`` a cursor leaves out the lines shown already."""
+        batches = self._batches(max_lines)
+        return batches if self._after is None else unseen(batches, self._after)
+
+    def _batches(self, max_lines: int) -> Iterator[list[LogLine]]:
         pending = b""
         try:
             for block in _log_blocks(self._raw):
