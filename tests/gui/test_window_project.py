@@ -10,6 +10,7 @@ from window_driver import build_and_run_until_shown, click, open_project, type_a
 
 from launcher.core.engine import Engine
 from launcher.core.settings import Settings
+from launcher.ui.main_window import MainWindow
 
 
 def test_each_project_keeps_its_unsaved_edits_and_closing_asks_and_cancel_keeps_them(
