@@ -216,3 +216,32 @@ def test_a_tcp_engine_with_tls_connects_and_is_named(engine: Engine, engine_prox
     assert without_tls.stderr.startswith(
         f"error: Docker engine not reachable: nothing answers at DOCKER_HOST="
         f"{proxy.docker_host}.")
+
+
+def test_a_buildkit_dockerfile_builds_on_a_tls_engine_chosen_by_context(
+        engine: Engine, engine_proxies, tmp_path: Path, docker_context: dict[str, str]):
+    """The docker CLI that builds BuildKit syntax gets the context's TLS settings: the
+    context's certificates are not in the environment the CLI inherits."""
+    certs = tmp_path / "certs"
+    proxy = engine_proxies(tcp_port=free_tcp_port(), tls=_certificates(certs)).start()
+    env = docker_context
+    subprocess.run(["docker", "context", "create", "fl-tls", "--docker",
+                    f"host={proxy.docker_host},ca={certs / 'ca.pem'},cert={certs / 'cert.pem'},"
+                    f"key={certs / 'key.pem'}"], check=True, env=env, capture_output=True,
+                   timeout=30)
+    project = tmp_path / "cached"
+    project.mkdir()
+    (project / "app.py").write_text("from flask import Flask\napp = Flask(__name__)\n")
+    (project / "Dockerfile").write_text(
+        f"FROM {os.environ['FLASK_LAUNCHER_BASE_IMAGE']}\n"
+        "RUN --mount=type=cache,target=/tmp/cache echo cached > /tmp/cache/mark\n"
+        'CMD ["python", "-m", "flask", "run", "--host=0.0.0.0"]\n')
+    try:
+        built = cli("--context", "fl-tls", "build", str(project), env=env)
+        assert built.returncode == 0, built.stderr
+        assert built.stdout.strip().startswith("flask-launcher/cached-")
+        assert "building with BuildKit (docker CLI " in built.stderr
+        assert "[2/2] RUN --mount=type=cache" in built.stderr
+        assert proxy.accepted >= 2  # docker-py and the docker CLI, both through TLS
+    finally:
+        engine.prune_images(project)

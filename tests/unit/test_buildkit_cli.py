@@ -11,9 +11,10 @@ import pytest
 
 from launcher.core.engine.buildkit import (
     CLI_VARIABLE,
+    CliTarget,
     DockerCli,
     builds_buildkit_syntax,
-    engine_address,
+    engine_target,
     find_cli,
 )
 
@@ -64,7 +65,7 @@ def test_the_first_cli_on_path_that_can_is_used(tmp_path: Path, monkeypatch):
 def test_the_cli_is_pointed_at_the_engine_docker_py_talks_to(url: str):
     client = docker.DockerClient(base_url=url, version="1.41")
     try:
-        assert engine_address(client) == url
+        assert engine_target(client) == CliTarget(url)
     finally:
         client.close()
 

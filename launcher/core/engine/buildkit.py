@@ -154,16 +154,39 @@ def _needed(dockerfile_text: str, why: str, remedy: str) -> BuildKitNeeded:
                           f"uses {first.feature}, which only BuildKit builds, and {why}", remedy)
 
 
-def engine_address(client: Any) -> str:
-    """DOCKER_HOST for the engine docker-py is connected to."""
+@dataclass(frozen=True)
+class CliTarget:
+    """Where the docker CLI sends the build: the engine docker-py is connected to, with its
+    TLS settings (a context's or DOCKER_CERT_PATH's) as the CLI's own flags."""
+
+    address: str  # DOCKER_HOST
+    flags: tuple[str, ...] = ()  # global options, before the subcommand
+
+
+def engine_target(client: Any) -> CliTarget:
+    """The CliTarget for the engine docker-py is connected to."""
     api = client.api
     adapter = getattr(api, "_custom_adapter", None)
     if socket_path := getattr(adapter, "socket_path", None):
-        return f"unix://{socket_path}"
+        return CliTarget(f"unix://{socket_path}")
     if ssh_host := getattr(adapter, "ssh_host", None):
-        return ssh_host if "://" in ssh_host else f"ssh://{ssh_host}"
+        return CliTarget(ssh_host if "://" in ssh_host else f"ssh://{ssh_host}")
     base = str(api.base_url)
-    return "tcp://" + base.split("://", 1)[1] if "://" in base else base
+    address = "tcp://" + base.split("://", 1)[1] if "://" in base else base
+    return CliTarget(address, tls_flags(api) if base.startswith("https://") else ())
+
+
+def tls_flags(api: Any) -> tuple[str, ...]:
+    """docker-py's TLS settings of a connection (requests' `verify` and `cert`), as the
+    docker CLI's flags."""
+    verify, cert = getattr(api, "verify", None), getattr(api, "cert", None)
+    if isinstance(verify, str):
+        flags = ["--tlsverify", f"--tlscacert={verify}"]
+    else:
+        flags = ["--tlsverify"] if verify else ["--tls"]
+    if isinstance(cert, tuple) and len(cert) == 2:
+        flags += [f"--tlscert={cert[0]}", f"--tlskey={cert[1]}"]
+    return tuple(flags)
 
 
 @dataclass(frozen=True)
@@ -174,7 +197,7 @@ class BuildRequest:
     nocache: bool = False
 
 
-def cli_build(cli: DockerCli, address: str, context: IO[bytes], request: BuildRequest,
+def cli_build(cli: DockerCli, target: CliTarget, context: IO[bytes], request: BuildRequest,
               dockerfile_text: str, cancel: CancelToken) -> Iterator[BuildEvent | str]:
     """Run the build; yield its events, then (last) the built image's ID. Cancel stops the
     CLI, which cancels the build in the engine."""
@@ -185,7 +208,7 @@ def cli_build(cli: DockerCli, address: str, context: IO[bytes], request: BuildRe
         except (OSError, tarfile.TarError) as err:
             raise LauncherError(f"The build context cannot be unpacked in {folder}: {err}; "
                                 "free space in the temporary folder") from None
-        command = [cli.path, *(["buildx", "build", "--builder", "default", "--load"]
+        command = [cli.path, *target.flags, *(["buildx", "build", "--builder", "default", "--load"]
                                if cli.buildx else ["build"]),
                    "--progress=plain", "--file", str(Path(folder) / request.dockerfile_name),
                    "--tag", request.tag, "--iidfile", str(iidfile)]
@@ -194,7 +217,7 @@ def cli_build(cli: DockerCli, address: str, context: IO[bytes], request: BuildRe
         if request.nocache:
             command.append("--no-cache")
         command.append(str(context_folder))
-        env = {**os.environ, "DOCKER_BUILDKIT": "1", "DOCKER_HOST": address,
+        env = {**os.environ, "DOCKER_BUILDKIT": "1", "DOCKER_HOST": target.address,
                "DOCKER_CLI_HINTS": "false", "BUILDKIT_PROGRESS": "plain"}
         env.pop("DOCKER_CONTEXT", None)  # DOCKER_HOST says where
         try:

@@ -36,7 +36,7 @@ from launcher.core.engine.buildkit import (
     buildkit_cli,
     builds_buildkit_syntax,
     cli_build,
-    engine_address,
+    engine_target,
 )
 from launcher.core.engine.cancel import CancelToken, close_quietly
 from launcher.core.engine.commands import CommandMethods
@@ -305,7 +305,7 @@ class Engine(VolumeMethods, CommandMethods, StatsMethods):
         yield BuildOutput(f"building with BuildKit (docker CLI {cli.path} {cli.version}"
                           f"{', buildx' if cli.buildx else ''})")
         try:
-            for event in cli_build(cli, engine_address(self._client), context, request,
+            for event in cli_build(cli, engine_target(self._client), context, request,
                                    dockerfile_text, cancel):
                 if isinstance(event, str):  # the image ID, last
                     self._owned.record_images([event], labels.project_key(project))
