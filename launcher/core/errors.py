@@ -61,11 +61,11 @@ class BuildFailure:
 class BuildFailed(LauncherError):
     def __init__(self, failure: BuildFailure) -> None:
         where = (
-            f"step {failure.step_index}/{failure.step_total} ({failure.instruction})"
+            f"at step {failure.step_index}/{failure.step_total} ({failure.instruction})"
             if failure.step_index is not None
             else "before the first step"
         )
-        super().__init__(f"Build failed at {where}: {failure.message}")
+        super().__init__(f"Build failed {where}: {failure.message}")
         self.failure = failure
 
     def text_for_window(self) -> str:
