@@ -10,6 +10,7 @@ with a life of their own live beside it: window_actions (menus, toolbar), window
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSize, Qt, QUrl, Signal
 from PySide6.QtGui import QCloseEvent, QDesktopServices, QDragEnterEvent, QDropEvent
@@ -24,19 +25,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from launcher.core.events import PruneReport
 from launcher.core.format import human_size
 from launcher.core.session_state import SessionState
 from launcher.core.settings import Settings
 from launcher.ui.dialogs import Dialogs
 from launcher.ui.engine_connection import EngineConnection
+from launcher.ui.first_paint import FirstPaint
 from launcher.ui.icons import icon
 from launcher.ui.images_pane import ImagesPane
 from launcher.ui.project_list import ProjectList
 from launcher.ui.project_opening import ProjectOpening, dropped_folder
-from launcher.ui.project_session import ProjectSession
-from launcher.ui.project_view import ProjectView
-from launcher.ui.settings_dialog import SettingsDialog
 from launcher.ui.start_page import StartPage
 from launcher.ui.text_fit import first_size
 from launcher.ui.window_actions import WindowActions
@@ -44,6 +42,13 @@ from launcher.ui.window_closing import WindowClosing
 from launcher.ui.window_settings import WindowSettings
 from launcher.ui.window_status import EngineBanner, WindowStatus
 from launcher.ui.workspace import Workspace
+
+if TYPE_CHECKING:
+    # A project's modules load after the first paint (first_paint.py): names for types only.
+    from launcher.core.events import PruneReport
+    from launcher.ui.project_session import ProjectSession
+    from launcher.ui.project_view import ProjectView
+    from launcher.ui.settings_dialog import SettingsDialog
 
 DEFAULT_SIZE = (1440, 900)
 
@@ -88,7 +93,8 @@ class MainWindow(QMainWindow):
         if self.settings.load_problems:
             self.statusBar().showMessage("Settings: " + "; ".join(self.settings.load_problems),
                                          30_000)
-        self.connection.connect_engine()
+        # The engine and a project's modules wait for the first paint: the window shows first.
+        self.first_paint = FirstPaint(self, self.connection.workers, self.connection.connect_engine)
 
     # --- construction ---------------------------------------------------------------------------
 
@@ -248,8 +254,9 @@ class MainWindow(QMainWindow):
 
     def _on_session_state(self, state: SessionState) -> None:
         session = self.sender()
-        if isinstance(session, ProjectSession):
-            self._on_state_changed(session.root, state)
+        root = getattr(session, "root", None)
+        if root is not None and self.sessions.get(root) is session:
+            self._on_state_changed(root, state)
 
     def _on_state_changed(self, root: Path, state: SessionState) -> None:
         self.project_list.show_state(root, state)
@@ -260,7 +267,8 @@ class MainWindow(QMainWindow):
     # --- Dockerfile -----------------------------------------------------------------------------
 
     def save_dockerfile(self, view: ProjectView | None = None) -> bool:
-        view = view if isinstance(view, ProjectView) else self.view
+        # The editor's save_requested passes nothing; the File menu's Save, a checked flag.
+        view = view if any(view is v for v in self.views.values()) else self.view
         return view is not None and self.documents.save_dockerfile(view)
 
     def regenerate_dockerfile(self) -> None:
@@ -294,6 +302,8 @@ class MainWindow(QMainWindow):
         self.settings_dialog = self.documents.show_dialog()
 
     def _on_settings_accepted(self) -> None:
+        from launcher.ui.settings_dialog import SettingsDialog
+
         dialog = self.sender()
         if isinstance(dialog, SettingsDialog):
             self.apply_settings(dialog.edited())
