@@ -35,7 +35,7 @@ from launcher.ui.icons import icon
 from launcher.ui.images_pane import ImagesPane
 from launcher.ui.project_list import ProjectList
 from launcher.ui.project_opening import ProjectOpening, dropped_folder
-from launcher.ui.start_page import StartPage
+from launcher.ui.start_page import StartPage, gone_folders
 from launcher.ui.text_fit import first_size
 from launcher.ui.window_actions import WindowActions
 from launcher.ui.window_closing import WindowClosing
@@ -88,13 +88,17 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self._connect()
         self.closing.restore_geometry()
-        self.start_page.show_recent(self.settings.recent_projects)
+        self.start_page.show_recent(self.settings.recent_projects)  # gone ones: after the paint
         self._show_current()
         if self.settings.load_problems:
             self.statusBar().showMessage("Settings: " + "; ".join(self.settings.load_problems),
                                          30_000)
         # The engine and a project's modules wait for the first paint: the window shows first.
-        self.first_paint = FirstPaint(self, self.connection.workers, self.connection.connect_engine)
+        self.first_paint = FirstPaint(self, self.connection.workers, self._after_first_paint)
+
+    def _after_first_paint(self) -> None:
+        self.connection.connect_engine()
+        self._check_recent()
 
     # --- construction ---------------------------------------------------------------------------
 
@@ -202,7 +206,13 @@ class MainWindow(QMainWindow):
         self.project_list.setCurrentItem(None)  # no row looks picked on the start page
         self.project_list.clearSelection()
         self.start_page.show_recent(self.settings.recent_projects)
+        self._check_recent()
         self._show_current()
+
+    def _check_recent(self) -> None:
+        recent = list(self.settings.recent_projects)
+        self.connection.workers.start("recent-folders", lambda _: gone_folders(recent),
+                                      on_result=self.start_page.mark_gone)
 
     def show_images(self) -> None:
         self.stack.setCurrentWidget(self.images)

@@ -11,6 +11,10 @@ import os
 import subprocess
 import sys
 
+from PySide6.QtCore import Qt
+
+from launcher.core.settings import Settings
+
 # Loaded for the engine or a project only; none of them may be needed to paint the window.
 HEAVY = ("docker", "requests", "urllib3", "paramiko", "yaml", "packaging", "dotenv",
          "launcher.core.engine.facade", "launcher.core.launch", "launcher.core.project",
@@ -90,3 +94,19 @@ def test_what_loads_on_the_worker_leaves_the_gui_thread_only_the_pages_qt_module
     left = result.stdout.split()
     assert left, "the UI modules were already imported: the check checks nothing"
     assert [name for name in left if not name.startswith(("launcher.ui.", "PySide6."))] == []
+
+
+def test_a_recent_project_whose_folder_is_gone_says_so_once_the_window_shows(
+        qtbot, make_window, tmp_path):
+    """The start page lists the recent projects from the settings at once; whether each
+    folder is still there is asked off the GUI thread (a share that does not answer must not
+    hold the window), and a gone one is then greyed out and says so."""
+    here, gone = tmp_path / "here", tmp_path / "gone"
+    here.mkdir()
+    window = make_window(Settings(recent_projects=[str(gone), str(here)]))
+    rows = window.start_page.recent
+    qtbot.waitUntil(lambda: rows.item(0).text().endswith("(folder gone)"), timeout=10_000)
+    assert rows.item(0).text() == f"gone   —   {gone} (folder gone)"
+    assert not rows.item(0).flags() & Qt.ItemFlag.ItemIsEnabled
+    assert rows.item(1).text() == f"here   —   {here}"
+    assert rows.item(1).flags() & Qt.ItemFlag.ItemIsEnabled
