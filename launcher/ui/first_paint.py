@@ -13,7 +13,6 @@ on the engine is shown as soon as it is listed.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtWidgets import QWidget
@@ -43,30 +42,29 @@ def import_all(names: tuple[str, ...]) -> None:
 
 class FirstPaint(QObject):
     """Once ``window`` has been painted the first time (or after FALLBACK_MS if it never is),
-    in the event loop's next turn: calls ``then``, and loads a project's modules (CORE_MODULES
-    on a worker of ``workers``, then UI_MODULES).
+    in the event loop's next turn: says so, and loads a project's modules (CORE_MODULES on a
+    worker of ``workers``, then UI_MODULES).
 
     Signals:
+        painted(): the window was painted (once).
         loaded(): every module start-up defers is imported.
     """
 
+    painted = Signal()
     loaded = Signal()
 
-    def __init__(self, window: QWidget, workers: WorkerPool, then: Callable[[], None]) -> None:
-        super().__init__(window)  # no reference back: the window's Python side goes with it
+    def __init__(self, window: QWidget, workers: WorkerPool) -> None:
+        # No reference back to the window (signals, not callbacks): its Python side goes
+        # when Qt deletes it, painted or not.
+        super().__init__(window)
         self._workers = workers
-        self._then: Callable[[], None] | None = then
+        self._pending = True
         window.installEventFilter(self)
         self._fallback = QTimer(self)
         self._fallback.setSingleShot(True)
         self._fallback.setInterval(FALLBACK_MS)
         self._fallback.timeout.connect(self._run)
         self._fallback.start()
-
-    @property
-    def pending(self) -> bool:
-        """The first paint has not happened yet (nothing deferred has started)."""
-        return self._then is not None
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Paint:  # only the window is watched
@@ -80,10 +78,10 @@ class FirstPaint(QObject):
         window = self.parent()
         if window is not None:
             window.removeEventFilter(self)
-        then, self._then = self._then, None
-        if then is None:
+        if not self._pending:
             return
-        then()
+        self._pending = False
+        self.painted.emit()
         self._workers.start("load-modules", lambda _: import_all(CORE_MODULES),
                             on_done=self._load_ui)
 

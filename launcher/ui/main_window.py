@@ -94,7 +94,8 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("Settings: " + "; ".join(self.settings.load_problems),
                                          30_000)
         # The engine and a project's modules wait for the first paint: the window shows first.
-        self.first_paint = FirstPaint(self, self.connection.workers, self._after_first_paint)
+        self.first_paint = FirstPaint(self, self.connection.workers)
+        self.first_paint.painted.connect(self._after_first_paint)
 
     def _after_first_paint(self) -> None:
         self.connection.connect_engine()
@@ -263,10 +264,11 @@ class MainWindow(QMainWindow):
             self.sessions[root].stop()
 
     def _on_session_state(self, state: SessionState) -> None:
+        from launcher.ui.project_session import ProjectSession  # loaded: it is a session's
+
         session = self.sender()
-        root = getattr(session, "root", None)
-        if root is not None and self.sessions.get(root) is session:
-            self._on_state_changed(root, state)
+        if isinstance(session, ProjectSession):
+            self._on_state_changed(session.root, state)
 
     def _on_state_changed(self, root: Path, state: SessionState) -> None:
         self.project_list.show_state(root, state)
@@ -277,8 +279,9 @@ class MainWindow(QMainWindow):
     # --- Dockerfile -----------------------------------------------------------------------------
 
     def save_dockerfile(self, view: ProjectView | None = None) -> bool:
-        # The editor's save_requested passes nothing; the File menu's Save, a checked flag.
-        view = view if any(view is v for v in self.views.values()) else self.view
+        from launcher.ui.project_view import ProjectView  # loaded once a view exists
+
+        view = view if isinstance(view, ProjectView) else self.view
         return view is not None and self.documents.save_dockerfile(view)
 
     def regenerate_dockerfile(self) -> None:
