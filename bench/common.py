@@ -47,6 +47,15 @@ def setup_environment() -> None:
         env.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")
 
 
+def compile_launcher() -> None:
+    """Write the launcher's bytecode, as installing it does (pip compiles a wheel's modules):
+    start-up is then timed as users meet it, not with every module compiled from source
+    (an editable install under PYTHONDONTWRITEBYTECODE never writes it)."""
+    import compileall
+
+    compileall.compile_dir(REPO / "launcher", quiet=1)
+
+
 def scope() -> str:
     return os.environ["FLASK_LAUNCHER_SCOPE"]
 

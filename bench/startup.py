@@ -16,7 +16,17 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.common import REPO, Metric, alternate, at_most, copy_hello, info, progress, samples
+from bench.common import (
+    REPO,
+    Metric,
+    alternate,
+    at_most,
+    compile_launcher,
+    copy_hello,
+    info,
+    progress,
+    samples,
+)
 from bench.startup_probe import MARKER
 
 NAME = "start-up"
@@ -45,6 +55,7 @@ def run(pairs: int) -> list[Metric]:
     reports: list[dict] = []
     with tempfile.TemporaryDirectory(prefix="bench-startup-") as tmp:
         project = str(copy_hello(Path(tmp), "hello"))
+        compile_launcher()
 
         def launcher(_: int) -> float:
             took, report = _start([project])

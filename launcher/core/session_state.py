@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from enum import Enum
+from typing import TYPE_CHECKING
 
-from launcher.core.events import ContainerInfo
+if TYPE_CHECKING:  # a name for types: the window's first paint does not load the events
+    from launcher.core.events import ContainerInfo
 
 
 class Phase(Enum):

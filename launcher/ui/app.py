@@ -30,6 +30,10 @@ def prepare_qt_environment() -> list[str]:
     return qt_args
 
 
+def _freeze() -> None:
+    gc.freeze()
+
+
 def run_app(argv: list[str]) -> int:
     args = parse_args(argv)
     qt_args = prepare_qt_environment()
@@ -50,12 +54,22 @@ def run_app(argv: list[str]) -> int:
     window = MainWindow()
     window.show()
     # What start-up made lives as long as the app: keep it out of the full garbage
-    # collections, which otherwise stall the window for tens of ms during a log flood.
+    # collections, which otherwise stall the window for tens of ms during a log flood. Again
+    # once the modules loaded after the first paint are in.
     gc.freeze()
+    window.first_paint.loaded.connect(_freeze)
     if args.path is not None:
-        window.open_project(args.path)
-        if args.run:
-            window.run_when_ready()
+        # Opened once the window is painted and a project's modules are in (first_paint.py);
+        # until then the status bar says what is coming.
+        window.statusBar().showMessage(f"Opening {args.path}…")
+        path, run = args.path, args.run
+
+        def open_given() -> None:
+            window.open_project(path)
+            if run:
+                window.run_when_ready()
+
+        window.first_paint.loaded.connect(open_given)
     status = app.exec()
     # The page must go before its profile and the application: delete the window now.
     window.deleteLater()

@@ -6,10 +6,12 @@ modal dialog.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from launcher.ui.dockerfile_disk import CHANGED_TEXT, DELETED_TEXT, Choice, DiskState
-from launcher.ui.dockerfile_editor import show_diff_dialog
+if TYPE_CHECKING:
+    from launcher.ui.dockerfile_disk import Choice, DiskState
 
 
 class Dialogs:
@@ -28,11 +30,15 @@ class Dialogs:
 
     def confirm_replace(self, current: str, generated: str) -> bool:
         """Regenerate: show what would change; True to replace the editor's text."""
+        from launcher.ui.dockerfile_editor import show_diff_dialog
+
         return show_diff_dialog(self._parent, current, generated)
 
     def dockerfile_on_disk(self, state: DiskState) -> Choice:
         """Before a save over a Dockerfile changed (or deleted) on disk since it was opened:
         RELOAD the disk's text, KEEP the edits (written now), or CANCEL."""
+        from launcher.ui.dockerfile_disk import CHANGED_TEXT, DELETED_TEXT, Choice, DiskState
+
         text = (f"{CHANGED_TEXT} Saving now overwrites that change."
                 if state is DiskState.CONFLICT else
                 "The Dockerfile on disk is not a text file. Saving replaces it with the "

@@ -8,15 +8,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from launcher.core.engine import CancelToken, Engine
-from launcher.core.engine.discovery import engine_choices
+from launcher.core.engine import CancelToken
 from launcher.core.errors import EngineUnavailable, LauncherError
-from launcher.core.events import PruneReport
 from launcher.ui.workers import Worker, WorkerPool
+
+if TYPE_CHECKING:
+    from launcher.core.engine import Engine
+    from launcher.core.events import PruneReport
 
 ENGINE_RETRY_MS = 2000
 # Docker's names: the facade gives Podman's events in them (dialect.py).
@@ -67,6 +69,9 @@ class EngineConnection(QObject):
         scope = self.scope
 
         def connect(_: CancelToken) -> tuple[Engine, str, str]:
+            # docker-py is imported here, on the worker's thread, not by the window's start.
+            from launcher.core.engine import Engine
+
             engine = Engine(scope)
             try:
                 return engine, engine.version(), engine.description()
@@ -104,6 +109,8 @@ class EngineConnection(QObject):
     def engine_choices() -> list[tuple[str, str]]:
         """The Settings dialog's engines: the docker CLI's contexts and the known sockets
         found here, as (label, choice); read from files, nothing probed."""
+        from launcher.core.engine.discovery import engine_choices
+
         return engine_choices()
 
     def lost(self, error: BaseException) -> None:

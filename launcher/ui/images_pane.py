@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -17,9 +18,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from launcher.core.events import ImageInfo, PruneReport
 from launcher.core.format import human_size
 from launcher.ui.icons import icon
+
+if TYPE_CHECKING:
+    from launcher.core.events import ImageInfo, PruneReport
 
 COLUMNS = ("Project", "Image", "Size", "Created")
 

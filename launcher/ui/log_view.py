@@ -23,38 +23,26 @@ from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
-from PySide6.QtGui import (
-    QColor,
-    QFont,
-    QFontDatabase,
-    QKeySequence,
-    QPalette,
-    QShortcut,
-    QTextCharFormat,
-    QTextCursor,
-    QTextDocument,
-)
+from PySide6.QtGui import QFontDatabase, QTextCursor
 from PySide6.QtWidgets import (
     QCheckBox,
     QFileDialog,
     QHBoxLayout,
-    QLabel,
-    QLineEdit,
     QMessageBox,
     QPlainTextEdit,
-    QTextEdit,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
-from launcher.core.ansi import (
-    DEFAULT_STYLE,
-    AnsiStyle,
-    advance_style,
-    color_rgb,
-    parse_ansi,
-    strip_ansi,
+from launcher.core.ansi import DEFAULT_STYLE
+from launcher.ui.log_find import LogFind, tool_button
+from launcher.ui.log_text import (
+    LogLine,
+    TextFormats,
+    numbered_lines,
+    plain_line,
+    received_lines,
+    style_runs,
 )
 
 DEFAULT_MAX_LINES = 10_000
@@ -67,22 +55,8 @@ MAX_FLUSH_INTERVAL_MS = 250
 FLOOD_FLUSH_INTERVAL_MS = 50
 FLUSH_BUDGET_S = 0.008  # the time one flush may take; what is left waits for the next one
 _LINES_PER_CHUNK = 200  # lines inserted between two looks at the clock
-_TIMESTAMP_STYLE = AnsiStyle(dim=True)
-_DIM_ALPHA = 150
-_MATCH_BACKGROUND = (0xFF, 0xD5, 0x4F)
-_MATCH_FOREGROUND = (0x00, 0x00, 0x00)
-_FIND_PLACEHOLDER = "Find in logs (Ctrl+F)"
 _FOLLOWING_TEXT = "Auto-scroll"
 _PAUSED_TEXT = "Paused — jump to end"
-
-
-# A line kept: (number, timestamp, text, style). The number is its position in the stream,
-# counting from 0 when the view was made; the text is as received, escape sequences and all;
-# the style is the one in force where the line starts (colours carry over from line to line),
-# None for the default. A plain tuple of plain values on purpose: the garbage collector stops
-# tracking it, so a flood of kept lines does not set off full collections (one of the
-# window's heap takes some 30 ms, a stall of its own).
-_LogLine = tuple[int, datetime, str, AnsiStyle | None]
 
 
 class LogView(QWidget):
@@ -110,9 +84,8 @@ class LogView(QWidget):
         self._lines_received = 0
         self._received_since_flush = False  # lines arrived since the last flush began
         self._stream_style = DEFAULT_STYLE
-        self._kept: deque[_LogLine] = deque(maxlen=max_lines)  # what save and re-render use
-        self._pending: deque[_LogLine] = deque(maxlen=max_lines)  # not inserted yet
-        self._formats: dict[AnsiStyle, QTextCharFormat] = {}
+        self._kept: deque[LogLine] = deque(maxlen=max_lines)  # what save and re-render use
+        self._pending: deque[LogLine] = deque(maxlen=max_lines)  # not inserted yet
         self._has_lines = False  # an empty document still has one (empty) block
         self._first_shown_number = 0  # stream number of the document's first block
         self._following = True
@@ -125,8 +98,8 @@ class LogView(QWidget):
         self._flush_timer.timeout.connect(self._flush)
 
         self._build_editor()
+        self._formats = TextFormats(self.editor)  # its palette's text colour draws dim text
         self._build_toolbar()
-        self._build_shortcuts()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
@@ -149,54 +122,31 @@ class LogView(QWidget):
         scrollbar.rangeChanged.connect(self._on_scroll_range_changed)
 
     def _build_toolbar(self) -> None:
-        self.find_field = QLineEdit(self)
-        self.find_field.setPlaceholderText(_FIND_PLACEHOLDER)
-        # Room for the placeholder and the clear button.
-        self.find_field.setMinimumWidth(
-            self.find_field.fontMetrics().horizontalAdvance(_FIND_PLACEHOLDER) + 48)
-        self.find_field.setClearButtonEnabled(True)
-        self.find_field.textEdited.connect(self._find_as_typed)
-        self.find_field.returnPressed.connect(self.find_next)
-        self.find_previous_button = _tool_button(self, "▲", "Previous match (Shift+Enter)")
-        self.find_previous_button.clicked.connect(self.find_previous)
-        self.find_next_button = _tool_button(self, "▼", "Next match (Enter)")
-        self.find_next_button.clicked.connect(self.find_next)
-        self.find_status = QLabel("No match", self)
-        self.find_status.hide()
+        self._find = LogFind(self, self.editor)
+        self.find_field, self.find_status = self._find.field, self._find.status
+        self.find_previous_button = self._find.previous_button
+        self.find_next_button = self._find.next_button
 
         self.timestamps_checkbox = QCheckBox("Timestamps", self)
         self.timestamps_checkbox.setChecked(self._show_timestamps)
         self.timestamps_checkbox.toggled.connect(self.set_show_timestamps)
-        self.follow_button = _tool_button(self, _FOLLOWING_TEXT,
+        self.follow_button = tool_button(self, _FOLLOWING_TEXT,
                                           "Follow new lines; scroll up to pause")
         self.follow_button.setCheckable(True)
         self.follow_button.setChecked(True)
         self.follow_button.clicked.connect(self._on_follow_clicked)
-        self.clear_button = _tool_button(self, "Clear", "Clear the logs shown")
+        self.clear_button = tool_button(self, "Clear", "Clear the logs shown")
         self.clear_button.clicked.connect(self.clear)
-        self.save_button = _tool_button(self, "Save…", "Save the logs to a text file")
+        self.save_button = tool_button(self, "Save…", "Save the logs to a text file")
         self.save_button.clicked.connect(self._ask_where_to_save)
 
         self._toolbar = QHBoxLayout()
-        finding: list[QWidget] = [self.find_field, self.find_previous_button,
-                                  self.find_next_button, self.find_status]
-        viewing: list[QWidget] = [self.timestamps_checkbox, self.follow_button,
-                                  self.clear_button, self.save_button]
-        for widget in finding:
+        for widget in self._find.widgets():
             self._toolbar.addWidget(widget)
         self._toolbar.addStretch(1)
-        for widget in viewing:
+        for widget in (self.timestamps_checkbox, self.follow_button, self.clear_button,
+                       self.save_button):
             self._toolbar.addWidget(widget)
-
-    def _build_shortcuts(self) -> None:
-        pane = Qt.ShortcutContext.WidgetWithChildrenShortcut
-        for keys, slot in ((QKeySequence.StandardKey.Find, self.focus_find),
-                           (QKeySequence.StandardKey.FindNext, self.find_next),
-                           (QKeySequence.StandardKey.FindPrevious, self.find_previous)):
-            QShortcut(QKeySequence(keys), self, context=pane).activated.connect(slot)
-        previous = QShortcut(QKeySequence("Shift+Return"), self.find_field,
-                             context=Qt.ShortcutContext.WidgetShortcut)
-        previous.activated.connect(self.find_previous)
 
     # --- state --------------------------------------------------------------------------------
 
@@ -243,34 +193,14 @@ class LogView(QWidget):
         lines with the engine's timestamps. One call per batch: a flood costs about a
         microsecond a line here, and only the last ``max_lines`` of a batch become lines to
         show (the others could never be)."""
-        now: datetime | None = None
-        received: list[tuple[str, datetime]] = []
-        for line in lines:
-            raw, when = line
-            if when is None:
-                when = now = now or datetime.now()
-            elif "\n" not in raw and "\r" not in raw:
-                received.append(line)  # type: ignore[arg-type]  # its time is not None
-                continue
-            received += [(text, when) for text in _split_lines(raw)]
+        received = received_lines(lines)
         if not received:
             return
         first = self._lines_received
         self._lines_received += len(received)
         self._received_since_flush = True
-        skip = max(0, len(received) - self._max_lines)
-        style = self._stream_style
-        for text, _ in received[:skip]:
-            if "\x1b" in text:  # colours carry over from line to line, shown or not
-                style = advance_style(text, style)
-        kept: list[_LogLine] = []
-        for number, (text, when) in enumerate(received[skip:], first + skip):
-            kept.append((number, when, text, None if style is DEFAULT_STYLE else style))
-            if "\x1b" in text:
-                style = advance_style(text, style)
-                if style == DEFAULT_STYLE:
-                    style = DEFAULT_STYLE
-        self._stream_style = style
+        kept, self._stream_style = numbered_lines(received, first, self._max_lines,
+                                                  self._stream_style)
         self._kept.extend(kept)
         self._pending.extend(kept)  # a full queue drops its oldest lines here
         self._schedule_flush()
@@ -284,7 +214,7 @@ class LogView(QWidget):
         self._set_following(True)
         with self._editing_document():
             self._clear_document()
-        self._show_match(None)
+        self._find.show_match(None)
         self.flushed.emit(0)
 
     def set_max_lines(self, max_lines: int) -> None:
@@ -340,25 +270,14 @@ class LogView(QWidget):
                     break
         return inserted
 
-    def _insert_lines(self, cursor: QTextCursor, lines: list[_LogLine]) -> None:
+    def _insert_lines(self, cursor: QTextCursor, lines: list[LogLine]) -> None:
         # Neighbouring text of one style goes in with one insertText: newlines join the run.
-        runs: list[tuple[AnsiStyle, list[str]]] = []
-        for number, timestamp, text, style in lines:
-            if self._has_lines:
-                _add_to_runs(runs, "\n", None)
-            else:
-                self._has_lines = True
-                self._first_shown_number = number
-            if self._show_timestamps:
-                _add_to_runs(runs, _timestamp_prefix(timestamp), _TIMESTAMP_STYLE)
-            if "\x1b" not in text:  # most lines: no escape sequence to parse
-                _add_to_runs(runs, text, style or DEFAULT_STYLE)
-                continue
-            spans, _ = parse_ansi(text, style or DEFAULT_STYLE)
-            for span in spans:
-                _add_to_runs(runs, span.text, span.style)
+        runs = style_runs(lines, self._show_timestamps, after_text=self._has_lines)
+        if not self._has_lines and lines:
+            self._has_lines = True
+            self._first_shown_number = lines[0][0]
         for style, texts in runs:
-            cursor.insertText("".join(texts), self._format_for(style))
+            cursor.insertText("".join(texts), self._formats.format_for(style))
 
     def _make_room(self, incoming: int) -> None:
         """Remove the oldest lines shown so that ``incoming`` more fit under the cap."""
@@ -390,7 +309,7 @@ class LogView(QWidget):
         self._flush_timer.stop()
         with self._editing_document():
             self._clear_document()
-        self._show_match(None)
+        self._find.show_match(None)
         self._pending = deque(self._kept, maxlen=self._max_lines)
         self._schedule_flush()
 
@@ -408,34 +327,6 @@ class LogView(QWidget):
             cursor.endEditBlock()
             self._restore_view()
             self._editing = False
-
-    # --- formats ------------------------------------------------------------------------------
-
-    def _format_for(self, style: AnsiStyle) -> QTextCharFormat:
-        text_format = self._formats.get(style)
-        if text_format is None:
-            text_format = self._formats[style] = self._build_format(style)
-        return text_format
-
-    def _build_format(self, style: AnsiStyle) -> QTextCharFormat:
-        text_format = QTextCharFormat()
-        foreground: QColor | None = None
-        if style.foreground is not None:
-            foreground = QColor(*color_rgb(style.foreground))
-        if style.dim:
-            foreground = foreground or self.editor.palette().color(QPalette.ColorRole.Text)
-            foreground.setAlpha(_DIM_ALPHA)
-        if foreground is not None:
-            text_format.setForeground(foreground)
-        if style.background is not None:
-            text_format.setBackground(QColor(*color_rgb(style.background)))
-        if style.bold:
-            text_format.setFontWeight(QFont.Weight.Bold)
-        if style.italic:
-            text_format.setFontItalic(True)
-        if style.underline:
-            text_format.setFontUnderline(True)
-        return text_format
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.PaletteChange:
@@ -483,66 +374,28 @@ class LogView(QWidget):
         else:
             scrollbar.setValue(max(0, self._anchor_number - self._first_shown_number))
 
-    # --- find ---------------------------------------------------------------------------------
+    # --- find (log_find.py) -----------------------------------------------------------------
 
     def focus_find(self) -> None:
-        self.find_field.setFocus(Qt.FocusReason.ShortcutFocusReason)
-        self.find_field.selectAll()
+        self._find.focus()
 
     def find_next(self) -> bool:
-        return self.find(self.find_field.text())
+        return self._find.find_next()
 
     def find_previous(self) -> bool:
-        return self.find(self.find_field.text(), backward=True)
+        return self._find.find_previous()
 
     # Shadows QWidget.find, the static look-up of a widget by window id, which nothing uses.
     def find(self, text: str, backward: bool = False) -> bool:  # type: ignore[override]
         """Select and highlight the next (or previous) match of ``text``, case-insensitively,
         wrapping around; True if there is one."""
-        match = self._find_match(text, backward) if text else None
-        self.find_status.setVisible(match is None and bool(text))
-        self._show_match(match)
-        if match is None:
-            return False
-        self.editor.setTextCursor(match)
-        self.editor.centerCursor()
-        return True
-
-    def _find_match(self, text: str, backward: bool) -> QTextCursor | None:
-        document = self.editor.document()
-        flags = QTextDocument.FindFlag.FindBackward if backward else QTextDocument.FindFlag(0)
-        match = document.find(text, self.editor.textCursor(), flags)
-        if match.isNull():
-            start = QTextCursor(document)
-            if backward:
-                start.movePosition(QTextCursor.MoveOperation.End)
-            match = document.find(text, start, flags)
-        return None if match.isNull() else match
-
-    def _find_as_typed(self, text: str) -> None:
-        # Search again from where the current match starts, so typing on extends it.
-        cursor = self.editor.textCursor()
-        cursor.setPosition(cursor.selectionStart())
-        self.editor.setTextCursor(cursor)
-        self.find(text)
-
-    def _show_match(self, match: QTextCursor | None) -> None:
-        if match is None:
-            self.editor.setExtraSelections([])
-            return
-        highlight = QTextEdit.ExtraSelection()
-        highlight.cursor = match
-        match_format = QTextCharFormat()
-        match_format.setBackground(QColor(*_MATCH_BACKGROUND))
-        match_format.setForeground(QColor(*_MATCH_FOREGROUND))
-        highlight.format = match_format
-        self.editor.setExtraSelections([highlight])
+        return self._find.find(text, backward)
 
     # --- save ---------------------------------------------------------------------------------
 
     def save_to(self, path: Path) -> None:
         """Write the kept lines (queued ones included) as plain text, as shown."""
-        lines = [self._plain_line(line) for line in self._kept]
+        lines = [plain_line(line, self._show_timestamps) for line in self._kept]
         path.write_text("".join(f"{line}\n" for line in lines), encoding="utf-8")
 
     def _ask_where_to_save(self) -> None:
@@ -554,41 +407,6 @@ class LogView(QWidget):
             self.save_to(Path(name))
         except OSError as err:
             QMessageBox.warning(self, "Could not save the logs", str(err))
-
-    def _plain_line(self, line: _LogLine) -> str:
-        _, timestamp, text, _ = line
-        prefix = _timestamp_prefix(timestamp) if self._show_timestamps else ""
-        return prefix + strip_ansi(text)
-
-
-def _split_lines(raw: str) -> list[str]:
-    """A received chunk as lines: one trailing line break dropped, CRLF taken as one."""
-    text = raw.removesuffix("\n")
-    if "\n" not in text:
-        return [text.removesuffix("\r")]
-    return [line.removesuffix("\r") for line in text.split("\n")]
-
-
-def _add_to_runs(runs: list[tuple[AnsiStyle, list[str]]], text: str,
-                 style: AnsiStyle | None) -> None:
-    """Add text to the last run if it has ``style`` (None: any style will do), else start one."""
-    if runs and (style is None or runs[-1][0] is style or runs[-1][0] == style):
-        runs[-1][1].append(text)
-    else:
-        runs.append((style or DEFAULT_STYLE, [text]))
-
-
-def _timestamp_prefix(timestamp: datetime) -> str:
-    local = timestamp.astimezone() if timestamp.tzinfo is not None else timestamp
-    return f"{local:%H:%M:%S}.{local.microsecond // 1000:03d} "
-
-
-def _tool_button(parent: QWidget, text: str, tip: str) -> QToolButton:
-    button = QToolButton(parent)
-    button.setText(text)
-    button.setToolTip(tip)
-    button.setAutoRaise(True)
-    return button
 
 
 def _check_max_lines(max_lines: int) -> None:

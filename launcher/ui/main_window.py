@@ -10,6 +10,7 @@ with a life of their own live beside it: window_actions (menus, toolbar), window
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSize, Qt, QUrl, Signal
 from PySide6.QtGui import QCloseEvent, QDesktopServices, QDragEnterEvent, QDropEvent
@@ -24,26 +25,30 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from launcher.core.events import PruneReport
 from launcher.core.format import human_size
 from launcher.core.session_state import SessionState
 from launcher.core.settings import Settings
 from launcher.ui.dialogs import Dialogs
 from launcher.ui.engine_connection import EngineConnection
+from launcher.ui.first_paint import FirstPaint
 from launcher.ui.icons import icon
 from launcher.ui.images_pane import ImagesPane
 from launcher.ui.project_list import ProjectList
 from launcher.ui.project_opening import ProjectOpening, dropped_folder
-from launcher.ui.project_session import ProjectSession
-from launcher.ui.project_view import ProjectView
-from launcher.ui.settings_dialog import SettingsDialog
-from launcher.ui.start_page import StartPage
+from launcher.ui.start_page import StartPage, gone_folders
 from launcher.ui.text_fit import first_size
 from launcher.ui.window_actions import WindowActions
 from launcher.ui.window_closing import WindowClosing
 from launcher.ui.window_settings import WindowSettings
 from launcher.ui.window_status import EngineBanner, WindowStatus
 from launcher.ui.workspace import Workspace
+
+if TYPE_CHECKING:
+    # A project's modules load after the first paint (first_paint.py): names for types only.
+    from launcher.core.events import PruneReport
+    from launcher.ui.project_session import ProjectSession
+    from launcher.ui.project_view import ProjectView
+    from launcher.ui.settings_dialog import SettingsDialog
 
 DEFAULT_SIZE = (1440, 900)
 
@@ -83,12 +88,18 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self._connect()
         self.closing.restore_geometry()
-        self.start_page.show_recent(self.settings.recent_projects)
+        self.start_page.show_recent(self.settings.recent_projects)  # gone ones: after the paint
         self._show_current()
         if self.settings.load_problems:
             self.statusBar().showMessage("Settings: " + "; ".join(self.settings.load_problems),
                                          30_000)
+        # The engine and a project's modules wait for the first paint: the window shows first.
+        self.first_paint = FirstPaint(self, self.connection.workers)
+        self.first_paint.painted.connect(self._after_first_paint)
+
+    def _after_first_paint(self) -> None:
         self.connection.connect_engine()
+        self._check_recent()
 
     # --- construction ---------------------------------------------------------------------------
 
@@ -196,7 +207,13 @@ class MainWindow(QMainWindow):
         self.project_list.setCurrentItem(None)  # no row looks picked on the start page
         self.project_list.clearSelection()
         self.start_page.show_recent(self.settings.recent_projects)
+        self._check_recent()
         self._show_current()
+
+    def _check_recent(self) -> None:
+        recent = list(self.settings.recent_projects)
+        self.connection.workers.start("recent-folders", lambda _: gone_folders(recent),
+                                      on_result=self.start_page.mark_gone)
 
     def show_images(self) -> None:
         self.stack.setCurrentWidget(self.images)
@@ -247,6 +264,8 @@ class MainWindow(QMainWindow):
             self.sessions[root].stop()
 
     def _on_session_state(self, state: SessionState) -> None:
+        from launcher.ui.project_session import ProjectSession  # loaded: it is a session's
+
         session = self.sender()
         if isinstance(session, ProjectSession):
             self._on_state_changed(session.root, state)
@@ -260,6 +279,8 @@ class MainWindow(QMainWindow):
     # --- Dockerfile -----------------------------------------------------------------------------
 
     def save_dockerfile(self, view: ProjectView | None = None) -> bool:
+        from launcher.ui.project_view import ProjectView  # loaded once a view exists
+
         view = view if isinstance(view, ProjectView) else self.view
         return view is not None and self.documents.save_dockerfile(view)
 
@@ -294,6 +315,8 @@ class MainWindow(QMainWindow):
         self.settings_dialog = self.documents.show_dialog()
 
     def _on_settings_accepted(self) -> None:
+        from launcher.ui.settings_dialog import SettingsDialog
+
         dialog = self.sender()
         if isinstance(dialog, SettingsDialog):
             self.apply_settings(dialog.edited())

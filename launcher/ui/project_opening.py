@@ -4,12 +4,15 @@ the workspace's answers (added, opened, failed) and closing a project."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QUrl
 from PySide6.QtWidgets import QFileDialog
 
-from launcher.core.launch import ResolvedProject
 from launcher.ui.window_part import WindowPart
+
+if TYPE_CHECKING:
+    from launcher.core.launch import ResolvedProject
 
 
 class ProjectOpening(WindowPart):

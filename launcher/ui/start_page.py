@@ -92,23 +92,37 @@ class StartPage(QWidget):
         outer.addStretch(1)
 
     def show_recent(self, folders: list[str]) -> None:
+        """The recent projects as the settings list them. Nothing on disk is looked at here (a
+        folder on a network share that does not answer would hold the window): the window
+        checks them off the GUI thread (`gone_folders`) and calls `mark_gone`."""
         self.recent.clear()
         for folder in folders:
             item = QListWidgetItem(icon("project"), f"{Path(folder).name}   —   {folder}")
             item.setData(Qt.ItemDataRole.UserRole, folder)
-            if not Path(folder).is_dir():
-                item.setText(f"{Path(folder).name}   —   {folder} (folder gone)")
-                item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEnabled)
             self.recent.addItem(item)
         if not folders:
             placeholder = QListWidgetItem("Projects you open appear here.")
             placeholder.setFlags(Qt.ItemFlag.NoItemFlags)
             self.recent.addItem(placeholder)
 
+    def mark_gone(self, gone: list[str]) -> None:
+        """Grey out the rows of folders that no longer exist, saying so."""
+        for row in range(self.recent.count()):
+            item = self.recent.item(row)
+            folder = item.data(Qt.ItemDataRole.UserRole)
+            if folder in gone and item.flags() & Qt.ItemFlag.ItemIsEnabled:
+                item.setText(f"{Path(folder).name}   —   {folder} (folder gone)")
+                item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEnabled)
+
     def _on_recent_activated(self, item: QListWidgetItem) -> None:
         folder = item.data(Qt.ItemDataRole.UserRole)
         if folder:
             self.project_chosen.emit(Path(folder))
+
+
+def gone_folders(folders: list[str]) -> list[str]:
+    """Those of ``folders`` that are not folders any more (a worker's work: it stats each)."""
+    return [folder for folder in folders if not Path(folder).is_dir()]
 
 
 def _titled(title: str, widget: QWidget) -> QVBoxLayout:

@@ -11,11 +11,11 @@ from PySide6.QtGui import QCloseEvent
 
 from launcher.core.session_state import Phase
 from launcher.core.settings import config_dir
-from launcher.ui.project_view import ProjectView
 from launcher.ui.window_part import WindowPart
 
 if TYPE_CHECKING:
     from launcher.ui.main_window import MainWindow
+    from launcher.ui.project_view import ProjectView
 
 
 class WindowClosing(WindowPart):

@@ -6,18 +6,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from launcher.core.dockerfile import render_dockerfile, save_dockerfile
 from launcher.core.errors import ProjectError
 from launcher.core.settings import Settings, write_settings_file
-from launcher.ui.dockerfile_disk import DiskState
 from launcher.ui.folder_gone import folder_gone_sentence
-from launcher.ui.project_session import ProjectSession
-from launcher.ui.project_view import ProjectView
-from launcher.ui.settings_dialog import SettingsDialog
 from launcher.ui.window_part import WindowPart
 
 if TYPE_CHECKING:
     from launcher.ui.main_window import MainWindow
+    from launcher.ui.project_session import ProjectSession
+    from launcher.ui.project_view import ProjectView
+    from launcher.ui.settings_dialog import SettingsDialog
+
+# The Dockerfile's modules and the settings dialog are imported where they are first used
+# (a project is open, the dialog asked for): the window paints without them.
 
 APPLIED = ("base_image", "bind_address", "readiness_timeout_s", "include_secrets", "engine")
 
@@ -42,6 +43,8 @@ class WindowSettings(WindowPart):
                                              on_error=self.window._on_save_failed)
 
     def show_dialog(self) -> SettingsDialog:
+        from launcher.ui.settings_dialog import SettingsDialog
+
         dialog = SettingsDialog(self.window.settings, self.window,
                                 self.window.connection.engine_choices())
         dialog.accepted.connect(self.window._on_settings_accepted)
@@ -73,10 +76,14 @@ class WindowSettings(WindowPart):
         resolved = session.project if session is not None else None
         if resolved is None or resolved.project is None:
             return None
+        from launcher.core.dockerfile import render_dockerfile
+
         return render_dockerfile(resolved.project, self.window.settings.effective_base_image(
             resolved.project.python_version))
 
     def save_dockerfile(self, view: ProjectView) -> bool:
+        from launcher.core.dockerfile import save_dockerfile
+
         if view.folder_gone.gone or not view.session.root.is_dir():
             self.window.dialogs.error("Cannot save the Dockerfile",
                                       folder_gone_sentence(view.session.root))
@@ -98,6 +105,8 @@ class WindowSettings(WindowPart):
         """Before Build and Run: the editor holds what the build should use, saved. An
         unmodified editor takes the disk's text; edits, a file changed on disk under them, or
         a deleted file are saved only as the user chose."""
+        from launcher.ui.dockerfile_disk import DiskState
+
         state = view.disk.check()
         if state is DiskState.SAME and not view.editor.is_modified():
             return True

@@ -4,6 +4,7 @@ engine answers, and the status bar's permanent labels (project state, engine, ex
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QStatusBar, QWidget
@@ -12,8 +13,10 @@ from launcher.core.errors import EngineUnavailable
 from launcher.core.settings import Settings
 from launcher.ui.engine_status import UNAVAILABLE_PREFIX, banner_html, engine_label_text
 from launcher.ui.icons import icon
-from launcher.ui.project_session import ProjectSession
 from launcher.ui.text_fit import ElidedLabel, shorten_words
+
+if TYPE_CHECKING:
+    from launcher.ui.project_session import ProjectSession
 
 
 class EngineBanner(QFrame):

@@ -8,14 +8,17 @@ is gone, when it is found); a folder that is not a Flask project never does.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
-from launcher.core.launch import ResolvedProject
 from launcher.core.settings import Settings
 from launcher.ui.engine_connection import EngineConnection
-from launcher.ui.project_session import ProjectSession
-from launcher.ui.project_view import ProjectView
+
+if TYPE_CHECKING:
+    from launcher.core.launch import ResolvedProject
+    from launcher.ui.project_session import ProjectSession
+    from launcher.ui.project_view import ProjectView
 
 
 class Workspace(QObject):
@@ -49,16 +52,21 @@ class Workspace(QObject):
             session, asked = self._opening[root]
             self._opening[root] = (session, asked or show)
             return
-        session = self.sessions.get(root) or ProjectSession(root, self.connection,
-                                                            self.settings, self)
+        session = self.sessions.get(root) or self._new_session(root)
         self._opening[root] = (session, show)
         session.project_opened.connect(self._on_opened)
         session.project_failed.connect(self._on_failed)
         session.open()
 
+    def _new_session(self, root: Path) -> ProjectSession:
+        # A project's modules (detection, build, the page's panes) load with the first
+        # project, after the window is painted: start-up does not wait for them.
+        from launcher.ui.project_session import ProjectSession
+
+        return ProjectSession(root, self.connection, self.settings, self)
+
     def _on_opened(self, resolved: ResolvedProject) -> None:
-        session = self.sender()
-        assert isinstance(session, ProjectSession)
+        session = self._sending_session()
         session.project_opened.disconnect(self._on_opened)
         session.project_failed.disconnect(self._on_failed)
         _, show = self._opening.pop(session.root, (session, True))
@@ -66,8 +74,7 @@ class Workspace(QObject):
         self.project_opened.emit(session.root, resolved, show)
 
     def _on_failed(self, message: str) -> None:
-        session = self.sender()
-        assert isinstance(session, ProjectSession)
+        session = self._sending_session()
         session.project_opened.disconnect(self._on_opened)
         session.project_failed.disconnect(self._on_failed)
         _, show = self._opening.pop(session.root, (session, True))
@@ -81,7 +88,16 @@ class Workspace(QObject):
             session.deleteLater()
         self.project_failed.emit(session.root, message)
 
+    def _sending_session(self) -> ProjectSession:
+        from launcher.ui.project_session import ProjectSession
+
+        session = self.sender()
+        assert isinstance(session, ProjectSession)
+        return session
+
     def _add(self, session: ProjectSession) -> None:
+        from launcher.ui.project_view import ProjectView
+
         root = session.root
         if root in self.sessions:
             return
@@ -107,7 +123,7 @@ class Workspace(QObject):
             if root.is_dir():
                 self.open(root, show=False)
             else:  # the folder is gone: its container can still be stopped and removed
-                session = ProjectSession(root, self.connection, self.settings, self)
+                session = self._new_session(root)
                 self._add(session)
                 session.reattach()
 

@@ -191,7 +191,8 @@ def report(tag):
         "images": window.images.isEnabled(), "editor": window.editor.text()}), flush=True)
 
 def check():
-    if not seen and window.session.project is not None and window.banner.isVisible():
+    if (not seen and window.session is not None and window.session.project is not None
+            and window.banner.isVisible()):
         report("refused")
     elif seen == ["refused"] and window.connection.connected and not window.banner.isVisible():
         report("connected")

@@ -143,6 +143,8 @@ def test_closing_the_window_while_it_still_connects_is_quiet(qtbot, engine: Engi
     window = MainWindow(Settings(), ScriptedDialogs())
     qtbot.addWidget(window)
     window.show()
+    # The connection starts once the window is painted: wait for its worker, not its end.
+    qtbot.waitUntil(lambda: bool(window.connection.workers.running), timeout=5_000)
     assert not window.connection.connected  # the connect worker is still on its way
     window.close()  # waits for the worker; its result and "done" are queued
     QCoreApplication.processEvents()  # delivered now: pytest-qt fails on any exception

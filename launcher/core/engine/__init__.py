@@ -18,13 +18,39 @@ only what the ownership ledger records as the launcher's is ever removed.
     stats.py      StatsStream: a running container's CPU and memory, about once a second
 """
 
-from launcher.core.engine.cancel import CancelToken
-from launcher.core.engine.dialect import EngineKind
-from launcher.core.engine.facade import STOP_TIMEOUT_S, Engine, PortInUse
-from launcher.core.engine.log_cursor import LogCursor, moved
-from launcher.core.engine.stats import StatsStream
-from launcher.core.engine.streams import EventStream, LogStream
-from launcher.core.engine.translate import diagnose_unavailable, engine_lost
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from launcher.core.engine.cancel import CancelToken
+    from launcher.core.engine.dialect import EngineKind
+    from launcher.core.engine.facade import STOP_TIMEOUT_S, Engine, PortInUse
+    from launcher.core.engine.log_cursor import LogCursor, moved
+    from launcher.core.engine.stats import StatsStream
+    from launcher.core.engine.streams import EventStream, LogStream
+    from launcher.core.engine.translate import diagnose_unavailable, engine_lost
+
+# Each name loads its module when first asked for: docker-py (with requests, urllib3 and
+# paramiko, a third of a second on a busy machine) is imported by the first use of the engine,
+# not by whoever imports the package for a CancelToken. The window paints before it loads.
+_WHERE = {
+    "CancelToken": "cancel", "EngineKind": "dialect", "STOP_TIMEOUT_S": "facade",
+    "Engine": "facade", "PortInUse": "facade", "StatsStream": "stats",
+    "EventStream": "streams", "LogStream": "streams", "diagnose_unavailable": "translate",
+    "engine_lost": "translate", "LogCursor": "log_cursor", "moved": "log_cursor",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = ["STOP_TIMEOUT_S", "CancelToken", "Engine", "EngineKind", "EventStream", "LogCursor",
            "LogStream", "PortInUse", "StatsStream", "diagnose_unavailable", "engine_lost", "moved"]
