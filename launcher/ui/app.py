@@ -70,7 +70,12 @@ def run_app(argv: list[str]) -> int:
                 window.run_when_ready()
 
         window.first_paint.loaded.connect(open_given)
+    from launcher.ui.termination import TerminationSignals
+
+    signals = TerminationSignals(app)
+    signals.received.connect(window.closing.end_on_signal)
     status = app.exec()
+    signals.restore()
     # The page must go before its profile and the application: delete the window now.
     window.deleteLater()
     app.sendPostedEvents(None, QEvent.Type.DeferredDelete)

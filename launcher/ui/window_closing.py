@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QSettings
 from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import QApplication
 
 from launcher.core.session_state import Phase
 from launcher.core.settings import config_dir
@@ -82,6 +83,13 @@ class WindowClosing(WindowPart):
             self.window.hide()
         finally:
             self.shut_down(stop)
+
+    def end_on_signal(self, signum: int) -> None:
+        """SIGTERM, SIGHUP or SIGINT (ui/termination.py): end without asking, as a logout
+        needs, leaving the apps running; the window's unsaved edits are not saved."""
+        if not self.closing:
+            self.close_now(False)
+        QApplication.quit()
 
     def shut_down(self, stop: bool) -> None:
         """Cancel every worker and wait for them (this blocks: only at the end); stop the
