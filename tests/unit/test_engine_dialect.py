@@ -84,3 +84,16 @@ def test_buildahs_steps_are_build_steps():
         (1, 3, "FROM localhost/flask-launcher-base:bookworm"), (2, 3, "RUN pip install flask"),
         (3, 3, 'CMD ["python"]')]
     assert BuildOutput(f"Successfully built {BUILT[:12]}") in events
+
+
+def test_podmans_container_states_read_as_dockers():
+    """A crashed app's container is "stopped", its exit code known, until Podman's cleanup
+    makes it "exited": the launcher reads it as exited, with that code, at once."""
+    stopped = {"Id": "c", "State": {"Status": "stopped", "ExitCode": 3, "Running": False}}
+    assert dialect.inspected_container(stopped)["State"] == {
+        "Status": "exited", "ExitCode": 3, "Running": False}
+    assert dialect.listed_container({"Id": "c", "State": "stopped"})["State"] == "exited"
+    assert dialect.container_state("stopping") == "running"
+    assert dialect.container_state("configured") == "created"
+    for docker_state in ("created", "running", "paused", "restarting", "exited", "dead"):
+        assert dialect.container_state(docker_state) == docker_state

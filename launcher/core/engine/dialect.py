@@ -7,6 +7,10 @@ Docker's answer, so nothing above the engine facade knows which engine it talks 
 - Untagged images: Podman lists ``RepoTags: null`` where Docker lists ``<none>:<none>``.
 - Events: Podman says ``died`` and ``remove`` where Docker says ``die`` and ``destroy``
   (containers/podman#16857).
+- Container states: Podman names states Docker does not have; a crashed app's container is
+  ``stopped`` (its exit code already known) until Podman's cleanup makes it ``exited`` a
+  moment later. They are read as Docker's: ``stopped`` is ``exited``, ``stopping`` is still
+  ``running``, ``configured`` and ``initialized`` are ``created``.
 - Disk usage: Podman's ``/system/df`` lists tags without their repository, no labels, and
   each image's whole size as shared; the image listing has what is needed instead.
 """
@@ -43,6 +47,31 @@ def image_listing(images: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """``GET /images/json`` entries with their tags in Docker's short form."""
     return [{**image, "RepoTags": [short_reference(t) for t in image.get("RepoTags") or []
                                    if t != NO_TAG]} for image in images]
+
+
+# Podman's container states where Docker has none (libpod's define/containerstate.go).
+_DOCKER_STATES = {"stopped": "exited", "stopping": "running", "configured": "created",
+                  "initialized": "created"}
+
+
+def container_state(state: str) -> str:
+    """A container's state as Docker names it."""
+    return _DOCKER_STATES.get(state, state)
+
+
+def inspected_container(attrs: dict[str, Any]) -> dict[str, Any]:
+    """``GET /containers/{id}/json`` with Docker's state name."""
+    state = attrs.get("State") or {}
+    status = state.get("Status")
+    if status in _DOCKER_STATES:
+        attrs = {**attrs, "State": {**state, "Status": container_state(status)}}
+    return attrs
+
+
+def listed_container(entry: dict[str, Any]) -> dict[str, Any]:
+    """A ``GET /containers/json`` entry with Docker's state name."""
+    state = entry.get("State")
+    return {**entry, "State": container_state(state)} if state in _DOCKER_STATES else entry
 
 
 # Podman's event names where Docker's differ (containers/podman#16857).
@@ -92,3 +121,10 @@ def disk_usage_from_listing(images: list[dict[str, Any]]) -> dict[str, Any]:
 
 def _key(image_id: str) -> str:
     return image_id.removeprefix("sha256:")
+
+
+def df_busy(error: str) -> bool:
+    """Whether ``GET /system/df`` failed only for now: Docker refuses a second caller ("a disk
+    usage operation is already running"); Podman fails when an image it counts is removed
+    meanwhile ("locating image with ID …: image not known")."""
+    return "already running" in error or "image not known" in error

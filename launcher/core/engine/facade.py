@@ -4,6 +4,7 @@ the launcher created."""
 
 from __future__ import annotations
 
+import functools
 import os
 import secrets
 import tempfile
@@ -41,7 +42,9 @@ from launcher.core.engine.buildkit import (
 from launcher.core.engine.cancel import CancelToken, close_quietly
 from launcher.core.engine.commands import CommandMethods
 from launcher.core.engine.discovery import resolve_target
+from launcher.core.engine.follow_open import open_when_output
 from launcher.core.engine.records import container_info, image_info, listed_container_info
+from launcher.core.engine.sockets import SocketMethods
 from launcher.core.engine.ssh_transport import clean_up_ssh_connections
 from launcher.core.engine.stats import StatsMethods
 from launcher.core.engine.streams import EventStream, LogStream
@@ -83,10 +86,10 @@ STOP_TIMEOUT_S = 5
 clean_up_ssh_connections()
 
 
-class Engine(VolumeMethods, CommandMethods, StatsMethods):
+class Engine(VolumeMethods, CommandMethods, StatsMethods, SocketMethods):
     """A connection to a Docker engine or Podman, scoped to one set of launcher resources.
-    Volumes (volumes.py), commands in containers (commands.py) and CPU and memory (stats.py)
-    are mixed in.
+    Volumes (volumes.py), commands in containers (commands.py), CPU and memory (stats.py)
+    and what a container listens on (sockets.py) are mixed in.
 
     ``choice`` (a context's name, a socket, a URL) picks the engine; without it, DOCKER_HOST,
     DOCKER_CONTEXT, the ``engine`` setting, then the docker CLI's current context do
@@ -451,7 +454,7 @@ class Engine(VolumeMethods, CommandMethods, StatsMethods):
     def container(self, container_id: str) -> ContainerInfo:
         with engine_errors():
             attrs = self._client.api.inspect_container(container_id)
-        return self._here(container_info(attrs))
+        return self._here(container_info(dialect.inspected_container(attrs)))
 
     def find_container(self, container_id: str) -> ContainerInfo | None:
         """Like ``container`` but None when it is gone."""
@@ -466,8 +469,8 @@ class Engine(VolumeMethods, CommandMethods, StatsMethods):
                 all=True, filters={"label": labels.label_filters(self.scope, project)})
         # From the listing itself: inspecting each one would race with its removal. Labels are
         # copied to every container run from our image: only what we created counts.
-        return [self._here(listed_container_info(entry)) for entry in found
-                if self._owned.owns_container(entry["Id"])]
+        return [self._here(listed_container_info(dialect.listed_container(entry)))
+                for entry in found if self._owned.owns_container(entry["Id"])]
 
     def _here(self, info: ContainerInfo) -> ContainerInfo:
         """A remote engine's container: its URL is where this machine reaches it, the SSH
@@ -489,6 +492,10 @@ class Engine(VolumeMethods, CommandMethods, StatsMethods):
 
     def follow_logs(self, container_id: str, since: datetime | None = None,
                     timestamps: bool = True, tail: int | str = "all") -> LogStream:
+        if self.kind is dialect.EngineKind.PODMAN:  # it answers with the first line
+            return LogStream(None, timestamps, check=self.ping, opener=functools.partial(
+                open_when_output, self._client.api, container_id, since=since, tail=tail,
+                timestamps=timestamps))
         with engine_errors():
             raw = self._client.api.logs(container_id, stream=True, follow=True,
                                         timestamps=timestamps, since=since, tail=tail)
@@ -641,24 +648,28 @@ class Engine(VolumeMethods, CommandMethods, StatsMethods):
     def _disk_usage(self) -> dict[str, Any]:
         """``GET /system/df``. Docker answers one at a time and refuses a second caller
         ("a disk usage operation is already running"): another launcher, or `docker system
-        df`, may be asking. Wait for its turn, up to ten seconds."""
+        df`, may be asking. Podman fails it when an image goes while it counts ("image not
+        known"). Ask again, for up to ten seconds."""
         if self.kind is dialect.EngineKind.PODMAN:
             # Podman's answer holds its volumes and containers; its images are read from the
             # listing (dialect.disk_usage_from_listing says why).
-            usage = dict(self._client.api.df())
+            usage = self._df()
             usage.update(dialect.disk_usage_from_listing(self._images(all_layers=True)))
             listed = {v["Name"]: v for v in self._client.api.volumes().get("Volumes") or []}
             usage["Volumes"] = [{**listed.get(v["Name"], {}), **v,  # its labels are listed
                                  "Labels": (listed.get(v["Name"]) or {}).get("Labels") or {}}
                                 for v in usage.get("Volumes") or []]
             return usage
+        return self._df()
+
+    def _df(self) -> dict[str, Any]:
         deadline = time.monotonic() + 10
         while True:
             try:
                 return dict(self._client.api.df())
             except docker.errors.APIError as err:
-                busy = "already running" in str(err.explanation or err)
-                if not busy or time.monotonic() > deadline:
+                if not dialect.df_busy(str(err.explanation or err)) or (
+                        time.monotonic() > deadline):
                     raise
             time.sleep(0.1)  # the engine gives no event for "done": ask again shortly
 
