@@ -43,6 +43,7 @@ from launcher.core.engine.cancel import CancelToken, close_quietly
 from launcher.core.engine.commands import CommandMethods
 from launcher.core.engine.discovery import resolve_target
 from launcher.core.engine.follow_open import open_when_output
+from launcher.core.engine.log_frames import lines_by_stream
 from launcher.core.engine.records import container_info, image_info, listed_container_info
 from launcher.core.engine.sockets import SocketMethods
 from launcher.core.engine.ssh_transport import clean_up_ssh_connections
@@ -483,12 +484,19 @@ class Engine(VolumeMethods, CommandMethods, StatsMethods, SocketMethods):
                        tunnel_url=tunnel.url if tunnel is not None and tunnel.is_open else None)
 
     def logs_tail(self, container_id: str, lines: int = 20) -> list[str]:
+        """The container's last output lines, each whole (log_frames.py)."""
+        api = self._client.api
         try:
             with engine_errors():
-                raw = self._client.api.logs(container_id, tail=lines)
+                response = api._get(api._url("/containers/{0}/logs", container_id),
+                                    params={"stdout": 1, "stderr": 1, "tail": lines})
+                api._raise_for_status(response)
         except (EngineError, EngineUnavailable):
             return []
-        return raw.decode("utf-8", errors="replace").splitlines()
+        whole = lines_by_stream(response.content)
+        if whole is None:  # a TTY's output: one stream
+            whole = response.content.decode("utf-8", errors="replace").splitlines()
+        return whole[-lines:] if lines else whole
 
     def follow_logs(self, container_id: str, since: datetime | None = None,
                     timestamps: bool = True, tail: int | str = "all") -> LogStream:
