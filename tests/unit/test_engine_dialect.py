@@ -97,3 +97,24 @@ def test_podmans_container_states_read_as_dockers():
     assert dialect.container_state("configured") == "created"
     for docker_state in ("created", "running", "paused", "restarting", "exited", "dead"):
         assert dialect.container_state(docker_state) == docker_state
+
+
+def test_a_port_published_on_every_address_reads_as_0_0_0_0():
+    """Podman is asked for every address as "" (its netavark forwards an explicit 0.0.0.0 to
+    nothing) and reports "" back; the launcher reads 0.0.0.0, as Docker reports it."""
+    assert dialect.publish_address(dialect.EngineKind.PODMAN, "0.0.0.0") == ""
+    assert dialect.publish_address(dialect.EngineKind.PODMAN, "127.0.0.1") == "127.0.0.1"
+    assert dialect.publish_address(dialect.EngineKind.DOCKER, "0.0.0.0") == "0.0.0.0"
+    inspected = dialect.inspected_container({
+        "Id": "c", "State": {"Status": "running"},
+        "NetworkSettings": {"Ports": {"5000/tcp": [{"HostIp": "", "HostPort": "18766"}],
+                                      "6000/tcp": None}},
+        "HostConfig": {"PortBindings": {"5000/tcp": [{"HostIp": "", "HostPort": "18766"}]}}})
+    assert inspected["NetworkSettings"]["Ports"] == {
+        "5000/tcp": [{"HostIp": "0.0.0.0", "HostPort": "18766"}], "6000/tcp": None}
+    assert inspected["HostConfig"]["PortBindings"]["5000/tcp"][0]["HostIp"] == "0.0.0.0"
+    listed = dialect.listed_container({"Id": "c", "State": "running", "Ports": [
+        {"PrivatePort": 5000, "PublicPort": 18766, "Type": "tcp"},
+        {"PrivatePort": 6000, "Type": "tcp"}]})
+    assert listed["Ports"] == [{"PrivatePort": 5000, "PublicPort": 18766, "Type": "tcp",
+                                "IP": "0.0.0.0"}, {"PrivatePort": 6000, "Type": "tcp"}]

@@ -11,6 +11,11 @@ Docker's answer, so nothing above the engine facade knows which engine it talks 
   ``stopped`` (its exit code already known) until Podman's cleanup makes it ``exited`` a
   moment later. They are read as Docker's: ``stopped`` is ``exited``, ``stopping`` is still
   ``running``, ``configured`` and ``initialized`` are ``created``.
+- Publishing on every address: Podman 4.3's netavark turns an explicit ``0.0.0.0`` into a
+  forwarding rule for the destination 0.0.0.0 itself, which no connection has: connections
+  reach the socket Podman holds to reserve the port, which accepts them and never answers.
+  An empty address is every address to both engines, and works on both; Podman then reports
+  the empty address it was given, read as Docker's ``0.0.0.0``.
 - Disk usage: Podman's ``/system/df`` lists tags without their repository, no labels, and
   each image's whole size as shared; the image listing has what is needed instead.
 """
@@ -60,18 +65,46 @@ def container_state(state: str) -> str:
 
 
 def inspected_container(attrs: dict[str, Any]) -> dict[str, Any]:
-    """``GET /containers/{id}/json`` with Docker's state name."""
+    """``GET /containers/{id}/json`` with Docker's state name, and ``0.0.0.0`` for a port
+    published on every address."""
     state = attrs.get("State") or {}
     status = state.get("Status")
     if status in _DOCKER_STATES:
         attrs = {**attrs, "State": {**state, "Status": container_state(status)}}
-    return attrs
+    network = attrs.get("NetworkSettings") or {}
+    host = attrs.get("HostConfig") or {}
+    return {**attrs,
+            "NetworkSettings": {**network, "Ports": _every_address(network.get("Ports"))},
+            "HostConfig": {**host, "PortBindings": _every_address(host.get("PortBindings"))}}
 
 
 def listed_container(entry: dict[str, Any]) -> dict[str, Any]:
-    """A ``GET /containers/json`` entry with Docker's state name."""
+    """A ``GET /containers/json`` entry with Docker's state name, and ``0.0.0.0`` for a port
+    published on every address."""
     state = entry.get("State")
-    return {**entry, "State": container_state(state)} if state in _DOCKER_STATES else entry
+    ports = [{**p, "IP": p.get("IP") or EVERY_ADDRESS} if p.get("PublicPort") else p
+             for p in entry.get("Ports") or []]
+    entry = {**entry, "Ports": ports}
+    if state in _DOCKER_STATES:
+        entry["State"] = container_state(state)
+    return entry
+
+
+EVERY_ADDRESS = "0.0.0.0"
+
+
+def publish_address(kind: EngineKind, address: str) -> str:
+    """The host address to ask ``kind`` to publish on, for ``address``: on Podman, every
+    IPv4 address is asked as the empty address (see above)."""
+    return "" if kind is EngineKind.PODMAN and address == EVERY_ADDRESS else address
+
+
+def _every_address(ports: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Port bindings with an empty host address (every address) as ``0.0.0.0``."""
+    if not ports:
+        return ports
+    return {key: [{**b, "HostIp": b.get("HostIp") or EVERY_ADDRESS} for b in bindings]
+            if bindings else bindings for key, bindings in ports.items()}
 
 
 # Podman's event names where Docker's differ (containers/podman#16857).

@@ -419,7 +419,8 @@ class Engine(VolumeMethods, CommandMethods, StatsMethods, SocketMethods):
                    f"{secrets.token_hex(3)}"
         container_labels = {**labels.resource_labels(project, self.scope),
                             labels.ROLE: spec.role.value}
-        ports = ({f"{spec.container_port}/tcp": (spec.bind_address, spec.host_port)}
+        address = dialect.publish_address(self.kind, spec.bind_address)
+        ports = ({f"{spec.container_port}/tcp": (address, spec.host_port)}
                  if spec.publishes else None)
         with engine_errors():
             try:
