@@ -54,6 +54,16 @@ def test_disk_usage_counts_what_removing_an_image_frees():
     assert usage["LayersSize"] == 248_227_082 + (253_528_000 - 248_227_082)
 
 
+def test_what_a_prune_reclaims_is_the_removed_images_own_layers():
+    """Two images on one shared step: removing one frees its own layers only, though the
+    shared step then becomes the other's own."""
+    sibling = {"Id": "sha256:" + "5" * 64, "ParentId": STEP, "RepoTags": ["localhost/sib:1"],
+               "Size": 253_600_000, "Labels": LABELS, "Created": 4}
+    before = dialect.disk_usage_from_listing([*PODMAN_IMAGES, sibling])
+    after = dialect.disk_usage_from_listing([*PODMAN_IMAGES[:2], sibling])
+    assert before["LayersSize"] - after["LayersSize"] == 253_528_000 - 253_500_000
+
+
 def test_podman_died_is_dockers_die():
     event = {"status": "died", "id": "abc", "Action": "died", "Type": "container"}
     assert dialect.container_event(event)["status"] == "die"

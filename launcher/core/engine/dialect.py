@@ -123,7 +123,10 @@ def disk_usage_from_listing(images: list[dict[str, Any]]) -> dict[str, Any]:
     """What Docker's ``/system/df`` answers about images, from Podman's image listing. An
     image's own size is what removing it frees: its layers above the nearest ancestor that
     stays (one with a tag, or one another image is also built on); the untagged step images
-    between go with it. ``LayersSize`` sums the listed images' own sizes."""
+    between go with it. ``LayersSize`` is what all the layers take, as Docker's: each
+    image's size above its parent's, summed (the sum of the images' own sizes would not do:
+    removing one image makes the layers it shared another's own, and what a prune reclaims
+    is the difference)."""
     listing = image_listing(images)
     by_id = {_key(i["Id"]): i for i in listing}
     children: dict[str, int] = {}
@@ -148,8 +151,11 @@ def disk_usage_from_listing(images: list[dict[str, Any]]) -> dict[str, Any]:
         size = int(image.get("Size") or 0)
         entries.append({**image, "Size": size, "SharedSize": min(kept_size(image), size),
                         "Labels": image.get("Labels") or {}})
-    own = sum(e["Size"] - e["SharedSize"] for e in entries)
-    return {"Images": entries, "LayersSize": own}
+    layers = 0
+    for image in listing:
+        parent = by_id.get(_key(image.get("ParentId") or ""))
+        layers += max(0, int(image.get("Size") or 0) - int((parent or {}).get("Size") or 0))
+    return {"Images": entries, "LayersSize": layers}
 
 
 def _key(image_id: str) -> str:
@@ -158,6 +164,8 @@ def _key(image_id: str) -> str:
 
 def df_busy(error: str) -> bool:
     """Whether ``GET /system/df`` failed only for now: Docker refuses a second caller ("a disk
-    usage operation is already running"); Podman fails when an image it counts is removed
-    meanwhile ("locating image with ID …: image not known")."""
-    return "already running" in error or "image not known" in error
+    usage operation is already running"); Podman fails when an image or a container it
+    counts is removed meanwhile ("locating image with ID …: image not known", "failed to get
+    read/write size of container …: no such container")."""
+    return any(said in error for said in ("already running", "image not known",
+                                          "no such container"))
