@@ -153,8 +153,8 @@ def disk_usage_from_listing(images: list[dict[str, Any]]) -> dict[str, Any]:
                         "Labels": image.get("Labels") or {}})
     layers = 0
     for image in listing:
-        parent = by_id.get(_key(image.get("ParentId") or ""))
-        layers += max(0, int(image.get("Size") or 0) - int((parent or {}).get("Size") or 0))
+        below = by_id.get(_key(image.get("ParentId") or ""))
+        layers += max(0, int(image.get("Size") or 0) - int((below or {}).get("Size") or 0))
     return {"Images": entries, "LayersSize": layers}
 
 
