@@ -56,30 +56,28 @@ PODMAN_SELECTION=(
     tests/integration/test_app_data.py::test_down_volumes_lists_the_volume_and_removes_it_only_when_confirmed
     tests/gui/test_main_window.py::test_the_users_own_container_and_image_from_ours_survive_the_windows_actions
     tests/gui/test_workspace.py::test_two_projects_run_at_once_each_with_its_own_page_logs_and_build_output
-)
-# Where Podman still differs and the launcher does not absorb it yet (they run on dockerd):
-PODMAN_OPEN=(
-    # Docker-specific wording: Podman's port forwarding refuses where Docker's proxy accepts
-    # and closes; the launcher then says the port refuses, which is true there.
-    tests/integration/test_engine.py::test_an_app_listening_on_localhost_only_times_out_with_the_reason
-    # Podman reports a crashed app's exit code as -1 at first (the launcher reads it too early).
-    tests/integration/test_engine.py::test_an_app_crashing_at_start_reports_exit_code_and_last_lines
+    # What Podman answers differently and the engine facade absorbs, with what each adds to
+    # this pass here (seconds, alone / beside another Podman service's builds): in the files
+    # above, a not-answering app's cause (17 / 19), a crash's exit code (10 / 10) and image
+    # sizes (20 / 24); below, a crash in the window (9 / 15), its last lines (9 / 16, 7 / 15),
+    # a quiet app into a pipe (7 / 8), Restart (7 / 12), leave running and reattach (9 / 13),
+    # publishing on every address (7 / 10). About 1.8 minutes in all.
     tests/gui/test_window_faults.py::test_an_app_crashing_at_start_shows_its_exit_code_and_last_lines
     tests/integration/test_readiness.py::test_an_app_that_cannot_reach_the_redis_of_its_compose_file_is_told_so
     tests/integration/test_app_data.py::test_an_app_that_cannot_write_beside_its_code_is_told_the_permission_error
-    # Restart on Podman: the app does not come back in the window within 60 s.
-    tests/gui/test_window_project.py::test_restart_brings_the_app_back
-    tests/gui/test_workspace.py::test_after_restart_the_logs_go_on_below_a_separator
-    # `logs -f` into a pipe on Podman keeps following after the reader goes.
     tests/integration/test_app_output.py::test_following_a_quiet_app_into_a_pipe_ends_when_the_reader_goes
-    # Following logs across the engine going away and coming back, on Podman.
-    tests/gui/test_window_engine_faults.py::test_the_engine_going_away_while_following_logs_and_coming_back
-    # Leave running on close, then a new window: the page is not shown again on Podman.
+    tests/gui/test_window_project.py::test_restart_brings_the_app_back
     tests/gui/test_main_window.py::test_leave_running_on_close_and_a_new_window_reattaches
-    # The publishing warning waits 3 minutes for a wide publish on Podman.
     tests/gui/test_window_faults.py::test_the_publishing_warning_shows_only_once_a_container_is_published_wide
-    # Podman counts an image's own layers larger than "what removing it frees" on Docker.
-    tests/integration/test_ownership.py::test_image_sizes_are_what_removing_them_frees
+)
+# Where Podman still differs and the launcher does not absorb it yet (they run on dockerd):
+PODMAN_OPEN=(
+    # Following logs across the engine going away and coming back: on Podman the lines the
+    # app printed while the engine was away do not show within 10 s of its return.
+    tests/gui/test_window_engine_faults.py::test_the_engine_going_away_while_following_logs_and_coming_back
+    # The logs after a Restart: passes alone on Podman (7 s); beside another Podman service's
+    # builds, the restarted app's request did not show within 15 s (one run in two).
+    tests/gui/test_workspace.py::test_after_restart_the_logs_go_on_below_a_separator
     # Its 100 ms limit on GUI-thread stalls: 177 and 249 ms measured while Podman's service
     # builds on the same two cores (it passes on dockerd); the window's Build and Run on
     # Podman is still checked by the two-projects test. Not yet known whether it is only CPU.

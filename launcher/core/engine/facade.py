@@ -369,7 +369,7 @@ class Engine(VolumeMethods, CommandMethods, StatsMethods, SocketMethods):
     def _images(self, all_layers: bool = False) -> list[dict[str, Any]]:
         """``GET /images/json``. Podman answers 500 ("image not known", or "retrieving
         parent of image … file does not exist") when an image goes while it lists them (a
-        build tidying up, another client's removal): ask again."""
+        build tidying up, another client's removal): ask again, a moment later."""
         for attempt in range(5):
             try:
                 return list(self._client.api.images(all=all_layers))
@@ -379,6 +379,7 @@ class Engine(VolumeMethods, CommandMethods, StatsMethods, SocketMethods):
                         or ("image not known" not in text
                             and "retrieving parent of image" not in text)):
                     raise
+            time.sleep(0.1 * (attempt + 1))  # no event says the removal is over
         raise AssertionError("unreachable")
 
     def _image_graph(self) -> ImageGraph:
