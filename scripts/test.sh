@@ -57,11 +57,12 @@ PODMAN_SELECTION=(
     tests/gui/test_main_window.py::test_the_users_own_container_and_image_from_ours_survive_the_windows_actions
     tests/gui/test_workspace.py::test_two_projects_run_at_once_each_with_its_own_page_logs_and_build_output
     # What Podman answers differently and the engine facade absorbs, with what each adds to
-    # this pass here (seconds, alone / beside another Podman service's builds): in the files
-    # above, a not-answering app's cause (17 / 19), a crash's exit code (10 / 10) and image
-    # sizes (20 / 24); below, a crash in the window (9 / 15), its last lines (9 / 16, 7 / 15),
-    # a quiet app into a pipe (7 / 8), Restart (7 / 12), leave running and reattach (9 / 13),
-    # publishing on every address (7 / 10). About 1.8 minutes in all.
+    # this pass here (seconds, run alone / in the whole pass beside another Podman service's
+    # builds): in the files above, a not-answering app's cause (17 / 18), a crash's exit code
+    # (10 / 18) and image sizes (20 / 13); below, a crash in the window (9 / 11), its last
+    # lines (9 / 11, 8 / 8), a quiet app into a pipe (7 / 8), Restart (7 / 10), leave running
+    # and reattach (9 / 11), publishing on every address (7 / 11). About 1.8 to 2 minutes in
+    # all: the pass took 10 minutes here beside the other service, 5.5 without these.
     tests/gui/test_window_faults.py::test_an_app_crashing_at_start_shows_its_exit_code_and_last_lines
     tests/integration/test_readiness.py::test_an_app_that_cannot_reach_the_redis_of_its_compose_file_is_told_so
     tests/integration/test_app_data.py::test_an_app_that_cannot_write_beside_its_code_is_told_the_permission_error
