@@ -6,6 +6,7 @@ translates them into these. Every message is one line a user can act on.
 
 from __future__ import annotations
 
+import re
 import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -189,6 +190,16 @@ def _logs_command(project: Path | None) -> str:
         "flask-launcher logs PATH")
 
 
+# An OSError as Python prints it, up to the end of its quoted path: Podman's log reader joins
+# a line written in two parts with whatever the other stream wrote between them.
+_OS_ERROR = re.compile(r"\w+Error: \[Errno \d+\] [^:']*: '(?:[^'\\]|\\.)*'")
+
+
+def _one_error(line: str) -> str:
+    found = _OS_ERROR.match(line)
+    return found.group(0) if found else line
+
+
 class AppExited(LauncherError):
     """The container stopped before the app answered. ``last_lines``: its last output,
     bounded (``bounded_output``); the message names the command that shows all of it."""
@@ -198,7 +209,7 @@ class AppExited(LauncherError):
         self.last_lines = bounded_output(last_lines)
         printed = [line.strip() for line in self.last_lines if line.strip()]
         # A server's last word ("Worker failed to boot") hides the app's own error above it.
-        denied = next((line for line in reversed(printed)
+        denied = next((_one_error(line) for line in reversed(printed)
                        if line.startswith("PermissionError")), None)
         if denied is not None and not cause:
             tail = (f": {denied} (the app's user cannot write there: write in the instance "

@@ -12,6 +12,7 @@ from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from launcher.core import listening
 from launcher.core.command_events import (
     BeforeStartCommand,
     CommandEvent,
@@ -291,26 +292,13 @@ def wait_until_ready(engine: Engine, started: ContainerStarted, resolved: Resolv
         raise AppExited(info.exit_code if info and info.exit_code is not None else -1,
                         last_lines, cause, resolved.root)
     port = container.container_port or DEFAULT_PORT
-    why = {
-        ProbeFailure.REFUSED: "the port refuses connections: nothing listens on it",
-        ProbeFailure.CLOSED: ("Docker's proxy accepted each connection and closed it without "
-                              f"an answer: nothing in the container took it on port {port}"),
-        ProbeFailure.TIMEOUT: ("it accepted the connection but sent no answer in that time: "
-                               "its first page is slower than that, or it is stuck; if it is "
-                               "only slow, wait longer with --timeout or in Settings"),
-    }.get(result.last_failure, "") if result.last_failure else ""
-    hint = cause or ""
-    if not hint and result.last_failure is not ProbeFailure.TIMEOUT:
-        localhost = _warnings(resolved.project, "run-localhost")
-        if localhost:
-            hint = f"Is it listening on 127.0.0.1 inside the container? See {localhost[0]}"
-        else:
-            hint = f"Check that it listens on 0.0.0.0 port {port}"
-            if started.port_source:
-                hint += f" (the port from {started.port_source})"
-            else:
-                hint += ", the port the Dockerfile EXPOSEs"
-            hint += "."
+    refused = result.last_failure in (ProbeFailure.REFUSED, ProbeFailure.CLOSED)
+    localhost = _warnings(resolved.project, "run-localhost")
+    said = listening.reason(result.last_failure, port,
+                            engine.listening_sockets(container.id) if refused else None,
+                            localhost[0] if localhost else None,
+                            started.port_source)
+    why, hint = said.why, cause or said.hint
     raise AppNotAnswering(url, timeout_s, last_lines, hint, why)
 
 

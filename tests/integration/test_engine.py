@@ -159,10 +159,12 @@ def test_an_app_listening_on_localhost_only_times_out_with_the_reason(engine: En
         message = str(raised.value)
         assert "did not answer" in message
         assert "hello.py:7" in message and "127.0.0.1" in message
-        # Docker's proxy takes the connection, then finds nothing at the container's address:
-        # said as such, not as a refused port nor as a slow app.
-        assert ("Docker's proxy accepted each connection and closed it without an answer: "
-                "nothing in the container took it on port 5000") in message
+        # Docker's proxy accepts the connection and closes it, Podman's forwarding refuses
+        # it: on either engine the cause is read inside the container and said as such, not
+        # as a refused port nor as a slow app.
+        assert ("it listens on 127.0.0.1 port 5000 inside the container, an address only the "
+                "container itself can reach. Make it listen on 0.0.0.0 (every address) "
+                'instead: app.run(host="0.0.0.0") at hello.py:7.') in message
     finally:
         engine.remove_project_containers(path)
         engine.prune_images(path)

@@ -142,11 +142,21 @@ def test_a_container_named_like_ours_but_not_ours_is_named_in_one_line(
 
 
 def test_image_sizes_are_what_removing_them_frees(engine: Engine, copy_sample):
-    path = copy_sample("hello")
+    """An image's size is its own layers, not those another image also holds (here a 2 MB
+    layer a sibling project built the same way, so the engine's cache shares it), since
+    removing it leaves those: on Docker and Podman alike. Without the sibling, that layer
+    would be the image's own on both engines, and removing the image would free it."""
+    dockerfile = (f"FROM {Settings().effective_base_image()}\n"
+                  "RUN head -c 2000000 /dev/urandom > /shared.bin\n"
+                  "COPY . /app\n"
+                  'CMD ["python", "-c", "pass"]\n')
+    sibling, path = copy_sample("hello", "sibling"), copy_sample("hello")
     (path / "data.bin").write_bytes(os.urandom(3_000_000))  # the project's own 3 MB layer
     try:
-        build = flask_launcher("build", str(path), "--quiet")
-        assert build.returncode == 0, build.stderr
+        for project in (sibling, path):
+            (project / "Dockerfile").write_text(dockerfile)
+            build = flask_launcher("build", str(project), "--quiet")
+            assert build.returncode == 0, build.stderr
         listed = json.loads(flask_launcher("images", "--json").stdout)
         (image,) = [i for i in listed if i["project"] == str(path)]
         virtual = engine.sdk.images.get(image["id"]).attrs["Size"]
@@ -158,6 +168,7 @@ def test_image_sizes_are_what_removing_them_frees(engine: Engine, copy_sample):
         assert image["size"] * 0.9 <= reclaimed <= image["size"] * 1.1
     finally:
         engine.prune_images(path)
+        engine.prune_images(sibling)
 
 
 def engine_reclaimed_bytes(stdout: str) -> float:

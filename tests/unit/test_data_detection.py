@@ -124,6 +124,19 @@ def test_a_permission_error_above_worker_failed_to_boot_is_the_reason():
         "owned by the app's user). All of its output: `flask-launcher logs PATH`.")
 
 
+def test_a_permission_error_joined_with_the_next_line_is_named_once():
+    """Podman's log reader joins a line Python wrote in two parts with what the other stream
+    wrote between them: the error is named once, up to its path."""
+    error = AppExited(3, [
+        "PermissionError: [Errno 13] Permission denied: '/app/started.txt'"
+        "[Errno 13] Permission denied: '/app/started.txt'",
+        "[2026-11-29 16:00:00 +0000] [1] [ERROR] Reason: Worker failed to boot.",
+    ])
+    assert str(error).startswith(
+        "The app exited with code 3 before it answered: PermissionError: [Errno 13] "
+        "Permission denied: '/app/started.txt' (the app's user cannot write there: ")
+
+
 def test_a_database_outside_the_instance_folder_is_named_when_commands_run_before_start(
         tmp_path):
     import shutil

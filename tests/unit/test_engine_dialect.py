@@ -54,6 +54,16 @@ def test_disk_usage_counts_what_removing_an_image_frees():
     assert usage["LayersSize"] == 248_227_082 + (253_528_000 - 248_227_082)
 
 
+def test_what_a_prune_reclaims_is_the_removed_images_own_layers():
+    """Two images on one shared step: removing one frees its own layers only, though the
+    shared step then becomes the other's own."""
+    sibling = {"Id": "sha256:" + "5" * 64, "ParentId": STEP, "RepoTags": ["localhost/sib:1"],
+               "Size": 253_600_000, "Labels": LABELS, "Created": 4}
+    before = dialect.disk_usage_from_listing([*PODMAN_IMAGES, sibling])
+    after = dialect.disk_usage_from_listing([*PODMAN_IMAGES[:2], sibling])
+    assert before["LayersSize"] - after["LayersSize"] == 253_528_000 - 253_500_000
+
+
 def test_podman_died_is_dockers_die():
     event = {"status": "died", "id": "abc", "Action": "died", "Type": "container"}
     assert dialect.container_event(event)["status"] == "die"
@@ -84,3 +94,37 @@ def test_buildahs_steps_are_build_steps():
         (1, 3, "FROM localhost/flask-launcher-base:bookworm"), (2, 3, "RUN pip install flask"),
         (3, 3, 'CMD ["python"]')]
     assert BuildOutput(f"Successfully built {BUILT[:12]}") in events
+
+
+def test_podmans_container_states_read_as_dockers():
+    """A crashed app's container is "stopped", its exit code known, until Podman's cleanup
+    makes it "exited": the launcher reads it as exited, with that code, at once."""
+    stopped = {"Id": "c", "State": {"Status": "stopped", "ExitCode": 3, "Running": False}}
+    assert dialect.inspected_container(stopped)["State"] == {
+        "Status": "exited", "ExitCode": 3, "Running": False}
+    assert dialect.listed_container({"Id": "c", "State": "stopped"})["State"] == "exited"
+    assert dialect.container_state("stopping") == "running"
+    assert dialect.container_state("configured") == "created"
+    for docker_state in ("created", "running", "paused", "restarting", "exited", "dead"):
+        assert dialect.container_state(docker_state) == docker_state
+
+
+def test_a_port_published_on_every_address_reads_as_0_0_0_0():
+    """Podman is asked for every address as "" (its netavark forwards an explicit 0.0.0.0 to
+    nothing) and reports "" back; the launcher reads 0.0.0.0, as Docker reports it."""
+    assert dialect.publish_address(dialect.EngineKind.PODMAN, "0.0.0.0") == ""
+    assert dialect.publish_address(dialect.EngineKind.PODMAN, "127.0.0.1") == "127.0.0.1"
+    assert dialect.publish_address(dialect.EngineKind.DOCKER, "0.0.0.0") == "0.0.0.0"
+    inspected = dialect.inspected_container({
+        "Id": "c", "State": {"Status": "running"},
+        "NetworkSettings": {"Ports": {"5000/tcp": [{"HostIp": "", "HostPort": "18766"}],
+                                      "6000/tcp": None}},
+        "HostConfig": {"PortBindings": {"5000/tcp": [{"HostIp": "", "HostPort": "18766"}]}}})
+    assert inspected["NetworkSettings"]["Ports"] == {
+        "5000/tcp": [{"HostIp": "0.0.0.0", "HostPort": "18766"}], "6000/tcp": None}
+    assert inspected["HostConfig"]["PortBindings"]["5000/tcp"][0]["HostIp"] == "0.0.0.0"
+    listed = dialect.listed_container({"Id": "c", "State": "running", "Ports": [
+        {"PrivatePort": 5000, "PublicPort": 18766, "Type": "tcp"},
+        {"PrivatePort": 6000, "Type": "tcp"}]})
+    assert listed["Ports"] == [{"PrivatePort": 5000, "PublicPort": 18766, "Type": "tcp",
+                                "IP": "0.0.0.0"}, {"PrivatePort": 6000, "Type": "tcp"}]

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from launcher.core.engine.log_frames import lines_by_stream
 from launcher.core.engine.streams import _read_multiplexed
 
 
@@ -102,3 +103,13 @@ def test_a_cut_connection_ends_the_stream_quietly(connection):
     engine_side.sendall(chunk(frame(b"last words\n")) + b"1f\r\n\x01\x00")  # then cut
     engine_side.shutdown(socket.SHUT_WR)
     assert read_all(launcher_side) == b"last words\n"
+
+
+def test_a_line_written_in_two_parts_around_the_other_streams_line_is_read_whole():
+    """Podman's answer for a crash written unbuffered (the error's text, then its line end)
+    while another stream wrote a line in between, recorded from Podman 4.3.1: each line is
+    read whole, where docker-py's joined frames read 'AAABBB'."""
+    body = (b"\x02\x00\x00\x00\x00\x00\x00\x03AAA\x01\x00\x00\x00\x00\x00\x00\x04BBB\n"
+            b"\x02\x00\x00\x00\x00\x00\x00\x01\n\x01\x00\x00\x00\x00\x00\x00\x04last")
+    assert lines_by_stream(body) == ["BBB", "AAA", "last"]
+    assert lines_by_stream(b"plain output of a TTY\n") is None

@@ -4,9 +4,14 @@ Returns the launcher's dataclasses and raises the launcher's exceptions. Every i
 container it creates carries the launcher's labels; every listing filters on them, and
 only what the ownership ledger records as the launcher's is ever removed.
 
-    facade.py     Engine: build, run, list, remove, prune
+    facade.py     Engine: the connection; run, list, follow and remove containers
+    builds.py     build (the classic builder, or BuildKit through buildkit.py), tidy after
+    images.py     list images with what removing each frees, prune
     streams.py    LogStream, EventStream: following output and events
     log_cursor.py following output again after the lines shown (whole-second stamps too)
+    follow_open.py  opening a follow stream on an engine that answers it late (Podman)
+    log_frames.py   a container's output read back whole, line by line per stream
+    sockets.py    what a running container listens on (its /proc/net/tcp)
     translate.py  docker-py's exceptions as the launcher's, with the cause and what to do
     discovery.py  which engine to use (--context, DOCKER_HOST, contexts, the setting) and
                   which engines this machine has

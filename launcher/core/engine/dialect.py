@@ -7,6 +7,15 @@ Docker's answer, so nothing above the engine facade knows which engine it talks 
 - Untagged images: Podman lists ``RepoTags: null`` where Docker lists ``<none>:<none>``.
 - Events: Podman says ``died`` and ``remove`` where Docker says ``die`` and ``destroy``
   (containers/podman#16857).
+- Container states: Podman names states Docker does not have; a crashed app's container is
+  ``stopped`` (its exit code already known) until Podman's cleanup makes it ``exited`` a
+  moment later. They are read as Docker's: ``stopped`` is ``exited``, ``stopping`` is still
+  ``running``, ``configured`` and ``initialized`` are ``created``.
+- Publishing on every address: Podman 4.3's netavark turns an explicit ``0.0.0.0`` into a
+  forwarding rule for the destination 0.0.0.0 itself, which no connection has: connections
+  reach the socket Podman holds to reserve the port, which accepts them and never answers.
+  An empty address is every address to both engines, and works on both; Podman then reports
+  the empty address it was given, read as Docker's ``0.0.0.0``.
 - Disk usage: Podman's ``/system/df`` lists tags without their repository, no labels, and
   each image's whole size as shared; the image listing has what is needed instead.
 """
@@ -45,6 +54,59 @@ def image_listing(images: list[dict[str, Any]]) -> list[dict[str, Any]]:
                                    if t != NO_TAG]} for image in images]
 
 
+# Podman's container states where Docker has none (libpod's define/containerstate.go).
+_DOCKER_STATES = {"stopped": "exited", "stopping": "running", "configured": "created",
+                  "initialized": "created"}
+
+
+def container_state(state: str) -> str:
+    """A container's state as Docker names it."""
+    return _DOCKER_STATES.get(state, state)
+
+
+def inspected_container(attrs: dict[str, Any]) -> dict[str, Any]:
+    """``GET /containers/{id}/json`` with Docker's state name, and ``0.0.0.0`` for a port
+    published on every address."""
+    state = attrs.get("State") or {}
+    status = state.get("Status")
+    if status in _DOCKER_STATES:
+        attrs = {**attrs, "State": {**state, "Status": container_state(status)}}
+    network = attrs.get("NetworkSettings") or {}
+    host = attrs.get("HostConfig") or {}
+    return {**attrs,
+            "NetworkSettings": {**network, "Ports": _every_address(network.get("Ports"))},
+            "HostConfig": {**host, "PortBindings": _every_address(host.get("PortBindings"))}}
+
+
+def listed_container(entry: dict[str, Any]) -> dict[str, Any]:
+    """A ``GET /containers/json`` entry with Docker's state name, and ``0.0.0.0`` for a port
+    published on every address."""
+    state = entry.get("State")
+    ports = [{**p, "IP": p.get("IP") or EVERY_ADDRESS} if p.get("PublicPort") else p
+             for p in entry.get("Ports") or []]
+    entry = {**entry, "Ports": ports}
+    if state in _DOCKER_STATES:
+        entry["State"] = container_state(state)
+    return entry
+
+
+EVERY_ADDRESS = "0.0.0.0"
+
+
+def publish_address(kind: EngineKind, address: str) -> str:
+    """The host address to ask ``kind`` to publish on, for ``address``: on Podman, every
+    IPv4 address is asked as the empty address (see above)."""
+    return "" if kind is EngineKind.PODMAN and address == EVERY_ADDRESS else address
+
+
+def _every_address(ports: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Port bindings with an empty host address (every address) as ``0.0.0.0``."""
+    if not ports:
+        return ports
+    return {key: [{**b, "HostIp": b.get("HostIp") or EVERY_ADDRESS} for b in bindings]
+            if bindings else bindings for key, bindings in ports.items()}
+
+
 # Podman's event names where Docker's differ (containers/podman#16857).
 _DOCKER_ACTIONS = {"died": "die", "remove": "destroy"}
 
@@ -61,7 +123,10 @@ def disk_usage_from_listing(images: list[dict[str, Any]]) -> dict[str, Any]:
     """What Docker's ``/system/df`` answers about images, from Podman's image listing. An
     image's own size is what removing it frees: its layers above the nearest ancestor that
     stays (one with a tag, or one another image is also built on); the untagged step images
-    between go with it. ``LayersSize`` sums the listed images' own sizes."""
+    between go with it. ``LayersSize`` is what all the layers take, as Docker's: each
+    image's size above its parent's, summed (the sum of the images' own sizes would not do:
+    removing one image makes the layers it shared another's own, and what a prune reclaims
+    is the difference)."""
     listing = image_listing(images)
     by_id = {_key(i["Id"]): i for i in listing}
     children: dict[str, int] = {}
@@ -86,9 +151,21 @@ def disk_usage_from_listing(images: list[dict[str, Any]]) -> dict[str, Any]:
         size = int(image.get("Size") or 0)
         entries.append({**image, "Size": size, "SharedSize": min(kept_size(image), size),
                         "Labels": image.get("Labels") or {}})
-    own = sum(e["Size"] - e["SharedSize"] for e in entries)
-    return {"Images": entries, "LayersSize": own}
+    layers = 0
+    for image in listing:
+        below = by_id.get(_key(image.get("ParentId") or ""))
+        layers += max(0, int(image.get("Size") or 0) - int((below or {}).get("Size") or 0))
+    return {"Images": entries, "LayersSize": layers}
 
 
 def _key(image_id: str) -> str:
     return image_id.removeprefix("sha256:")
+
+
+def df_busy(error: str) -> bool:
+    """Whether ``GET /system/df`` failed only for now: Docker refuses a second caller ("a disk
+    usage operation is already running"); Podman fails when an image or a container it
+    counts is removed meanwhile ("locating image with ID …: image not known", "failed to get
+    read/write size of container …: no such container")."""
+    return any(said in error for said in ("already running", "image not known",
+                                          "no such container"))

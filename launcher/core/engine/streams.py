@@ -32,16 +32,46 @@ class LogStream:
 
     def __init__(self, raw: Any, timestamps: bool,
                  check: Callable[[], object] | None = None,
-                 after: LogCursor | None = None) -> None:
+                 after: LogCursor | None = None,
+                 opener: Callable[[threading.Event], Any] | None = None) -> None:
+        """``raw`` is docker-py's stream; or None, and ``opener`` opens it when iterated
+        (given the event ``close()`` sets; None when it was set first): an engine that
+        answers late (follow_open.py) keeps no caller waiting that could not close it.
+        A stream followed ``after`` a cursor leaves out the lines shown already."""
         self._raw = raw
+        self._opener = opener
         self._timestamps = timestamps
         self._check = check
         self._after = after
         self._closed = threading.Event()
+        self._lock = threading.Lock()
 
     def close(self) -> None:
         self._closed.set()
-        close_quietly(self._raw)
+        with self._lock:
+            raw = self._raw
+        if raw is not None:
+            close_quietly(raw)
+
+    def _open(self) -> bool:
+        """Open a stream given as its ``opener``; False when closed first."""
+        if self._raw is None and self._opener is not None:
+            try:
+                raw = self._opener(self._closed)
+            except Exception as err:
+                if self._closed.is_set():
+                    return False
+                translated = translate(err)
+                if isinstance(translated, EngineUnavailable):
+                    raise engine_lost("while following the logs", translated) from None
+                raise translated from None
+            with self._lock:
+                self._raw = raw
+        if self._closed.is_set():
+            if self._raw is not None:
+                close_quietly(self._raw)
+            return False
+        return self._raw is not None
 
     def __iter__(self) -> Iterator[LogLine]:
         for batch in self.batches():
@@ -55,6 +85,8 @@ class LogStream:
         return batches if self._after is None else unseen(batches, self._after)
 
     def _batches(self, max_lines: int) -> Iterator[list[LogLine]]:
+        if not self._open():
+            return
         pending = b""
         try:
             for block in _log_blocks(self._raw):
