@@ -26,6 +26,7 @@ from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path, PurePosixPath
 
+from launcher.core.app_ready import ready_or_proposal
 from launcher.core.command_events import InstanceVolumeMounted, Proposal
 from launcher.core.dev_data import dev_data
 from launcher.core.dockerfile import exposed_port
@@ -36,7 +37,6 @@ from launcher.core.launch import (
     LaunchOptions,
     build_then_environment,
     dockerfile_to_build,
-    ready_or_proposal,
     resolve_project,
     run_container,
 )

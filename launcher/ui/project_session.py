@@ -15,6 +15,7 @@ from typing import Any
 
 from PySide6.QtCore import QFileSystemWatcher, QObject, Signal
 
+from launcher.core.app_ready import wait_until_ready
 from launcher.core.command_events import InstanceVolumeMounted, Proposal
 from launcher.core.dev_mode import DevModeNotLocal, DevStarted, launch_dev
 from launcher.core.engine import CancelToken, Engine
@@ -45,7 +46,6 @@ from launcher.core.launch import (
     ResolvedProject,
     launch,
     resolve_project,
-    wait_until_ready,
 )
 from launcher.core.run_spec import ContainerRole
 from launcher.core.session_state import (
