@@ -52,7 +52,8 @@ def wait_until_ready(engine: Engine, started: ContainerStarted, resolved: Resolv
         raise AppExited(info.exit_code if info and info.exit_code is not None else -1,
                         last_lines, cause, resolved.root)
     port = container.container_port or DEFAULT_PORT
-    refused = result.last_failure in (ProbeFailure.REFUSED, ProbeFailure.CLOSED)
+    refused = result.last_failure in (ProbeFailure.REFUSED, ProbeFailure.CLOSED,
+                                      ProbeFailure.UNANSWERED)
     localhost = _warnings(resolved.project, "run-localhost")
     said = listening.reason(result.last_failure, port,
                             engine.listening_sockets(container.id) if refused else None,

@@ -218,7 +218,9 @@ class AppExited(LauncherError):
         elif cause:
             tail = f". {cause}"
         else:
-            tail = f". Last output: {printed[-1]}" if printed else "."
+            last = printed[-1] if printed else ""
+            tail = (f". Last output: {last}{'' if last.endswith(('.', '!', '?')) else '.'}"
+                    if printed else ".")
         super().__init__(f"The app exited with code {exit_code} before it answered{tail} "
                          f"All of its output: `{_logs_command(project)}`.")
         self.exit_code = exit_code

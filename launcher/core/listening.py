@@ -92,6 +92,10 @@ def reason(failure: ProbeFailure | None, port: int, sockets: list[ListeningSocke
         ProbeFailure.TIMEOUT: ("it accepted the connection but sent no answer in that time: "
                                "its first page is slower than that, or it is stuck; if it is "
                                "only slow, wait longer with --timeout or in Settings"),
+        ProbeFailure.UNANSWERED: (f"connections to the published port got no reply at all, "
+                                  f"neither accepted nor refused: something between this "
+                                  f"computer and port {port} in the container drops them (a "
+                                  f"firewall, or the engine's port forwarding)"),
     }.get(failure, "") if failure else ""
     if failure is ProbeFailure.TIMEOUT:
         return NotAnsweringReason(why, "")

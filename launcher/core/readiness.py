@@ -28,6 +28,7 @@ class ProbeFailure(enum.Enum):
     REFUSED = "refused"  # nothing listens at the address: the kernel said no
     CLOSED = "closed"  # the connection was accepted, then reset or closed with no answer
     TIMEOUT = "timeout"  # the connection was accepted, and no answer came in time
+    UNANSWERED = "unanswered"  # the connection was neither accepted nor refused in time
     OTHER = "other"
 
 
@@ -43,6 +44,10 @@ def probe_http(url: str, timeout_s: float = FIRST_TRY_TIMEOUT_S) -> ProbeResult:
     connection = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port or 80,
                                             timeout=timeout_s)
     try:
+        try:
+            connection.connect()
+        except TimeoutError:  # not even accepted: a dropped packet, or a full backlog
+            return ProbeResult(False, failure=ProbeFailure.UNANSWERED)
         connection.request("GET", parts.path or "/", headers={"User-Agent": "flask-launcher"})
         response = connection.getresponse()
         response.read(0)

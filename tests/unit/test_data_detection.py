@@ -124,6 +124,13 @@ def test_a_permission_error_above_worker_failed_to_boot_is_the_reason():
         "owned by the app's user). All of its output: `flask-launcher logs PATH`.")
 
 
+def test_the_last_output_is_a_sentence_of_its_own():
+    error = AppExited(2, ["ModuleNotFoundError: No module named 'not_a_module'"])
+    assert str(error) == (
+        "The app exited with code 2 before it answered. Last output: ModuleNotFoundError: No "
+        "module named 'not_a_module'. All of its output: `flask-launcher logs PATH`.")
+
+
 def test_a_permission_error_joined_with_the_next_line_is_named_once():
     """Podman's log reader joins a line Python wrote in two parts with what the other stream
     wrote between them: the error is named once, up to its path."""

@@ -74,6 +74,21 @@ def test_a_connection_with_no_answer_in_time_is_a_timeout() -> None:
         assert probe_http(url, 0.3).failure is ProbeFailure.TIMEOUT
 
 
+def test_a_connection_never_accepted_is_unanswered_not_a_slow_app() -> None:
+    """A backlog that is full drops the connection's SYN, as a firewall would: no app ever
+    had it, so it is not "accepted, no answer"."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(0)
+    first = socket.create_connection(listener.getsockname())  # fills the backlog of one
+    try:
+        url = f"http://127.0.0.1:{listener.getsockname()[1]}/"
+        assert probe_http(url, 0.3).failure is ProbeFailure.UNANSWERED
+    finally:
+        first.close()
+        listener.close()
+
+
 def test_an_answer_of_500_is_an_answer_with_its_status() -> None:
     with server("500") as url:
         result = wait_until_answering(url, lambda: True, 5.0)
