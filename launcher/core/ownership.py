@@ -4,9 +4,15 @@ Docker copies an image's labels to every image built FROM it and to every contai
 it, so our labels only say "related to the launcher". A user's `docker build` FROM our image,
 or `docker run` of it, carries them too. What the launcher removes must be what it made, so
 every image its builds produce (the final image and the intermediate ones the builder prints),
-every container it creates and every volume it creates (by name) is recorded here, per scope,
-in ``owned.json`` beside ``settings.json``. Listings still filter on labels; removal also
-requires the record.
+every container it creates and every volume it creates (by name) is recorded here, per scope
+and per engine, in ``owned.json`` beside ``settings.json``. Listings still filter on labels;
+removal also requires the record.
+
+Per engine, because records of what no longer exists are dropped (``forget_missing``) by
+looking at the engine in use: a user with two engines (Docker Desktop and Podman, a remote
+host) would otherwise lose the records of one engine's images by building on the other, and
+the launcher could no longer remove what it made there. Records written before engines were
+told apart are read as the first engine's that changes the file.
 
 The file is shared by every launcher process of the user (the window, the CLI): each change
 is a read-modify-write under an exclusive lock, written atomically.
@@ -16,7 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -42,14 +48,25 @@ def _key(kind: str, resource_id: str) -> str:
 
 
 class OwnershipLedger:
-    """The IDs of the images and containers the launcher made in one scope, each with the key
-    of the project it was made for (labels.project_key)."""
+    """The IDs of the images and containers the launcher made in one scope on one engine,
+    each with the key of the project it was made for (labels.project_key). ``engine`` gives
+    the engine's identity (dialect.engine_identity), asked once, when first needed."""
 
-    def __init__(self, folder: Path, scope: str) -> None:
+    def __init__(self, folder: Path, scope: str,
+                 engine: Callable[[], str] | None = None) -> None:
         self._path = folder / LEDGER_FILE
         self._lock_path = folder / f"{LEDGER_FILE}.lock"
         self._scope = scope
+        self._engine = engine
+        self._engine_id: str | None = None
         self._cache: tuple[tuple[int, int], dict[str, Any]] | None = None
+
+    def _engine_key(self) -> str | None:
+        if self._engine is None:
+            return None
+        if self._engine_id is None:
+            self._engine_id = self._engine()
+        return self._engine_id
 
     # --- questions ---------------------------------------------------------------------------
 
@@ -119,9 +136,17 @@ class OwnershipLedger:
                     scope[kind].pop(key, None)
 
     def _entries(self, kind: str) -> dict[str, str]:
+        """This engine's records, and the records of before engines were told apart."""
         scope = self._read().get("scopes", {}).get(self._scope, {})
-        entries = scope.get(kind, {})
-        return entries if isinstance(entries, dict) else {}
+        if not isinstance(scope, dict):
+            return {}
+        legacy = _kind_of(scope, kind)
+        engine = self._engine_key()
+        if engine is None:
+            return legacy
+        engines = scope.get("engines")
+        mine = _kind_of(engines.get(engine, {}), kind) if isinstance(engines, dict) else {}
+        return {**legacy, **mine} if legacy else mine
 
     def _read(self) -> dict[str, Any]:
         """The file as it is now; re-read only when it changed (events ask often)."""
@@ -151,6 +176,15 @@ class OwnershipLedger:
             data = dict(self._read())
             scopes = data.setdefault("scopes", {})
             scope = scopes.setdefault(self._scope, {})
+            engine = self._engine_key()
+            if engine is not None:
+                engines = scope.setdefault("engines", {})
+                records = engines.setdefault(engine, {})
+                for kind in _KINDS:  # the records of before engines were told apart
+                    legacy = scope.pop(kind, None)
+                    if isinstance(legacy, dict):
+                        records[kind] = {**legacy, **_kind_of(records, kind)}
+                scope = records
             for kind in _KINDS:
                 if not isinstance(scope.get(kind), dict):
                     scope[kind] = {}
@@ -158,3 +192,8 @@ class OwnershipLedger:
             data["version"] = 1
             atomic_write_text(self._path, json.dumps(data, indent=1, sort_keys=True))
             self._cache = None
+
+
+def _kind_of(records: Any, kind: str) -> dict[str, str]:
+    entries = records.get(kind, {}) if isinstance(records, dict) else {}
+    return entries if isinstance(entries, dict) else {}

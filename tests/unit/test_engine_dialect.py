@@ -128,3 +128,15 @@ def test_a_port_published_on_every_address_reads_as_0_0_0_0():
         {"PrivatePort": 6000, "Type": "tcp"}]})
     assert listed["Ports"] == [{"PrivatePort": 5000, "PublicPort": 18766, "Type": "tcp",
                                 "IP": "0.0.0.0"}, {"PrivatePort": 6000, "Type": "tcp"}]
+
+
+def test_an_engine_is_told_apart_by_dockers_id_or_podmans_host_and_storage():
+    docker_info = {"ID": "GC2B:RTSE:PZSJ", "Name": "vm", "DockerRootDir": "/var/lib/docker"}
+    # Podman answers a new random ID on every call: its host and storage root name it.
+    podman_info = {"ID": "c2076aa5-d8f5-41a1", "Name": "vm",
+                   "DockerRootDir": "/var/lib/containers/storage"}
+    assert dialect.engine_identity(dialect.EngineKind.DOCKER, docker_info, "unix:///x") == (
+        "GC2B:RTSE:PZSJ")
+    assert dialect.engine_identity(dialect.EngineKind.PODMAN, podman_info, "unix:///x") == (
+        "podman vm /var/lib/containers/storage")
+    assert dialect.engine_identity(dialect.EngineKind.PODMAN, {}, "unix:///x") == "unix:///x"

@@ -30,6 +30,45 @@ def test_what_one_process_records_another_sees_and_scopes_stay_apart(tmp_path: P
     assert not cli.owns_container("c" * 12)
 
 
+def test_each_engine_keeps_its_own_records_when_the_other_tidies(tmp_path: Path):
+    """A user with Docker Desktop and Podman: building on one drops the records of what is
+    gone from that one only; what the launcher made on the other stays its own."""
+    docker_engine = OwnershipLedger(tmp_path, "default", engine=lambda: "GC2B:RTSE")
+    podman = OwnershipLedger(tmp_path, "default", engine=lambda: "podman vm /var/lib/c")
+    docker_engine.record_images(["a" * 12], KEY)
+    docker_engine.record_volume("flask-launcher-app-1-instance", KEY)
+    podman.record_images(["b" * 12], KEY)
+
+    podman.forget_missing("images", ["b" * 12])  # what Podman has: not docker's image
+    podman.forget_missing("volumes", [])
+    assert OwnershipLedger(tmp_path, "default", engine=lambda: "GC2B:RTSE").owns_image("a" * 12)
+    assert docker_engine.owns_volume("flask-launcher-app-1-instance")
+    assert podman.owns_image("b" * 12) and not podman.owns_image("a" * 12)
+
+
+def test_records_of_before_engines_were_told_apart_stay_the_launchers(tmp_path: Path):
+    OwnershipLedger(tmp_path, "default").record_images(["a" * 12], KEY)  # an older version
+    ledger = OwnershipLedger(tmp_path, "default", engine=lambda: "GC2B:RTSE")
+    assert ledger.owns_image("a" * 12)
+    ledger.record_container("c" * 12, KEY)  # the first change files them under this engine
+    assert ledger.owns_image("a" * 12) and ledger.owns_container("c" * 12)
+    assert not OwnershipLedger(tmp_path, "default", engine=lambda: "other").owns_image("a" * 12)
+
+
+def test_the_engine_is_asked_who_it_is_once(tmp_path: Path):
+    asked: list[int] = []
+
+    def identity() -> str:
+        asked.append(1)
+        return "GC2B:RTSE"
+
+    ledger = OwnershipLedger(tmp_path, "default", engine=identity)
+    assert asked == []  # not at construction: the window connects without it
+    ledger.record_images(["a" * 12], KEY)
+    assert ledger.owns_image("a" * 12) and ledger.images_of() == {"a" * 12}
+    assert asked == [1]
+
+
 def test_a_broken_record_counts_as_empty_and_is_written_anew(tmp_path: Path):
     (tmp_path / "owned.json").write_text("{not json", encoding="utf-8")
     ledger = OwnershipLedger(tmp_path, "default")

@@ -16,6 +16,8 @@ Docker's answer, so nothing above the engine facade knows which engine it talks 
   reach the socket Podman holds to reserve the port, which accepts them and never answers.
   An empty address is every address to both engines, and works on both; Podman then reports
   the empty address it was given, read as Docker's ``0.0.0.0``.
+- Identity: Podman's ``/info`` answers a new random ``ID`` on every call; its host name and
+  storage root name the engine instead (Docker's ``ID`` is its own, kept across restarts).
 - Disk usage: Podman's ``/system/df`` lists tags without their repository, no labels, and
   each image's whole size as shared; the image listing has what is needed instead.
 """
@@ -38,6 +40,15 @@ def engine_kind(version: dict[str, Any]) -> EngineKind:
     """From ``GET /version``: Podman names itself among the components."""
     names = [str(c.get("Name", "")) for c in version.get("Components") or []]
     return EngineKind.PODMAN if any("podman" in n.lower() for n in names) else EngineKind.DOCKER
+
+
+def engine_identity(kind: EngineKind, info: dict[str, Any], fallback: str) -> str:
+    """What tells this engine from another one of the user's (the ownership record is kept
+    per engine): from ``GET /info``; ``fallback`` (its address) when it names none."""
+    if kind is EngineKind.PODMAN:
+        name, root = info.get("Name"), info.get("DockerRootDir")
+        return f"podman {name} {root}" if name and root else fallback
+    return str(info.get("ID") or fallback)
 
 
 def short_reference(reference: str) -> str:

@@ -69,7 +69,7 @@ class Engine(BuildMethods, ImageMethods, VolumeMethods, CommandMethods, StatsMet
                  choice: str | None = None) -> None:
         self.scope = scope
         self._timeout_s = timeout_s
-        self._owned = OwnershipLedger(config_dir(), scope)
+        self._owned = OwnershipLedger(config_dir(), scope, engine=self._identity)
         self.target = resolve_target(choice, setting=engine_setting())
         try:
             self._client = self._new_client()
@@ -88,6 +88,13 @@ class Engine(BuildMethods, ImageMethods, VolumeMethods, CommandMethods, StatsMet
             raise translated from None
         self.kind = dialect.engine_kind(self._version)
         self._tunnels: dict[str, SshTunnel] = {}
+
+    def _identity(self) -> str:
+        """This engine's identity, for the ownership record (asked once, when first needed;
+        an engine that does not answer fails the call that needed it, as any call)."""
+        with engine_errors():
+            info = dict(self._client.info())
+        return dialect.engine_identity(self.kind, info, self.target.url)
 
     def _new_client(self) -> docker.DockerClient:
         return docker.DockerClient(timeout=int(self._timeout_s),
