@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import uuid
 from pathlib import Path
 from typing import TextIO
 
@@ -20,7 +21,7 @@ from launcher.core.command_events import (
 from launcher.core.command_runs import remember_before_start
 from launcher.core.engine import Engine
 from launcher.core.errors import LauncherError, ProjectError
-from launcher.core.flask_commands import run_flask
+from launcher.core.flask_commands import end_in_app, run_flask
 from launcher.core.folder import resolve_path
 from launcher.core.format import human_size
 from launcher.core.settings import Settings
@@ -51,14 +52,26 @@ def cmd_flask(args: argparse.Namespace, settings: Settings, out: TextIO, err: Te
         raise LauncherError("name the flask command after --: flask-launcher flask PATH -- "
                             "init-db")
     code = EXIT_ERROR
-    with open_engine(args, settings) as engine, contextlib.closing(
-            run_flask(engine, args.path, arguments, settings, parse_env(env_pairs))) as events:
-        for event in events:
-            if isinstance(event, CommandOutput):
-                out.write(event.text)
-                out.flush()
-            elif isinstance(event, CommandExited):
-                code = event.exit_code
+    run_id = uuid.uuid4().hex
+    with open_engine(args, settings) as engine:
+        try:
+            with contextlib.closing(run_flask(engine, args.path, arguments, settings,
+                                              parse_env(env_pairs), run_id=run_id)) as events:
+                for event in events:
+                    if isinstance(event, CommandOutput):
+                        out.write(event.text)
+                        out.flush()
+                    elif isinstance(event, CommandExited):
+                        code = event.exit_code
+        except KeyboardInterrupt:
+            # Ctrl-C ends the command where it runs, as in a terminal of the container: in
+            # the app's container it would run on after this process (a one-off container
+            # goes with it).
+            ended = end_in_app(engine, resolve_path(args.path), run_id)
+            if ended not in (None, "none"):
+                print(f"ended `flask {' '.join(arguments)}` in the app's container "
+                      f"({ended})", file=err)
+            raise
     return code
 
 

@@ -209,6 +209,44 @@ def test_ctrl_c_on_a_flask_command_removes_its_one_off_container(engine: Engine,
     assert engine.list_containers(path) == []
 
 
+def test_ctrl_c_on_a_flask_command_in_the_running_app_ends_it_there(engine: Engine, project):
+    """In the app's container the command would run on after the CLI: Ctrl-C ends it there
+    (by the marker in its environment), and the app's own processes go on."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from test_cli import REPO_ROOT
+
+    path = project("microblog_like")
+    up(path)
+    app = engine.list_containers(path)[0]
+
+    def processes() -> list[str]:
+        top = engine.sdk.containers.get(app.id).top()
+        column = top["Titles"].index("CMD")
+        return [row[column] for row in top["Processes"]]
+
+    app_processes = processes()
+    command = subprocess.Popen(
+        [sys.executable, "-m", "launcher", "flask", str(path), "--", "wait-for-interrupt"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO_ROOT,
+        env=os.environ.copy(), stdin=subprocess.DEVNULL)
+    try:
+        assert command.stdout is not None
+        assert "waiting\n" in iter(command.stdout.readline, "")
+        assert any("wait-for-interrupt" in line for line in processes())
+        command.send_signal(signal.SIGINT)
+        assert command.wait(timeout=60) == 130
+    finally:
+        command.kill()
+        _, stderr = command.communicate()
+    assert "ended `flask wait-for-interrupt` in the app's container (SIGINT)" in stderr
+    assert processes() == app_processes  # the command is gone, the app's own are there
+    assert [c.id for c in engine.list_containers(path)] == [app.id]
+
+
 def test_an_app_that_cannot_write_beside_its_code_is_told_the_permission_error(
         engine: Engine, project):
     path = project("writes_beside_code")
