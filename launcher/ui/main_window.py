@@ -69,6 +69,7 @@ class MainWindow(QMainWindow):
         self.connection = EngineConnection(self.settings.scope, self)
         self.workspace = Workspace(self.connection, self.settings, self)
         self.current: Path | None = None
+        self._gone_folders: list[str] = []  # recent folders found gone
         self.opening = ProjectOpening(self)
         self.documents = WindowSettings(self)
         self.closing = WindowClosing(self)
@@ -88,7 +89,7 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self._connect()
         self.closing.restore_geometry()
-        self.start_page.show_recent(self.settings.recent_projects)  # gone ones: after the paint
+        self.show_recent()  # the gone ones: after the paint
         self._show_current()
         if self.settings.load_problems:
             self.statusBar().showMessage("Settings: " + "; ".join(self.settings.load_problems),
@@ -158,6 +159,7 @@ class MainWindow(QMainWindow):
         self.start_page.open_requested.connect(self.choose_folder)
         self.start_page.project_chosen.connect(self.open_project)
         self.project_list.project_selected.connect(self.show_project)
+        self.project_list.recent_chosen.connect(self.open_project)
         self.project_list.start_requested.connect(
             self._start_project)
         self.project_list.stop_requested.connect(self._stop_project)
@@ -206,14 +208,24 @@ class MainWindow(QMainWindow):
         self.current = None
         self.project_list.setCurrentItem(None)  # no row looks picked on the start page
         self.project_list.clearSelection()
-        self.start_page.show_recent(self.settings.recent_projects)
+        self.show_recent()
         self._check_recent()
         self._show_current()
+
+    def show_recent(self, gone: list[str] | None = None) -> None:
+        """The recent projects on the start page and in the sidebar (those not open);
+        ``gone``: the folders found gone, kept until the next check."""
+        if gone is not None:
+            self._gone_folders = gone
+        self.start_page.show_recent(self.settings.recent_projects)
+        self.project_list.show_recent(self.settings.recent_projects, self._gone_folders)
+        if self._gone_folders:
+            self.start_page.mark_gone(self._gone_folders)
 
     def _check_recent(self) -> None:
         recent = list(self.settings.recent_projects)
         self.connection.workers.start("recent-folders", lambda _: gone_folders(recent),
-                                      on_result=self.start_page.mark_gone)
+                                      on_result=self.show_recent)
 
     def show_images(self) -> None:
         self.stack.setCurrentWidget(self.images)

@@ -1,9 +1,12 @@
 """The sidebar: every open project with a live state dot and its URL, like Docker
-Desktop's containers list, but one row per Flask project. Start, Stop and Open are on the
-row's context menu and in the window's Project menu."""
+Desktop's containers list, but one row per Flask project; below them, under "Recent", the
+recent projects that are not open (a click opens one; a folder that is gone is greyed out).
+Start, Stop and Open are on a project's context menu and in the window's Project menu."""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 
 from PySide6.QtCore import QPoint, QSize, Qt, Signal
@@ -14,6 +17,8 @@ from launcher.core.session_state import Phase, SessionState
 from launcher.ui.icons import icon
 
 ROOT_ROLE = Qt.ItemDataRole.UserRole
+KIND_ROLE = Qt.ItemDataRole.UserRole + 1  # "recent" or "header" for those rows; None: a project
+RECENT_HEADER = "Recent"
 
 DOT_COLOURS = {
     Phase.RUNNING: "#2e9d4a", Phase.STARTING: "#e0a526", Phase.BUILDING: "#e0a526",
@@ -35,19 +40,21 @@ def state_dot(phase: Phase) -> QIcon:
     return QIcon(pixmap)
 
 
-EMPTY_TEXT = ("No open projects.\n\nOpen a folder (Ctrl+O), drop one here, or pick a recent "
-              "project on the start page. Projects with a container on the engine show "
+EMPTY_TEXT = ("No projects yet.\n\nOpen a folder (Ctrl+O) or drop one here; the projects you "
+              "open stay here under Recent. Projects with a container on the engine show "
               "up here by themselves.")
 
 
 class ProjectList(QListWidget):
     """Signals:
-        project_selected(object): the Path of the row the user picked.
+        project_selected(object): the Path of the open project's row the user picked.
+        recent_chosen(object): the Path of a recent project's row the user picked (to open).
         start_requested(object), stop_requested(object), open_requested(object),
         close_requested(object): the row's context menu, with the row's Path.
     """
 
     project_selected = Signal(object)
+    recent_chosen = Signal(object)
     start_requested = Signal(object)
     stop_requested = Signal(object)
     open_requested = Signal(object)
@@ -78,16 +85,79 @@ class ProjectList(QListWidget):
     def add_project(self, root: Path) -> None:
         if self._item(root) is not None:
             return
-        item = QListWidgetItem()
-        item.setData(ROOT_ROLE, str(root))
-        self.addItem(item)
+        with self._rows_changing():
+            recent = self._item(root, "recent")
+            if recent is not None:  # opened: no longer among the recent rows
+                self.takeItem(self.row(recent))
+                self._drop_lonely_header()
+            item = QListWidgetItem()
+            item.setData(ROOT_ROLE, str(root))
+            self.insertItem(len(self.roots()), item)  # the open projects come first
         self.show_state(root, SessionState())
+
+    def show_recent(self, folders: list[str], gone: list[str] | None = None) -> None:
+        """The recent projects that are not open, under a "Recent" header, in the settings'
+        order; ``gone``: those whose folder no longer exists (greyed out, not clickable)."""
+        open_roots = {str(root) for root in self.roots()}
+        with self._rows_changing():
+            for row in reversed(range(self.count())):
+                if self.item(row).data(KIND_ROLE) is not None:
+                    self.takeItem(row)
+        shown = [folder for folder in folders if folder not in open_roots]
+        if not shown:
+            return
+        header = QListWidgetItem(RECENT_HEADER)
+        header.setData(KIND_ROLE, "header")
+        header.setFlags(Qt.ItemFlag.NoItemFlags)
+        font = header.font()
+        font.setBold(True)
+        header.setFont(font)
+        self.addItem(header)
+        muted = self.palette().color(QPalette.ColorRole.PlaceholderText)
+        for folder in shown:
+            is_gone = folder in (gone or [])
+            item = QListWidgetItem(
+                icon("project"), f"{Path(folder).name}\n{'folder gone' if is_gone else 'not open'}")
+            item.setData(ROOT_ROLE, folder)
+            item.setData(KIND_ROLE, "recent")
+            item.setToolTip(f"{folder}\n" + ("The folder is gone." if is_gone
+                                              else "Click to open it."))
+            item.setForeground(muted)
+            if is_gone:
+                item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEnabled)
+            self.addItem(item)
+
+    def recent_roots(self) -> list[Path]:
+        """The recent rows, in order (not the open projects)."""
+        return [Path(self.item(i).data(ROOT_ROLE)) for i in range(self.count())
+                if self.item(i).data(KIND_ROLE) == "recent"]
+
+    def _drop_lonely_header(self) -> None:
+        if not self.recent_roots():
+            for row in reversed(range(self.count())):
+                if self.item(row).data(KIND_ROLE) == "header":
+                    self.takeItem(row)
 
     def remove_project(self, root: Path) -> None:
         item = self._item(root)
         if item is not None:
-            self.takeItem(self.row(item))
+            with self._rows_changing():
+                self.takeItem(self.row(item))
         self._states.pop(root, None)
+
+    @contextlib.contextmanager
+    def _rows_changing(self) -> Iterator[None]:
+        """Rows taken out or put in: Qt moves the current row to a neighbour meanwhile, which
+        is no pick of the user's (it would open a recent project nobody clicked). A row the
+        user picked and that goes is no longer current."""
+        current = self.currentItem()
+        self._quiet = True
+        try:
+            yield
+        finally:
+            if self.currentItem() is not current:
+                self.setCurrentItem(None)  # type: ignore[arg-type]  # Qt takes None: no row
+            self._quiet = False
 
     def select(self, root: Path) -> None:
         item = self._item(root)
@@ -110,12 +180,14 @@ class ProjectList(QListWidget):
         return item.text() if item is not None else ""
 
     def roots(self) -> list[Path]:
-        return [Path(self.item(i).data(ROOT_ROLE)) for i in range(self.count())]
+        """The open projects' rows, in order."""
+        return [Path(self.item(i).data(ROOT_ROLE)) for i in range(self.count())
+                if self.item(i).data(KIND_ROLE) is None]
 
-    def _item(self, root: Path) -> QListWidgetItem | None:
+    def _item(self, root: Path, kind: str | None = None) -> QListWidgetItem | None:
         for i in range(self.count()):
             item = self.item(i)
-            if item.data(ROOT_ROLE) == str(root):
+            if item.data(ROOT_ROLE) == str(root) and item.data(KIND_ROLE) == kind:
                 return item
         return None
 
@@ -135,14 +207,26 @@ class ProjectList(QListWidget):
             self.setCurrentItem(None)  # type: ignore[arg-type]  # Qt takes None: no row
 
     def _on_current_changed(self, current: QListWidgetItem | None, _previous: object) -> None:
-        if current is not None and not self._quiet:
-            self.project_selected.emit(Path(current.data(ROOT_ROLE)))
+        if current is None or self._quiet:
+            return
+        root = Path(current.data(ROOT_ROLE))
+        if current.data(KIND_ROLE) == "recent":
+            self.recent_chosen.emit(root)
+        else:
+            self.project_selected.emit(root)
 
     def _show_menu(self, position: QPoint) -> None:
         item = self.itemAt(position)
-        if item is None:
+        if item is None or item.data(KIND_ROLE) == "header":
             return
         root = Path(item.data(ROOT_ROLE))
+        if item.data(KIND_ROLE) == "recent":
+            recent_menu = QMenu(self)
+            opening = recent_menu.addAction(icon("project"), "Open Project")
+            opening.setEnabled(bool(item.flags() & Qt.ItemFlag.ItemIsEnabled))
+            if recent_menu.exec(self.viewport().mapToGlobal(position)) is opening:
+                self.recent_chosen.emit(root)
+            return
         state = self._states.get(root, SessionState())
         menu = QMenu(self)
         start = menu.addAction(icon("run"), "Build and Run")

@@ -49,6 +49,7 @@ class ProjectOpening(WindowPart):
         w = self.window
         w.settings.remember_project(root)
         w.save_settings()
+        w.show_recent()
         w.show_project(root)
         w.statusBar().showMessage(f"Opened {root}", 5000)
         w.project_opened.emit(resolved)
@@ -69,6 +70,7 @@ class ProjectOpening(WindowPart):
         w.project_list.remove_project(root)
         w.stack.removeWidget(view)
         w.workspace.close(root)
+        w.show_recent()  # back among the recent rows
         if w.current == root:
             remaining = w.project_list.roots()
             if remaining:

@@ -163,3 +163,33 @@ def test_a_close_question_that_fails_still_shuts_the_workers_down(
         window.close()  # PySide hands the override's exception to the caller
     assert not window.isVisible()
     assert window.connection.engine is None  # shut down: its workers were stopped
+
+
+def test_the_sidebar_lists_recent_projects_and_a_click_opens_one(
+        qtbot, make_window, copy_sample, tmp_path):
+    """Recent projects sit in the sidebar under "Recent" (a gone folder greyed out); a click
+    opens one, which then moves up among the open projects; closing it puts it back."""
+    first, second = copy_sample("hello"), copy_sample("gallery")
+    gone = tmp_path / "deleted-project"
+    settings = Settings(recent_projects=[str(first), str(gone), str(second)])
+    window = make_window(settings)
+    sidebar = window.project_list
+    assert sidebar.roots() == []
+    assert sidebar.recent_roots() == [first, gone, second]  # at once, before any disk check
+    qtbot.waitUntil(lambda: "folder gone" in sidebar.item(2).text(), timeout=10_000)
+    assert [sidebar.item(i).text() for i in range(sidebar.count())] == [
+        "Recent", "hello\nnot open", "deleted-project\nfolder gone", "gallery\nnot open"]
+    assert not sidebar.item(2).flags() & Qt.ItemFlag.ItemIsEnabled
+
+    with qtbot.waitSignal(window.project_opened, timeout=30_000):
+        rect = sidebar.visualItemRect(sidebar.item(3))
+        qtbot.mouseClick(sidebar.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert window.session.project.root == second
+    assert list(window.sessions) == [second]  # its row going opened no neighbour
+    assert sidebar.roots() == [second]
+    assert sidebar.recent_roots() == [first, gone]  # the opened one is not listed twice
+    assert sidebar.item(0).text().startswith("gallery\n")
+
+    window.close_project(second)
+    assert sidebar.roots() == []
+    assert sidebar.recent_roots() == [second, first, gone]  # most recent first
