@@ -225,7 +225,8 @@ def test_stop_ends_a_command_that_would_run_forever_and_removes_its_container(
     qtbot.waitUntil(lambda: pane.run_button_for("wait-forever") is not None, timeout=60_000)
     # Flask's run and shell have no place here, and the list says why.
     assert pane.run_button_for("run") is None and pane.run_button_for("shell") is None
-    assert "(not run and shell: run: Build and Run starts the app" in pane.list_status.text()
+    assert pane.list_status.text().endswith("(not run and shell: hover for why)")
+    assert pane.list_status.toolTip().startswith("run: Build and Run starts the app")
 
     qtbot.mouseClick(pane.run_button_for("wait-forever"), Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "waiting" in pane.output.plain_text(), timeout=60_000)
