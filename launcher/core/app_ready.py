@@ -12,7 +12,7 @@ from launcher.core import listening
 from launcher.core.command_events import Proposal
 from launcher.core.engine import CancelToken, Engine
 from launcher.core.errors import LAST_OUTPUT_LINES, AppExited, AppNotAnswering, Cancelled
-from launcher.core.events import AppReady, ContainerStarted
+from launcher.core.events import AppReady, ContainerInfo, ContainerStarted
 from launcher.core.flask_commands import missing_table_proposal
 from launcher.core.listen_port import DEFAULT_PORT
 from launcher.core.log_causes import (
@@ -111,4 +111,17 @@ def ready_or_proposal(engine: Engine, started: ContainerStarted, resolved: Resol
     yield ready
     if proposal := missing_table_proposal(
             engine, resolved, engine.logs_tail(ready.container.id, lines=80), settings):
+        yield proposal
+
+
+def found_app_ready(engine: Engine, found: ContainerInfo, resolved: ResolvedProject,
+                    settings: Settings, cancel: CancelToken) -> Iterator[AppReady | Proposal]:
+    """What the first page of an app found running (left by an earlier launcher) answers,
+    once it does, as Build and Run would have said it; a page failing on a database with no
+    tables yet gets the command that makes them proposed. The container is never removed."""
+    ready = wait_until_ready(engine, ContainerStarted(found, None), resolved,
+                             settings.readiness_timeout_s, cancel)
+    yield ready
+    if ready.failing and (proposal := missing_table_proposal(
+            engine, resolved, engine.logs_tail(ready.container.id, lines=80), settings)):
         yield proposal

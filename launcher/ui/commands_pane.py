@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
@@ -35,6 +36,7 @@ from launcher.ui.project_commands import NOT_RUN_HERE, REPEATABLE, ProjectComman
 
 COLUMNS = ("Command", "What it does", "")
 _RUN_COLUMN = 2
+SHOWN_ROWS = 6  # the table asks room for this many commands; more scroll
 _OK_STYLE = "color: #1b5e20; font-weight: 600;"
 _FAILED_STYLE = "color: #b00020; font-weight: 600;"
 
@@ -72,10 +74,17 @@ class CommandsPane(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
-        self.table.setMinimumHeight(100)  # three commands at least, however small the tab
+        self.table.setWordWrap(False)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # the whole in its tooltip
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.table.verticalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents)
         header = self.table.horizontalHeader()
+        # Whole command names and a Run button that fits its word; the help takes the rest.
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(_RUN_COLUMN, QHeaderView.ResizeMode.ResizeToContents)
+        self._fit_table()
         self.refresh_button = QPushButton("Refresh")
         self.arguments = QLineEdit()
         self.arguments.setPlaceholderText("a command and its arguments: db upgrade, routes…")
@@ -94,6 +103,7 @@ class CommandsPane(QWidget):
         self.stop_button.setVisible(False)
         # Stop showing must not move the rows above (a second click would land on another).
         self.run_status.setMinimumHeight(self.stop_button.sizeHint().height())
+        self.run_status.setVisible(False)  # no grey strip before the first run
         self.output = LogView(max_lines=5000)
         self._build_layout()
         self._connect()
@@ -125,11 +135,12 @@ class CommandsPane(QWidget):
         status_row.addWidget(self.stop_button)
         lower_layout.addLayout(status_row)
         lower_layout.addWidget(self.output, 1)
-        splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter = splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(upper)
         splitter.addWidget(lower)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
+        splitter.setChildrenCollapsible(False)
+        splitter.setStretchFactor(0, 1)  # the commands first; the output has the rest
+        splitter.setStretchFactor(1, 0)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(splitter)
@@ -178,16 +189,30 @@ class CommandsPane(QWidget):
                 item.setToolTip(text)
                 self.table.setItem(row, column, item)
             button = QPushButton("Run")
+            button.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Maximum)
             button.setToolTip(f"Run flask {command.name} in the running app, or in a "
                               "container of its own when the app is not running")
             button.clicked.connect(partial(self._run_listed, command.name))
             self.table.setCellWidget(row, _RUN_COLUMN, button)
+        self._fit_table()
         left_out = [c.name for c in all_commands if c.name in NOT_RUN_HERE]
         self.list_status.setText(
             f"{len(commands)} commands, from flask --help in the app's image"
-            + (f" (not {' and '.join(left_out)}: " + "; ".join(
-                f"{name}: {NOT_RUN_HERE[name]}" for name in left_out) + ")" if left_out else ""))
+            + (f" (not {' and '.join(left_out)}: hover for why)" if left_out else ""))
+        self.list_status.setToolTip("; ".join(f"{name}: {NOT_RUN_HERE[name]}"
+                                              for name in left_out))
         self._enable_runs(self.commands.running is None)
+
+    def _fit_table(self) -> None:
+        """Room for the header and up to SHOWN_ROWS commands (three when none is listed)."""
+        table = self.table
+        table.resizeRowsToContents()
+        rows = table.rowCount()
+        row = table.rowHeight(0) if rows else table.verticalHeader().defaultSectionSize()
+        shown = min(rows, SHOWN_ROWS) if rows else 3
+        table.setMinimumHeight(table.horizontalHeader().sizeHint().height() + shown * row
+                               + 2 * table.frameWidth())
+        table.updateGeometry()
 
     def show_proposals(self, proposals: list[Proposal]) -> None:
         while self._proposal_layout.count():
@@ -244,7 +269,7 @@ class CommandsPane(QWidget):
         self._partial = ""
         self.output.append_line(f"\x1b[1m──── {command} ────\x1b[0m")
         self.run_status.setStyleSheet("")
-        self.run_status.setText(f"{command}: running…")
+        self._say(f"{command}: running…")
         self._enable_runs(False)
 
     def _on_output(self, text: str) -> None:
@@ -257,7 +282,7 @@ class CommandsPane(QWidget):
     def _on_run_finished(self, command: str, exit_code: int) -> None:
         self._flush_partial()
         self.run_status.setStyleSheet(_OK_STYLE if exit_code == 0 else _FAILED_STYLE)
-        self.run_status.setText(f"{command} exited with code {exit_code}")
+        self._say(f"{command} exited with code {exit_code}")
         self._enable_runs(True)
 
     def _on_run_stopped(self, message: str) -> None:
@@ -266,8 +291,12 @@ class CommandsPane(QWidget):
     def _on_run_failed(self, message: str) -> None:
         self._flush_partial()
         self.run_status.setStyleSheet(_FAILED_STYLE)
-        self.run_status.setText(message)
+        self._say(message)
         self._enable_runs(self.commands.running is None)
+
+    def _say(self, text: str) -> None:
+        self.run_status.setText(text)
+        self.run_status.setVisible(True)
 
     def _flush_partial(self) -> None:
         if self._partial:

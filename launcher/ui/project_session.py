@@ -18,7 +18,7 @@ from PySide6.QtCore import QFileSystemWatcher, QObject, Signal
 from launcher.core.app_ready import wait_until_ready
 from launcher.core.command_events import InstanceVolumeMounted, Proposal
 from launcher.core.dev_mode import DevModeNotLocal, DevStarted, launch_dev
-from launcher.core.engine import CancelToken, Engine
+from launcher.core.engine import CancelToken
 from launcher.core.errors import (
     AppExited,
     AppNotAnswering,
@@ -47,9 +47,7 @@ from launcher.core.launch import (
     launch,
     resolve_project,
 )
-from launcher.core.run_spec import ContainerRole
 from launcher.core.session_state import (
-    AppAnswered,
     AppExitedEvent,
     BuildBegan,
     BuildFailedEvent,
@@ -73,6 +71,7 @@ from launcher.core.session_state import (
 from launcher.core.settings import Settings
 from launcher.ui.dev_session import DevController
 from launcher.ui.engine_connection import EngineConnection
+from launcher.ui.found_app import FoundAppPage, answered, app_container
 from launcher.ui.project_commands import ProjectCommands
 from launcher.ui.project_data import ProjectData
 from launcher.ui.project_logs import REATTACH_TAIL_LINES, ProjectLogs
@@ -136,7 +135,8 @@ class ProjectSession(QObject):
         connection.engine_changed.connect(self._on_engine_changed)
         self.data = ProjectData(self)
         self.commands = ProjectCommands(self)
-        self.commands.page_checked.connect(self._on_page_checked)
+        self.commands.page_checked.connect(self.page_answered)
+        self.found_app = FoundAppPage(self)
 
     @property
     def name(self) -> str:
@@ -191,7 +191,7 @@ class ProjectSession(QObject):
         if engine is None or self._launch is not None:
             return
         root = self.root
-        self.workers.start("reattach", lambda _: _app_container(engine, root),
+        self.workers.start("reattach", lambda _: app_container(engine, root),
                            on_result=self._on_reattach_found, on_error=self.connection.report)
 
     def _on_reattach_found(self, container: ContainerInfo | None) -> None:
@@ -206,6 +206,7 @@ class ProjectSession(QObject):
         self.logs.follow(container.id, tail=REATTACH_TAIL_LINES)
         if container.state == "running" and container.url:
             self.app_ready.emit(container.url)
+            self.found_app.check(container)  # what it answers: a 5xx shows as after a launch
             if self.dev.enabled and self.connection.engine is not None:
                 self.dev.follow(self.connection.engine, container.id, container.url)
 
@@ -302,21 +303,22 @@ class ProjectSession(QObject):
             self._apply(ContainerStartedEvent(event.container))
             self.logs.follow(event.container.id, separator="started")
         elif isinstance(event, AppReady):
-            failing = event.failing_message()
-            self._apply(AppAnswered(event.container, f"but / answers HTTP {event.http_status}"
-                                    if failing else ""))
+            self._apply(answered(event))
             self.app_ready.emit(event.url)
-            if failing:
+            if failing := event.failing_message():
                 self.message.emit(f"Warning: {failing}")
             if self.connection.engine is not None:
                 self.dev.ready(self.connection.engine, event.container.id, event.url)
 
-    def _on_page_checked(self, ready: AppReady) -> None:
-        """A command ended and the page was asked again: the state says what it answers."""
-        if self._launch is None and self.state.phase is Phase.RUNNING:
-            failing = ready.failing_message()
-            self._apply(AppAnswered(ready.container, f"but / answers HTTP {ready.http_status}"
-                                    if failing else ""))
+    def page_answered(self, ready: AppReady) -> bool:
+        """The running app's page was asked again (a command ended, or the app was found
+        running): the state says what it answers. False when that is about an old container."""
+        container = self.state.container
+        if self._launch is not None or self.state.phase is not Phase.RUNNING or (
+                container is None or container.id != ready.container.id):
+            return False
+        self._apply(answered(ready))
+        return True
 
     def _on_launch_error(self, error: BaseException) -> None:
         if isinstance(error, BuildFailed):
@@ -420,7 +422,7 @@ class ProjectSession(QObject):
         if isinstance(event, ContainerStarted):
             self.logs.follow(event.container.id, since_now=True, separator="restarted")
         elif isinstance(event, AppReady):
-            self._apply(AppAnswered(event.container))
+            self._apply(answered(event))
             self.app_ready.emit(event.url)
             if self.connection.engine is not None:
                 self.dev.ready(self.connection.engine, event.container.id, event.url)
@@ -438,13 +440,7 @@ class ProjectSession(QObject):
         self.logs.stop()
         self.dev.stop()
         self.commands.close()
+        self.found_app.cancel()
         self.connection.container_event.disconnect(self._on_container_event)
         self.connection.engine_changed.disconnect(self._on_engine_changed)
 
-
-def _app_container(engine: Engine, root: Path) -> ContainerInfo | None:
-    found = [c for c in engine.list_containers(root) if c.role is ContainerRole.APP]
-    if found and found[0].state == "running" and found[0].url is None and found[0].host_port:
-        engine.app_url(found[0])  # a remote engine's app: the tunnel that brings it here
-        return engine.find_container(found[0].id)
-    return found[0] if found else None

@@ -114,6 +114,8 @@ class ProjectView(QWidget):
         self.browser.failing_bar.logs_requested.connect(self._show_logs)
         self.stats_feed.sample.connect(self.stats.show_sample)
         self.disk.reloaded.connect(self._on_dockerfile_reloaded)
+        self.tabs.currentChanged.connect(self._give_tab_room)
+        s.commands.commands_listed.connect(self._give_tab_room)
 
     def show_resolved(self, resolved: ResolvedProject) -> None:
         self.project_pane.show_project(resolved)
@@ -210,6 +212,15 @@ class ProjectView(QWidget):
             self.browser.failing_bar.withdraw()
         shown = self.browser.url()  # the page the user is on, else the first one
         self.browser.load(shown.toString() if not shown.isEmpty() else ready.url)
+
+    def _give_tab_room(self, *_: object) -> None:
+        """The tab shown gets the height it needs (the Commands table its rows), taken from
+        the page above, which keeps a third of the column."""
+        page, below = self._right.sizes()
+        lacking = self._right.widget(1).minimumSizeHint().height() - below
+        moved = min(lacking, page - (page + below) // 3)
+        if moved > 0 and self.isVisible():
+            self._right.setSizes([page - moved, below + moved])
 
     def _show_logs(self) -> None:
         self.tabs.setCurrentIndex(TAB_LOGS)

@@ -138,6 +138,31 @@ def test_flaskr_init_db_run_from_the_commands_section_makes_its_failing_page_wor
     assert data.remove_button(volume).isEnabled()
 
 
+def test_a_failing_app_left_running_shows_its_bar_again_in_the_next_window(
+        qtbot, make_window, engine: Engine, tmp_path: Path, dialogs):
+    path = copy_project("flaskr_like", tmp_path, "flaskr")
+    first = make_window()
+    open_project(qtbot, first, path)
+    with qtbot.waitSignal(first.session.app_ready, timeout=BUILD_AND_RUN_TIMEOUT_MS):
+        click(qtbot, first, first.run_action)
+    said = ("The app is running, but / answers HTTP 500; the last exception in its logs: "
+            "sqlite3.OperationalError: no such table: entry")
+    assert first.browser.failing_bar.text() == said
+    dialogs.on_close = "leave"
+    first.close()
+    dialogs.on_close = "stop"
+
+    second = make_window()  # finds the app running: the same bar over its page
+    open_project(qtbot, second, path)
+    bar = second.browser.failing_bar
+    qtbot.waitUntil(lambda: bar.text() == said, timeout=60_000)
+    qtbot.waitUntil(lambda: bar.command_button.isVisibleTo(bar), timeout=60_000)
+    assert bar.command_button.text() == "Run flask init-db"
+    assert second.state_label.text().endswith("(but / answers HTTP 500)")
+    qtbot.waitUntil(lambda: "Internal Server Error" in page_text(qtbot, second),
+                    timeout=30_000)
+
+
 def test_db_upgrade_proposed_for_migrations_is_marked_to_run_before_each_start(
         qtbot, make_window, tmp_path: Path):
     path = copy_project("microblog_like", tmp_path)
@@ -200,7 +225,8 @@ def test_stop_ends_a_command_that_would_run_forever_and_removes_its_container(
     qtbot.waitUntil(lambda: pane.run_button_for("wait-forever") is not None, timeout=60_000)
     # Flask's run and shell have no place here, and the list says why.
     assert pane.run_button_for("run") is None and pane.run_button_for("shell") is None
-    assert "(not run and shell: run: Build and Run starts the app" in pane.list_status.text()
+    assert pane.list_status.text().endswith("(not run and shell: hover for why)")
+    assert pane.list_status.toolTip().startswith("run: Build and Run starts the app")
 
     qtbot.mouseClick(pane.run_button_for("wait-forever"), Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "waiting" in pane.output.plain_text(), timeout=60_000)
