@@ -15,8 +15,6 @@ from typing import Any
 
 from PySide6.QtCore import QFileSystemWatcher, QObject, Signal
 
-from launcher.core.app_ready import wait_until_ready
-from launcher.core.command_events import InstanceVolumeMounted, Proposal
 from launcher.core.dev_mode import DevModeNotLocal, DevStarted, launch_dev
 from launcher.core.engine import CancelToken
 from launcher.core.errors import (
@@ -28,17 +26,12 @@ from launcher.core.errors import (
 )
 from launcher.core.events import (
     AppReady,
-    BuildContextSent,
     BuildOutput,
     BuildStep,
     BuildSucceeded,
     ContainerInfo,
     ContainerStarted,
-    EnvironmentFromFiles,
-    PinWarnings,
     PullProgress,
-    SecretsKeptOut,
-    ServicesExpected,
 )
 from launcher.core.launch import (
     DEFAULT_HOST_PORT,
@@ -61,24 +54,23 @@ from launcher.core.session_state import (
     LaunchFailed,
     NoContainerFound,
     Phase,
-    RestartBegan,
     SessionEvent,
     SessionState,
-    StopBegan,
-    StopDone,
     advance,
 )
 from launcher.core.settings import Settings
 from launcher.ui.dev_session import DevController
 from launcher.ui.engine_connection import EngineConnection
 from launcher.ui.found_app import FoundAppPage, answered, app_container
+from launcher.ui.launch_notes import build_pane_lines
 from launcher.ui.project_commands import ProjectCommands
 from launcher.ui.project_data import ProjectData
 from launcher.ui.project_logs import REATTACH_TAIL_LINES, ProjectLogs
+from launcher.ui.session_controls import ContainerControls
 from launcher.ui.workers import Worker
 
 
-class ProjectSession(QObject):
+class ProjectSession(QObject, ContainerControls):
     """Signals:
         project_opened(object): a ResolvedProject after detection.
         project_failed(str): why the folder cannot be used.
@@ -273,26 +265,12 @@ class ProjectSession(QObject):
             self.build_output.emit(event.text)
         elif isinstance(event, PullProgress):
             self.pull_progress.emit(event)
-        elif isinstance(event, BuildContextSent) and event.largest:
-            self.build_output.emit(event.describe())  # the upload may take a while
         elif isinstance(event, BuildSucceeded):
             self.build_output.emit(f"Built {event.tag}")
             self.connection.list_images()
-        elif isinstance(event, SecretsKeptOut):
-            self.build_output.emit(f"Note: {event.message}")
-        elif isinstance(event, EnvironmentFromFiles):
-            for line in event.lines():
+        elif lines := build_pane_lines(event):
+            for line in lines:
                 self.build_output.emit(line)
-        elif isinstance(event, InstanceVolumeMounted):
-            self.build_output.emit(f"The app's instance folder {event.target} is on volume "
-                                   f"{event.volume} (kept across rebuilds)")
-        elif isinstance(event, Proposal):
-            self.build_output.emit(f"Note: {event.message}")
-        elif isinstance(event, ServicesExpected):
-            self.build_output.emit(f"Note: {event.statement}")
-        elif isinstance(event, PinWarnings):
-            for warning in event.warnings:
-                self.build_output.emit(f"Warning: {warning}")
         elif isinstance(event, DevStarted):
             self.dev.started(event.plan)
             self.build_output.emit(event.plan.describe())
@@ -356,76 +334,6 @@ class ProjectSession(QObject):
         if container.host_port:
             self.port = container.host_port
             self.settings.project_ports[str(self.root)] = container.host_port
-
-    # --- container controls -------------------------------------------------------------------
-
-    def stop(self) -> None:
-        """Stop and remove the project's container (cancelling a build in progress)."""
-        self.cancel()
-        engine = self.connection.engine
-        if engine is None or not self.state.can_stop:
-            return
-        self.logs.stop()
-        self.dev.stop()
-        self._apply(StopBegan())
-        root = self.root
-        self.workers.start("stop", lambda _: engine.remove_project_containers(root),
-                           on_result=lambda _: self._apply(StopDone()),
-                           on_error=self._on_stop_error)
-
-    def _on_stop_error(self, error: BaseException) -> None:
-        self._apply(LaunchFailed(f"could not stop: {error}"))
-        self.connection.report(error)
-
-    def restart(self) -> None:
-        """Restart the container, also while its app is starting (slow to answer, or stuck):
-        the wait for it is dropped, the container kept, and the restarted app waited for."""
-        engine, container, project = self.connection.engine, self.state.container, self.project
-        if engine is None or container is None or project is None or (
-                not self.state.can_restart):
-            return
-        if self._launch is not None:
-            if self.state.phase is Phase.RUNNING:  # its app answers; the flow ends its checks
-                self._restart_when_done = True
-            if self.state.phase is not Phase.STARTING:
-                return
-            self._drop_launch()
-        settings = copy.deepcopy(self.settings)
-        self.logs.stop()
-        self._apply(RestartBegan())
-        self.restart_began.emit()
-
-        def work(cancel: CancelToken) -> Iterator[Any]:
-            info = engine.restart(container.id)
-            yield ContainerStarted(info, None)  # the logs follow the new run from here
-            yield wait_until_ready(engine, ContainerStarted(info, None), project,
-                                   settings.readiness_timeout_s, cancel)
-
-        self._launch = self.workers.start("restart", work, on_item=self._on_restart_event,
-                                          on_error=self._on_launch_error,
-                                          on_done=self._on_launch_done)
-        self.state_changed.emit(self.state)
-
-    def _drop_launch(self) -> None:
-        """Stop waiting for the app that starts, keep its container, and hear no more of that
-        flow (its Cancelled would undo the restart's state)."""
-        worker, self._launch = self._launch, None
-        if worker is None:
-            return
-        worker.signals.yielded.disconnect()  # only this session listens to these two
-        worker.signals.errored.disconnect()
-        worker.signals.done.disconnect(self._on_launch_done)  # the pool's own stays
-        worker.cancel_token.cancel(keep_started=True)
-
-    def _on_restart_event(self, event: object) -> None:
-        self.launch_event.emit(event)
-        if isinstance(event, ContainerStarted):
-            self.logs.follow(event.container.id, since_now=True, separator="restarted")
-        elif isinstance(event, AppReady):
-            self._apply(answered(event))
-            self.app_ready.emit(event.url)
-            if self.connection.engine is not None:
-                self.dev.ready(self.connection.engine, event.container.id, event.url)
 
     # --- shared -------------------------------------------------------------------------------
 
