@@ -9,7 +9,8 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from launcher.core.dockerfile import KNOWN_INSTRUCTIONS, lint_dockerfile, parse_instructions
+from launcher.core.dockerfile_lint import KNOWN_INSTRUCTIONS, lint_dockerfile
+from launcher.core.dockerfile_parse import parse_instructions
 from launcher.core.errors import (
     BaseImageUnavailable,
     BuildFailed,

@@ -29,9 +29,9 @@ from launcher.core.dockerfile import (
     DockerfileSource,
     dockerfile_for,
     dockerignore_patterns,
-    lint_dockerfile,
     render_dockerfile,
 )
+from launcher.core.dockerfile_lint import lint_dockerfile
 from launcher.core.dockerfile_parse import read_dockerfile_text
 from launcher.core.engine import CancelToken, Engine, PortInUse
 from launcher.core.env_files import ProjectEnvironment, project_environment

@@ -7,7 +7,7 @@ import pytest
 
 from launcher.core.buildkit_stream import BuildKitProgress
 from launcher.core.buildkit_syntax import buildkit_features
-from launcher.core.dockerfile import lint_dockerfile
+from launcher.core.dockerfile_lint import lint_dockerfile
 from launcher.core.errors import (
     BaseImageUnavailable,
     BuildFailed,

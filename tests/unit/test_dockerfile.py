@@ -15,17 +15,16 @@ from docker.utils.build import exclude_paths
 
 from launcher.core.dockerfile import (
     DockerfileSource,
-    LintIssue,
     dockerfile_for,
     dockerignore_patterns,
     exposed_port,
-    lint_dockerfile,
     parse_instructions,
     render_dockerfile,
     render_dockerignore,
     save_dockerfile,
     write_generated_files,
 )
+from launcher.core.dockerfile_lint import LintIssue, lint_dockerfile
 from launcher.core.errors import DockerfileExists
 from launcher.core.project import FlaskProject, detect_project
 
