@@ -26,7 +26,8 @@ CORE_MODULES = (
     "launcher.core.dockerfile", "launcher.core.command_runs", "launcher.core.flask_commands",
     "launcher.core.instance_data", "launcher.core.dev_data", "launcher.core.compose_services",
     "launcher.core.log_causes", "launcher.core.pull_progress", "launcher.core.dev_view",
-    "launcher.core.dev_watch", "launcher.core.project_settings", "launcher.core.ansi", "uuid",
+    "launcher.core.dev_watch", "launcher.core.project_settings", "launcher.core.unsaved_edits",
+    "launcher.core.ansi", "uuid",
 )
 # A project's session and page: Qt widgets, imported on the GUI thread.
 UI_MODULES = ("launcher.ui.project_session", "launcher.ui.project_view")

@@ -51,7 +51,12 @@ class ProjectOpening(WindowPart):
         w.save_settings()
         w.show_recent()
         w.show_project(root)
-        w.statusBar().showMessage(f"Opened {root}", 5000)
+        if w.workspace.views[root].restored_unsaved:
+            w.statusBar().showMessage(f"Opened {root}: your unsaved Dockerfile edits from when "
+                                      "the window was ended are back in the editor (not saved "
+                                      "yet)", 30_000)
+        else:
+            w.statusBar().showMessage(f"Opened {root}", 5000)
         w.project_opened.emit(resolved)
 
     def on_project_failed(self, root: Path, message: str) -> None:

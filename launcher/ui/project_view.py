@@ -17,6 +17,7 @@ from launcher.core.errors import BuildFailed
 from launcher.core.events import AppReady, LogLine
 from launcher.core.launch import ResolvedProject
 from launcher.core.session_state import Phase, SessionState
+from launcher.core.unsaved_edits import take_unsaved
 from launcher.ui.browser_pane import BrowserPane
 from launcher.ui.build_pane import BuildPane
 from launcher.ui.commands_pane import CommandsPane, proposal_reason
@@ -42,6 +43,7 @@ class ProjectView(QWidget):
     def __init__(self, session: ProjectSession, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
+        self.restored_unsaved = False  # edits kept at a signal, given back by show_resolved
         self.project_pane = ProjectPane()
         self.editor = DockerfileEditor()
         self.disk = DockerfileOnDisk(self.editor, session.root)
@@ -123,6 +125,10 @@ class ProjectView(QWidget):
         self.editor.set_document(source.text, path=source.path, generated=source.generated)
         self.editor.highlight_error_line(None)
         self.disk.saved()  # watch the file the editor now holds
+        kept = take_unsaved(self.session.root)
+        self.restored_unsaved = kept is not None and kept != source.text
+        if kept is not None and self.restored_unsaved:
+            self.editor.replace_text(kept)  # unsaved again, as it was: Save keeps it
         self._summary_fitted = False
         if self.isVisible():
             self._fit_summary()

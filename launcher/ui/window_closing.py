@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication
 
 from launcher.core.session_state import Phase
 from launcher.core.settings import config_dir
+from launcher.core.unsaved_edits import keep_unsaved
 from launcher.ui.window_part import WindowPart
 
 if TYPE_CHECKING:
@@ -86,10 +87,19 @@ class WindowClosing(WindowPart):
 
     def end_on_signal(self, signum: int) -> None:
         """SIGTERM, SIGHUP or SIGINT (ui/termination.py): end without asking, as a logout
-        needs, leaving the apps running; the window's unsaved edits are not saved."""
+        needs, leaving the apps running; unsaved Dockerfile edits are kept for the next
+        window (core/unsaved_edits.py)."""
         if not self.closing:
-            self.close_now(False)
+            try:
+                self.keep_unsaved_edits()
+            finally:
+                self.close_now(False)
         QApplication.quit()
+
+    def keep_unsaved_edits(self) -> None:
+        for view in self.window.views.values():
+            if view.editor.is_modified():
+                keep_unsaved(view.session.root, view.editor.text())
 
     def shut_down(self, stop: bool) -> None:
         """Cancel every worker and wait for them (this blocks: only at the end); stop the

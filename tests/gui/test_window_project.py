@@ -193,3 +193,27 @@ def test_the_sidebar_lists_recent_projects_and_a_click_opens_one(
     window.close_project(second)
     assert sidebar.roots() == []
     assert sidebar.recent_roots() == [second, first, gone]  # most recent first
+
+
+def test_unsaved_edits_kept_at_a_signal_come_back_in_the_next_window(
+        qtbot, make_window, copy_sample):
+    """Ended by a signal (a logout), the window asks nothing: the edits are kept, and the
+    next window that opens the project shows them again, unsaved."""
+    path = copy_sample("hello")
+    window = make_window()
+    open_project(qtbot, window, path)
+    type_at_end(qtbot, window, "# typed before the logout")
+    edited = window.editor.text()
+    window.closing.keep_unsaved_edits()  # what the signal does before the window ends
+    window.close()
+
+    second = make_window()
+    open_project(qtbot, second, path)
+    assert second.editor.text() == edited and second.editor.is_modified()
+    assert "back in the editor (not saved yet)" in second.statusBar().currentMessage()
+    assert not (path / "Dockerfile").exists()  # nothing written into the project
+    second.close()
+
+    third = make_window()
+    open_project(qtbot, third, path)  # given back once
+    assert "# typed before the logout" not in third.editor.text()
