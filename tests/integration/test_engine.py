@@ -14,7 +14,13 @@ from conftest import SCOPE, write_files
 
 from launcher.core import labels
 from launcher.core.engine import CancelToken, Engine, EngineKind
-from launcher.core.errors import AppExited, AppNotAnswering, BuildFailed, Cancelled
+from launcher.core.errors import (
+    AppExited,
+    AppNotAnswering,
+    BuildFailed,
+    Cancelled,
+    EngineError,
+)
 from launcher.core.events import (
     AppReady,
     BuildContextSent,
@@ -256,6 +262,22 @@ def test_stop_restart_and_reattach_by_label(engine: Engine, hello: Path):
         assert [c.id for c in found if c.project == hello] == [ready.container.id]
     finally:
         fresh.close()
+
+
+def test_restart_on_a_port_taken_meanwhile_says_so_in_one_sentence(engine: Engine, hello: Path):
+    _, ready = run_to_ready(engine, hello)
+    port = ready.container.host_port
+    engine.stop(ready.container.id)
+    with socket.socket() as holder:  # another program takes the port while the app is down
+        holder.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        holder.bind(("127.0.0.1", port))
+        holder.listen()
+        with pytest.raises(EngineError) as raised:
+            engine.restart(ready.container.id)
+    assert str(raised.value) == (
+        f"Restart cannot publish the app on port {port} again: another program took that "
+        "port while the app was stopped. Use Build and Run (flask-launcher up), which picks "
+        "a free port.")
 
 
 def test_prune_removes_only_the_launchers_images(engine: Engine, hello: Path, unrelated_image):

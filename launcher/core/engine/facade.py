@@ -292,8 +292,20 @@ class Engine(BuildMethods, ImageMethods, VolumeMethods, CommandMethods, StatsMet
                 pass
 
     def restart(self, container_id: str, timeout_s: int = STOP_TIMEOUT_S) -> ContainerInfo:
+        """Restart the container on the port it had. A port another program took meanwhile
+        (the app had stopped) is one sentence naming it, not the engine's bind error."""
         with engine_errors():
-            self._client.api.restart(container_id, timeout=timeout_s)
+            try:
+                self._client.api.restart(container_id, timeout=timeout_s)
+            except docker.errors.APIError as err:
+                text = str(err.explanation or err)
+                if "port is already allocated" in text or "address already in use" in text:
+                    port = self.container(container_id).host_port
+                    raise EngineError(
+                        f"Restart cannot publish the app on port {port} again: another program "
+                        "took that port while the app was stopped. Use Build and Run (flask-"
+                        "launcher up), which picks a free port.") from None
+                raise
         return self.container(container_id)
 
     def remove(self, container_id: str) -> None:
