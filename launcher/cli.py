@@ -234,6 +234,7 @@ def cmd_up(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextI
         print(f"warning: {warning}", file=err)
     remember_dev_mode(args.path, False)
     with open_engine(args, settings) as engine, cancel_on_sigint() as cancel:
+        ready: AppReady | None = None
         for event in launch(engine, args.path, settings, options, cancel):
             if isinstance(event, EnvironmentFromFiles):
                 for line in event.lines():
@@ -255,12 +256,14 @@ def cmd_up(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextI
                                  "container": container_json(event.container)}, out)
                 else:
                     print(event.url, file=out, flush=True)
-                if not engine.is_local:
-                    _hold_tunnel(engine, event, cancel, err)
+                ready = event
             elif show_data_event(event, err, args.quiet):
                 pass
             else:
                 show_build_event(event, err, quiet=args.quiet)
+        if ready is not None and not engine.is_local:
+            # After the flow's last word (a proposal such as init-db comes after the URL).
+            _hold_tunnel(engine, ready, cancel, err)
     return 0
 
 

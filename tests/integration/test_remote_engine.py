@@ -22,6 +22,7 @@ from waiting import wait_until
 from launcher.core.engine import Engine
 
 SSHD = shutil.which("sshd") or "/usr/sbin/sshd"
+PROJECTS = Path(__file__).resolve().parent.parent / "projects"
 
 
 def cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -71,6 +72,7 @@ def up_in_background(engine: Engine, project: Path, env: dict[str, str]) -> Iter
         up.stdout.close()
         up.stderr.close()
         engine.remove_project_containers(project)
+        engine.remove_volumes(project)
         engine.prune_images(project)
 
 
@@ -100,6 +102,21 @@ def test_up_on_an_ssh_engine_serves_the_app_through_a_tunnel_until_it_stops(
         assert any("reaches the app on the engine's host through an SSH tunnel" in line
                    for line in up.errors)
         assert not answers(up.url)
+
+
+def test_up_on_an_ssh_engine_says_what_the_page_needs_before_it_holds_the_tunnel(
+        engine: Engine, ssh_engine: dict[str, str], tmp_path: Path):
+    """flaskr's first page fails on a database with no tables: the command that makes them
+    is said while the tunnel is held, not once it closes."""
+    project = tmp_path / "flaskr_like"
+    shutil.copytree(PROJECTS / "flaskr_like", project)
+    with up_in_background(engine, project, ssh_engine) as up:
+        wait_until(lambda: any("reaches the app on the engine's host" in line
+                               for line in up.errors), 60, "the tunnel's line")
+        said = "".join(up.errors)
+        assert f"`flask-launcher flask {project} -- init-db`" in said
+        assert said.index("init-db") < said.index("reaches the app on the engine's host")
+        assert up.process.poll() is None  # still holding the tunnel
 
 
 def test_a_killed_launcher_leaves_no_tunnel_behind(engine: Engine, ssh_engine: dict[str, str],
