@@ -70,7 +70,8 @@ def reason(failure: ProbeFailure | None, port: int, sockets: list[ListeningSocke
     not EXPOSE."""
     see = f" See {localhost_warning}" if localhost_warning else ""
     where = localhost_warning.location() if localhost_warning else ""
-    if failure in (ProbeFailure.REFUSED, ProbeFailure.CLOSED) and sockets is not None:
+    if failure in (ProbeFailure.REFUSED, ProbeFailure.CLOSED,
+                   ProbeFailure.UNANSWERED) and sockets is not None:
         on_port = [s for s in sockets if s.port == port]
         if on_port and all(s.loopback_only for s in on_port):
             return NotAnsweringReason(

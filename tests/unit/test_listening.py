@@ -27,9 +27,9 @@ def test_the_listening_sockets_are_read_from_both_tables():
                                           ListeningSocket("::1", 5001)]
 
 
-def test_an_app_on_127_0_0_1_is_told_so_whether_the_engine_refused_or_closed():
+def test_an_app_on_127_0_0_1_is_told_so_whether_the_engine_refused_closed_or_dropped():
     sockets = parse_proc_net_tcp(TABLES)
-    for failure in (ProbeFailure.REFUSED, ProbeFailure.CLOSED):
+    for failure in (ProbeFailure.REFUSED, ProbeFailure.CLOSED, ProbeFailure.UNANSWERED):
         said = reason(failure, 5000, sockets, RUN_LOCALHOST, None)
         assert said.why == ("it listens on 127.0.0.1 port 5000 inside the container, an "
                             "address only the container itself can reach")
