@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TextIO
 
 from launcher.cli_engine import open_engine
-from launcher.cli_format import confirm, jsonable, parse_env, print_json, print_table
+from launcher.cli_format import confirm, parse_env, print_listing
 from launcher.core.command_events import (
     BeforeStartCommand,
     CommandExited,
@@ -99,13 +99,10 @@ def _split_at_double_dash(arguments: list[str],
 def cmd_volumes(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
     with open_engine(args, settings) as engine:
         volumes = engine.list_volumes()
-    if args.json:
-        print_json([jsonable(v) for v in volumes], out)
-        return 0
-    rows = [(v.name, human_size(v.size) if v.size is not None else "-",
-             ", ".join(v.used_by) or "-", str(v.project)) for v in volumes]
-    print_table(("VOLUME", "SIZE", "USED BY", "PROJECT"), rows, out)
-    return 0
+    return print_listing(
+        volumes, args.json, ("VOLUME", "SIZE", "USED BY", "PROJECT"),
+        lambda v: (v.name, human_size(v.size) if v.size is not None else "-",
+                   ", ".join(v.used_by) or "-", str(v.project)), out)
 
 
 def show_data_event(event: object, err: TextIO, quiet: bool) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, is_dataclass
 from datetime import datetime
 from enum import Enum
@@ -40,6 +41,17 @@ def print_table(header: tuple[str, ...], rows: list[tuple[str, ...]], out: TextI
     for row in [header, *rows]:
         cells = (str(c).ljust(w) for c, w in zip(row, widths, strict=True))
         print("  ".join(cells).rstrip(), file=out)
+
+
+def print_listing(items: Sequence[Any], as_json: bool, header: tuple[str, ...],
+                  row: Callable[[Any], tuple[str, ...]], out: TextIO,
+                  to_json: Callable[[Any], Any] | None = None) -> int:
+    """What `ps`, `images` and `volumes` print: JSON (one object per item) or a table."""
+    if as_json:
+        print_json([(to_json or jsonable)(item) for item in items], out)
+    else:
+        print_table(header, [row(item) for item in items], out)
+    return 0
 
 
 def jsonable(value: Any) -> Any:

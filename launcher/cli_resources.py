@@ -11,9 +11,7 @@ from launcher.cli_format import (
     EXIT_ERROR,
     confirm,
     container_json,
-    jsonable,
-    print_json,
-    print_table,
+    print_listing,
     project_root,
     state_text,
 )
@@ -64,9 +62,6 @@ def cmd_ps(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextI
         local = engine.is_local
     if args.orphaned:
         containers = [c for c in containers if is_orphaned(c)]
-    if args.json:
-        print_json([container_json(c) for c in containers], out)
-        return 0
 
     def where(c: ContainerInfo) -> str:
         if local or not c.host_port:
@@ -74,24 +69,21 @@ def cmd_ps(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextI
         # A remote engine's port is its host's: `up` brings it here through a tunnel.
         return f"port {c.host_port} on the engine's host"
 
-    rows = [(c.name, state_text(c.state, c.exit_code), where(c),
-             f"{c.project} (folder gone)" if is_orphaned(c) else str(c.project))
-            for c in containers]
-    print_table(("NAME", "STATE", "URL", "PROJECT"), rows, out)
-    return 0
+    return print_listing(
+        containers, args.json, ("NAME", "STATE", "URL", "PROJECT"),
+        lambda c: (c.name, state_text(c.state, c.exit_code), where(c),
+                   f"{c.project} (folder gone)" if is_orphaned(c) else str(c.project)),
+        out, to_json=container_json)
 
 
 def cmd_images(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
     with open_engine(args, settings) as engine:
         images = engine.list_images()
-    if args.json:
-        print_json([jsonable(i) for i in images], out)
-        return 0
-    rows = [(", ".join(i.tags) or "<dangling>", i.short_id, human_size(i.size),
-             i.created.strftime("%Y-%m-%d %H:%M") if i.created else "-", str(i.project))
-            for i in images]
-    print_table(("IMAGE", "ID", "SIZE", "CREATED", "PROJECT"), rows, out)
-    return 0
+    return print_listing(
+        images, args.json, ("IMAGE", "ID", "SIZE", "CREATED", "PROJECT"),
+        lambda i: (", ".join(i.tags) or "<dangling>", i.short_id, human_size(i.size),
+                   i.created.strftime("%Y-%m-%d %H:%M") if i.created else "-",
+                   str(i.project)), out)
 
 
 def cmd_prune(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:

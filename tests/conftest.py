@@ -353,6 +353,13 @@ def without_found_engines(message: str) -> str:
     return message
 
 
+def container_processes(engine: Engine, container_id: str) -> list[str]:
+    """The command lines `docker top` shows for the container."""
+    top = engine.sdk.containers.get(container_id).top()
+    column = top["Titles"].index("CMD")
+    return [row[column] for row in top["Processes"]]
+
+
 def wait_until_removed(engine: Engine, container_id: str, timeout_s: int = 30) -> None:
     """Block until the engine removes the container (at once if it is gone already)."""
     try:

@@ -6,14 +6,20 @@ from __future__ import annotations
 
 import http.cookiejar
 import json
+import os
 import shutil
+import signal
+import subprocess
+import sys
 import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from test_cli import flask_launcher
+from conftest import container_processes
+from test_cli import REPO_ROOT, flask_launcher
 
 from launcher.core import labels
 from launcher.core.engine import Engine
@@ -182,68 +188,49 @@ def test_microblog_runs_its_migrations_before_each_start_and_writes_its_logs(eng
     assert Browser(url).get("/") == "1 authors"
 
 
-def test_ctrl_c_on_a_flask_command_removes_its_one_off_container(engine: Engine, project):
-    import os
-    import signal
-    import subprocess
-    import sys
-
-    from test_cli import REPO_ROOT
-
-    path = project("microblog_like")
-    assert flask_launcher("build", str(path), "--quiet").returncode == 0
+@contextmanager
+def waiting_flask_command(path: Path) -> Iterator[subprocess.Popen[str]]:
+    """`flask-launcher flask PATH -- wait-for-interrupt`, once it printed that it waits; at
+    the end it is killed if still running, and its stderr read (``stderr_text``)."""
     command = subprocess.Popen(
         [sys.executable, "-m", "launcher", "flask", str(path), "--", "wait-for-interrupt"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO_ROOT,
         env=os.environ.copy(), stdin=subprocess.DEVNULL)
     try:
         assert command.stdout is not None
-        lines = iter(command.stdout.readline, "")
-        assert "waiting\n" in lines  # streamed while it runs (after flask's own tips)
+        assert "waiting\n" in iter(command.stdout.readline, "")  # streamed while it runs
+        yield command
+    finally:
+        command.kill()
+        _, command.stderr_text = command.communicate()  # type: ignore[attr-defined]
+
+
+def test_ctrl_c_on_a_flask_command_removes_its_one_off_container(engine: Engine, project):
+    path = project("microblog_like")
+    assert flask_launcher("build", str(path), "--quiet").returncode == 0
+    with waiting_flask_command(path) as command:
         assert len(engine.list_containers(path)) == 1
         command.send_signal(signal.SIGINT)
         assert command.wait(timeout=60) == 130
-    finally:
-        command.kill()
-        command.communicate()
     assert engine.list_containers(path) == []
 
 
 def test_ctrl_c_on_a_flask_command_in_the_running_app_ends_it_there(engine: Engine, project):
     """In the app's container the command would run on after the CLI: Ctrl-C ends it there
     (by the marker in its environment), and the app's own processes go on."""
-    import os
-    import signal
-    import subprocess
-    import sys
-
-    from test_cli import REPO_ROOT
-
     path = project("microblog_like")
     up(path)
     app = engine.list_containers(path)[0]
-
-    def processes() -> list[str]:
-        top = engine.sdk.containers.get(app.id).top()
-        column = top["Titles"].index("CMD")
-        return [row[column] for row in top["Processes"]]
-
-    app_processes = processes()
-    command = subprocess.Popen(
-        [sys.executable, "-m", "launcher", "flask", str(path), "--", "wait-for-interrupt"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO_ROOT,
-        env=os.environ.copy(), stdin=subprocess.DEVNULL)
-    try:
-        assert command.stdout is not None
-        assert "waiting\n" in iter(command.stdout.readline, "")
-        assert any("wait-for-interrupt" in line for line in processes())
+    app_processes = container_processes(engine, app.id)
+    with waiting_flask_command(path) as command:
+        assert any("wait-for-interrupt" in line
+                   for line in container_processes(engine, app.id))
         command.send_signal(signal.SIGINT)
         assert command.wait(timeout=60) == 130
-    finally:
-        command.kill()
-        _, stderr = command.communicate()
-    assert "ended `flask wait-for-interrupt` in the app's container (SIGINT)" in stderr
-    assert processes() == app_processes  # the command is gone, the app's own are there
+    assert ("ended `flask wait-for-interrupt` in the app's container (SIGINT)"
+            in command.stderr_text)
+    # The command is gone, the app's own processes are there.
+    assert container_processes(engine, app.id) == app_processes
     assert [c.id for c in engine.list_containers(path)] == [app.id]
 
 
