@@ -67,13 +67,15 @@ PODMAN_SELECTION=(
     tests/integration/test_app_data.py::test_an_app_that_cannot_write_beside_its_code_is_told_the_permission_error
     tests/integration/test_app_output.py::test_following_a_quiet_app_into_a_pipe_ends_when_the_reader_goes
     tests/gui/test_window_project.py::test_restart_brings_the_app_back
-    tests/gui/test_workspace.py::test_after_restart_the_logs_go_on_below_a_separator
     tests/gui/test_window_engine_faults.py::test_the_engine_going_away_while_following_logs_and_coming_back
     tests/gui/test_main_window.py::test_leave_running_on_close_and_a_new_window_reattaches
     tests/gui/test_window_faults.py::test_the_publishing_warning_shows_only_once_a_container_is_published_wide
 )
 # Where the Podman pass leaves a test to dockerd:
 PODMAN_OPEN=(
+    # The logs after a Restart on Podman: passed in two full runs, failed in one (the
+    # restarted app's request not shown within 15 s); Restart itself still runs on Podman.
+    tests/gui/test_workspace.py::test_after_restart_the_logs_go_on_below_a_separator
     # Its 100 ms limit on GUI-thread stalls: 151-302 ms measured while Podman's service
     # builds on the same two cores; the window's Build and Run on Podman is still checked by
     # the two-projects test. No engine call on the GUI thread: the stall is the first web
